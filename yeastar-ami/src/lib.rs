@@ -1,0 +1,1 @@
+//! AMI (placeholder, being written).

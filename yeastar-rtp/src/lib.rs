@@ -1,0 +1,1 @@
+//! RTP media (placeholder, being written).

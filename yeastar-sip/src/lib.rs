@@ -1,0 +1,1 @@
+//! SIP message layer (placeholder, being written).
