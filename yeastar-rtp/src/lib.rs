@@ -11,10 +11,13 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod dtmf;
 pub mod error;
 pub mod g711;
+pub mod packetizer;
 pub mod rtcp;
 pub mod stats;
 
 pub use error::Error;
 pub use g711::G711Law;
+pub use packetizer::{G711Packetizer, Ptime};
