@@ -26,6 +26,10 @@
 
 pub mod actions;
 mod events;
+pub mod session;
+#[cfg(feature = "sim")]
+pub mod sim;
+pub mod tracker;
 mod serde_de;
 mod serde_ser;
 pub mod wire;

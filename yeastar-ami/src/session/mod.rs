@@ -1,0 +1,1 @@
+//! The sans-IO AMI session and its tokio driver (being written).

@@ -1,0 +1,1 @@
+//! The embedded PBX simulator: an in-process AMI server (being written).
