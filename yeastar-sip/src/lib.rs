@@ -1,1 +1,53 @@
-//! SIP message layer (placeholder, being written).
+//! SIP (RFC 3261) message layer for talking to Yeastar and Asterisk PBXes: a zero-copy
+//! parser with lazily typed headers, URIs, a stream framer, in lenient and strict modes.
+//!
+//! ```
+//! use yeastar_sip::Message;
+//!
+//! let wire = b"INVITE sip:1001@pbx.example.com SIP/2.0\r\n\
+//!     v: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK8a;rport\r\n\
+//!     f: \"Alice\" <sip:1002@pbx.example.com>;tag=9f\r\nt: <sip:1001@pbx.example.com>\r\n\
+//!     i: c1@192.0.2.7\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n";
+//! let msg = Message::parse(wire)?;
+//! assert_eq!(msg.method(), Some("INVITE"));
+//! let from = msg.from()?.expect("From present");
+//! assert_eq!(from.display_name_text().as_deref(), Some("Alice"));
+//! assert_eq!(from.tag(), Some("9f"));
+//! assert_eq!(msg.top_via()?.and_then(|v| v.branch()), Some("z9hG4bK8a"));
+//! # Ok::<(), yeastar_sip::ParseError>(())
+//! ```
+//!
+//! The crate does no I/O (sans-IO): feed datagrams to [`Message::parse`] and stream bytes to
+//! [`StreamFramer`]. Parsing indexes the header section once and allocates nothing for
+//! messages with up to [`INLINE_HEADERS`] header lines; typed values ([`Via`], [`NameAddr`],
+//! [`Challenge`], ...) are parsed when an accessor asks for them and borrow from the input.
+//! Every size limit lives in [`Limits`] and is checked before buffering.
+
+mod chars;
+mod error;
+mod header_name;
+mod index;
+mod limits;
+mod message;
+mod params;
+mod stream;
+mod typed;
+mod uri;
+
+pub use chars::{percent_decode, unescape_quoted};
+pub use error::{ErrorKind, ParseError, Result};
+pub use header_name::HeaderName;
+pub use index::INLINE_HEADERS;
+pub use limits::{
+    Limits, MAX_DATAGRAM_LEN, MAX_FOLDED_LINES, MAX_HEAD_LEN, MAX_HEADERS, MAX_LINE_LEN,
+    MAX_STREAM_MESSAGE_LEN, Mode, ParseOptions,
+};
+pub use message::{Header, Message, OwnedMessage, StartLine, Values};
+pub use params::{Param, ParamIter, Params};
+pub use stream::StreamFramer;
+pub use typed::{
+    Algorithm, AuthParams, CSeq, Challenge, Contact, Credentials, Event, FromValue, MediaType,
+    NameAddr, Reason, Replaces, RetryAfter, SessionExpires, SipDate, SubscriptionState, TokenList,
+    Via, Warning,
+};
+pub use uri::{AbsoluteUri, Host, SipUri, TelUri, Uri, UriKind};

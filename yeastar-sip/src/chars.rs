@@ -1,0 +1,282 @@
+//! Character classes of the RFC 3261 grammar and small scanning helpers.
+#![warn(clippy::indexing_slicing)]
+
+use nom::IResult;
+use nom::bytes::complete::take_while1;
+
+// Runs at compile time only: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const fn class(extra: &[u8], alnum: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    if alnum {
+        let mut c = b'0';
+        while c <= b'9' {
+            table[c as usize] = true;
+            c += 1;
+        }
+        c = b'a';
+        while c <= b'z' {
+            table[c as usize] = true;
+            table[(c - 32) as usize] = true;
+            c += 1;
+        }
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static TOKEN: [bool; 256] = class(b"-.!%*_+`'~", true);
+/// unreserved / escaped-start / user-unreserved
+static USER: [bool; 256] = class(b"-_.!~*'()%&=+$,;?/", true);
+/// unreserved / escaped-start / & = + $ ,
+static PASSWORD: [bool; 256] = class(b"-_.!~*'()%&=+$,", true);
+/// unreserved / escaped-start / param-unreserved
+static PARAMCHAR: [bool; 256] = class(b"-_.!~*'()%[]/:&+$", true);
+/// unreserved / escaped-start / hnv-unreserved
+static HNVCHAR: [bool; 256] = class(b"-_.!~*'()%[]/?:+$", true);
+/// Call-ID `word` characters.
+static WORD: [bool; 256] = class(b"-.!%*_+`'~()<>:\\\"/[]?{}", true);
+/// Host name characters (lenient adds `_`, seen in the wild).
+static HOSTNAME: [bool; 256] = class(b"-.", true);
+/// Generic-param values: token plus what `host` adds (IPv6 references, bare IPv6 in `received`).
+static GEN_VALUE: [bool; 256] = class(b"-.!%*_+`'~:[]", true);
+
+#[inline]
+fn lookup(table: &[bool; 256], b: u8) -> bool {
+    // Every u8 is in range; the optimiser removes the check.
+    table.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// RFC 3261 `token` character.
+#[inline]
+pub(crate) fn is_token(b: u8) -> bool {
+    lookup(&TOKEN, b)
+}
+#[inline]
+pub(crate) fn is_user(b: u8) -> bool {
+    lookup(&USER, b)
+}
+#[inline]
+pub(crate) fn is_password(b: u8) -> bool {
+    lookup(&PASSWORD, b)
+}
+#[inline]
+pub(crate) fn is_paramchar(b: u8) -> bool {
+    lookup(&PARAMCHAR, b)
+}
+#[inline]
+pub(crate) fn is_hnvchar(b: u8) -> bool {
+    lookup(&HNVCHAR, b)
+}
+#[inline]
+pub(crate) fn is_word(b: u8) -> bool {
+    lookup(&WORD, b)
+}
+#[inline]
+pub(crate) fn is_hostname(b: u8) -> bool {
+    lookup(&HOSTNAME, b)
+}
+#[inline]
+pub(crate) fn is_gen_value(b: u8) -> bool {
+    lookup(&GEN_VALUE, b)
+}
+
+/// Skips LWS at the start of `s`. Folding (CRLF + WSP) was validated while the header
+/// section was indexed, so CR and LF inside a value are always part of LWS.
+#[inline]
+pub(crate) fn skip_lws(s: &str) -> &str {
+    s.trim_start_matches([' ', '\t', '\r', '\n'])
+}
+
+/// Trims LWS on both sides.
+#[inline]
+pub(crate) fn trim_lws(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\r', '\n'])
+}
+
+/// nom parser for one `token`.
+pub(crate) fn token(input: &str) -> IResult<&str, &str> {
+    take_while1(|c: char| c.is_ascii() && is_token(c as u8))(input)
+}
+
+/// Splits a leading `token`; `None` when `s` does not start with one.
+#[inline]
+pub(crate) fn split_token(s: &str) -> Option<(&str, &str)> {
+    token(s).ok().map(|(rest, tok)| (tok, rest))
+}
+
+/// True when the whole string is a non-empty token.
+#[inline]
+pub(crate) fn is_token_str(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token)
+}
+
+/// Splits a leading `quoted-string` (with its quotes). Quoted pairs may escape any octet
+/// except CR and LF (RFC 3261 `quoted-pair`).
+pub(crate) fn split_quoted(s: &str) -> Option<(&str, &str)> {
+    let bytes = s.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => return Some((s.get(..=i)?, s.get(i + 1..)?)),
+            b'\\' => {
+                let next = *bytes.get(i + 1)?;
+                if next == b'\r' || next == b'\n' {
+                    return None;
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Parses a decimal `u32` (leading zeros allowed, as in `CSeq: 0009`). `None` on overflow.
+pub(crate) fn parse_u32(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 64 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Splits leading ASCII digits.
+#[inline]
+pub(crate) fn split_digits(s: &str) -> (&str, &str) {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    s.split_at(n)
+}
+
+/// Offset of `inner` inside `outer` (both from the same buffer).
+#[inline]
+pub(crate) fn offset_in(outer: &str, inner: &str) -> usize {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+}
+
+/// Removes the quotes of a quoted string; leaves other text as it is. Quoted pairs stay
+/// escaped (see [`unescape_quoted`] for the decoded form).
+#[inline]
+pub(crate) fn unquote(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(s)
+}
+
+/// Decodes quoted pairs (`\"` → `"`), allocating only when there is one.
+#[must_use]
+pub fn unescape_quoted(s: &str) -> std::borrow::Cow<'_, str> {
+    let inner = unquote(s);
+    if !inner.contains('\\') {
+        return std::borrow::Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Decodes `%HH` escapes into bytes, allocating only when there is one. A `%` not followed
+/// by two hex digits is kept as it is (RFC 4475 `esc02`).
+#[must_use]
+pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !s.contains('%') {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hi = bytes.get(i + 1).and_then(|c| (*c as char).to_digit(16));
+            let lo = bytes.get(i + 2).and_then(|c| (*c as char).to_digit(16));
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// True when every `%` starts a valid `%HH` escape.
+pub(crate) fn escapes_valid(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let ok = bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+            if !ok {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Splits `s` at top-level commas (outside quotes and angle brackets). Empty elements are
+/// yielded too, so callers can reject them in strict mode.
+pub(crate) struct CommaSplit<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> CommaSplit<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        Self { rest: Some(s) }
+    }
+}
+
+impl<'a> Iterator for CommaSplit<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        let bytes = s.as_bytes();
+        let mut in_quote = false;
+        let mut in_angle = false;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\\' if in_quote => i += 1,
+                b'"' => in_quote = !in_quote,
+                b'<' if !in_quote => in_angle = true,
+                b'>' if !in_quote => in_angle = false,
+                b',' if !in_quote && !in_angle => {
+                    self.rest = s.get(i + 1..);
+                    return s.get(..i);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.rest = None;
+        Some(s)
+    }
+}

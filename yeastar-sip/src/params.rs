@@ -1,0 +1,205 @@
+//! `;name=value` parameter lists (URI parameters, header parameters) and their validation.
+#![warn(clippy::indexing_slicing)]
+
+use crate::chars::{is_gen_value, is_paramchar, is_token, skip_lws, split_quoted, unquote};
+use crate::limits::Mode;
+use crate::typed::Fail;
+
+/// A validated parameter list, kept as the text it was parsed from (it starts with `;`, or is
+/// empty). Iterating re-scans the text; nothing is allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params<'a> {
+    raw: &'a str,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param<'a> {
+    /// The name as written (compare case-insensitively).
+    pub name: &'a str,
+    /// The value as written, quotes included; `None` for a flag parameter such as `lr`.
+    pub value: Option<&'a str>,
+}
+
+impl<'a> Param<'a> {
+    /// The value with surrounding quotes removed (quoted pairs are left as written).
+    #[must_use]
+    pub fn unquoted(&self) -> Option<&'a str> {
+        self.value.map(unquote)
+    }
+}
+
+impl<'a> Params<'a> {
+    /// Wraps already validated text.
+    pub(crate) const fn from_raw(raw: &'a str) -> Self {
+        Self { raw }
+    }
+
+    /// The text the parameters were parsed from, leading `;` included.
+    #[must_use]
+    pub const fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// True when there is no parameter.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The parameters in order.
+    #[must_use]
+    pub fn iter(&self) -> ParamIter<'a> {
+        ParamIter { rest: self.raw }
+    }
+
+    /// The first parameter called `name` (case-insensitive): `Some(None)` for a flag,
+    /// `Some(Some(value))` with quotes removed for a valued parameter.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
+        self.iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .map(|p| p.unquoted())
+    }
+
+    /// The value of `name`, when present with a value.
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<&'a str> {
+        self.get(name).flatten()
+    }
+
+    /// True when a parameter called `name` is present, with or without a value.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+impl<'a> IntoIterator for Params<'a> {
+    type Item = Param<'a>;
+    type IntoIter = ParamIter<'a>;
+    fn into_iter(self) -> ParamIter<'a> {
+        self.iter()
+    }
+}
+
+/// Iterator over [`Params`].
+#[derive(Debug, Clone)]
+pub struct ParamIter<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for ParamIter<'a> {
+    type Item = Param<'a>;
+    fn next(&mut self) -> Option<Param<'a>> {
+        let s = skip_lws(self.rest);
+        let s = skip_lws(s.strip_prefix(';')?);
+        let name_len = s
+            .bytes()
+            .position(|b| matches!(b, b'=' | b';' | b' ' | b'\t' | b'\r' | b'\n'))
+            .unwrap_or(s.len());
+        let (name, after) = s.split_at(name_len);
+        let after_ws = skip_lws(after);
+        let (value, rest) = match after_ws.strip_prefix('=') {
+            Some(v) => {
+                let v = skip_lws(v);
+                let end = value_end(v);
+                let (value, rest) = v.split_at(end);
+                (Some(value), rest)
+            }
+            None => (None, after),
+        };
+        self.rest = rest;
+        Some(Param { name, value })
+    }
+}
+
+/// Length of a parameter value starting at `v` (a quoted string, or up to a delimiter).
+fn value_end(v: &str) -> usize {
+    if let Some((q, _)) = split_quoted(v) {
+        return q.len();
+    }
+    v.bytes()
+        .position(|b| matches!(b, b';' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b'?' | b'>'))
+        .unwrap_or(v.len())
+}
+
+/// Where a parameter list sits; the allowed characters differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamContext {
+    /// Inside a SIP URI: `paramchar`, no LWS, ends at `?` or `>`.
+    Uri,
+    /// After a header value: `token [= token / host / quoted-string]`, LWS allowed.
+    Header,
+}
+
+/// Parses `*( ";" param )` at the start of `s`; returns the validated list and the rest
+/// (which starts with `,`, `?`, `>` or is empty, or whatever the caller must check).
+pub(crate) fn parse_params<'a>(
+    s: &'a str,
+    ctx: ParamContext,
+    mode: Mode,
+) -> Result<(Params<'a>, &'a str), Fail<'a>> {
+    let start = s;
+    let mut cur = s;
+    loop {
+        let ws = if ctx == ParamContext::Header {
+            skip_lws(cur)
+        } else {
+            cur
+        };
+        let Some(after_semi) = ws.strip_prefix(';') else {
+            break;
+        };
+        let p = if ctx == ParamContext::Header {
+            skip_lws(after_semi)
+        } else {
+            after_semi
+        };
+        let name_ok = |b: u8| match ctx {
+            ParamContext::Uri => is_paramchar(b),
+            ParamContext::Header => is_token(b),
+        };
+        let name_len = p.bytes().take_while(|&b| name_ok(b)).count();
+        if name_len == 0 {
+            return Err(Fail::new(p, "empty parameter name"));
+        }
+        let (_, after_name) = p.split_at(name_len);
+        let after_name_ws = if ctx == ParamContext::Header {
+            skip_lws(after_name)
+        } else {
+            after_name
+        };
+        cur = after_name;
+        if let Some(v) = after_name_ws.strip_prefix('=') {
+            let v = if ctx == ParamContext::Header {
+                skip_lws(v)
+            } else {
+                v
+            };
+            let quoted_ok = ctx == ParamContext::Header || mode == Mode::Lenient;
+            let len = if v.starts_with('"') && quoted_ok {
+                split_quoted(v)
+                    .map(|(q, _)| q.len())
+                    .ok_or(Fail::new(v, "unterminated quoted string"))?
+            } else {
+                let ok = |b: u8| match (ctx, mode) {
+                    (ParamContext::Uri, Mode::Strict) => is_paramchar(b),
+                    (ParamContext::Uri, Mode::Lenient) => {
+                        !matches!(b, b';' | b'?' | b'>' | b'<' | b'"' | b',') && b > b' '
+                    }
+                    (ParamContext::Header, _) => is_gen_value(b),
+                };
+                v.bytes().take_while(|&b| ok(b)).count()
+            };
+            // `;lr=` happens in the wild; the grammar wants a value.
+            if len == 0 && mode == Mode::Strict {
+                return Err(Fail::new(v, "empty parameter value"));
+            }
+            cur = v.get(len..).unwrap_or("");
+        }
+    }
+    let consumed = start.len() - cur.len();
+    let raw = start.get(..consumed).unwrap_or("");
+    Ok((Params::from_raw(raw), cur))
+}

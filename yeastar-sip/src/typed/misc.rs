@@ -1,0 +1,412 @@
+//! Small typed values: CSeq, Content-Type, token lists, Event, Subscription-State, Replaces,
+//! Session-Expires, Retry-After, Warning, Date, Reason.
+
+use super::{Fail, FailPublic, FromValue, parse_number};
+use crate::chars::{is_token, skip_lws, split_digits, split_quoted, split_token, trim_lws};
+use crate::header_name::HeaderName;
+use crate::limits::Mode;
+use crate::params::{ParamContext, Params, parse_params};
+
+fn params_to_end<'a>(s: &'a str, mode: Mode) -> Result<Params<'a>, Fail<'a>> {
+    let (params, rest) = parse_params(s, ParamContext::Header, mode)?;
+    let rest = skip_lws(rest);
+    if rest.is_empty() {
+        Ok(params)
+    } else {
+        Err(Fail::new(rest, "unexpected text after parameters"))
+    }
+}
+
+/// `CSeq: 42 INVITE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CSeq<'a> {
+    /// Sequence number (32-bit).
+    pub seq: u32,
+    /// Method.
+    pub method: &'a str,
+}
+
+impl<'a> FromValue<'a> for CSeq<'a> {
+    const HEADER: HeaderName = HeaderName::CSeq;
+    fn parse_value(s: &'a str, _mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (digits, rest) = split_digits(s);
+        if digits.is_empty() {
+            return Err(Fail::new(s, "missing sequence number").into());
+        }
+        let seq = crate::chars::parse_u32(digits)
+            .ok_or(Fail::new(s, "sequence number larger than 2^32-1"))?;
+        let m = skip_lws(rest);
+        if m.len() == rest.len() {
+            return Err(Fail::new(rest, "expected LWS before method").into());
+        }
+        let (method, rest) = split_token(m).ok_or(Fail::new(m, "missing method"))?;
+        if !skip_lws(rest).is_empty() {
+            return Err(Fail::new(rest, "unexpected text after method").into());
+        }
+        Ok(Self { seq, method })
+    }
+}
+
+/// `Content-Type: application/sdp;charset=utf-8` (also used for `Accept` elements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaType<'a> {
+    /// Top-level type (`application`).
+    pub kind: &'a str,
+    /// Subtype (`sdp`).
+    pub subtype: &'a str,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl MediaType<'_> {
+    /// True for `application/sdp`.
+    #[must_use]
+    pub fn is_sdp(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("application") && self.subtype.eq_ignore_ascii_case("sdp")
+    }
+}
+
+impl<'a> FromValue<'a> for MediaType<'a> {
+    const HEADER: HeaderName = HeaderName::ContentType;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (kind, rest) = split_token(s).ok_or(Fail::new(s, "missing media type"))?;
+        let rest = skip_lws(rest)
+            .strip_prefix('/')
+            .ok_or(Fail::new(rest, "expected '/'"))?;
+        let rest = skip_lws(rest);
+        let (subtype, rest) = split_token(rest).ok_or(Fail::new(rest, "missing media subtype"))?;
+        Ok(Self {
+            kind,
+            subtype,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// A comma-separated list of tokens (`Allow`, `Supported`, `Require`, `Proxy-Require`,
+/// `Unsupported`, `Allow-Events`), validated, kept as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenList<'a> {
+    raw: &'a str,
+}
+
+impl<'a> TokenList<'a> {
+    /// The tokens in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.raw.split(',').map(trim_lws).filter(|t| !t.is_empty())
+    }
+
+    /// True when `token` is in the list (case-insensitive).
+    #[must_use]
+    pub fn contains(&self, token: &str) -> bool {
+        self.iter().any(|t| t.eq_ignore_ascii_case(token))
+    }
+}
+
+impl<'a> FromValue<'a> for TokenList<'a> {
+    const HEADER: HeaderName = HeaderName::Supported;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        for t in s.split(',') {
+            let t = trim_lws(t);
+            // `Supported:` with an empty value is legal; empty elements are not in strict.
+            if t.is_empty() && (mode == Mode::Lenient || s.trim().is_empty()) {
+                continue;
+            }
+            if !crate::chars::is_token_str(t) {
+                return Err(Fail::new(t, "list element is not a token").into());
+            }
+        }
+        Ok(Self { raw: s })
+    }
+}
+
+/// `Event: dialog;id=1` (RFC 6665).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event<'a> {
+    /// Event package, with template (`presence.winfo`).
+    pub package: &'a str,
+    /// Parameters (`id`).
+    pub params: Params<'a>,
+}
+
+impl<'a> FromValue<'a> for Event<'a> {
+    const HEADER: HeaderName = HeaderName::Event;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (package, rest) = split_token(s).ok_or(Fail::new(s, "missing event package"))?;
+        Ok(Self {
+            package,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// `Subscription-State: active;expires=3600`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubscriptionState<'a> {
+    /// `active`, `pending`, `terminated` or an extension.
+    pub state: &'a str,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl<'a> SubscriptionState<'a> {
+    /// `expires` parameter.
+    #[must_use]
+    pub fn expires(&self) -> Option<u32> {
+        self.params
+            .value("expires")
+            .and_then(crate::chars::parse_u32)
+    }
+    /// `reason` parameter.
+    #[must_use]
+    pub fn reason(&self) -> Option<&'a str> {
+        self.params.value("reason")
+    }
+}
+
+impl<'a> FromValue<'a> for SubscriptionState<'a> {
+    const HEADER: HeaderName = HeaderName::SubscriptionState;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (state, rest) = split_token(s).ok_or(Fail::new(s, "missing state"))?;
+        Ok(Self {
+            state,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// `Replaces: call-id;to-tag=...;from-tag=...;early-only` (RFC 3891).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaces<'a> {
+    /// Call-ID of the dialog to replace.
+    pub call_id: &'a str,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl<'a> Replaces<'a> {
+    /// `to-tag`.
+    #[must_use]
+    pub fn to_tag(&self) -> Option<&'a str> {
+        self.params.value("to-tag")
+    }
+    /// `from-tag`.
+    #[must_use]
+    pub fn from_tag(&self) -> Option<&'a str> {
+        self.params.value("from-tag")
+    }
+    /// `early-only` flag.
+    #[must_use]
+    pub fn early_only(&self) -> bool {
+        self.params.contains("early-only")
+    }
+}
+
+impl<'a> FromValue<'a> for Replaces<'a> {
+    const HEADER: HeaderName = HeaderName::Replaces;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let end = s.find([';', ' ', '\t', '\r', '\n']).unwrap_or(s.len());
+        let (call_id, rest) = s.split_at(end);
+        super::check_call_id(call_id, mode)?;
+        Ok(Self {
+            call_id,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// `Session-Expires: 1800;refresher=uac` (RFC 4028).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionExpires<'a> {
+    /// Interval in seconds.
+    pub delta: u32,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl<'a> SessionExpires<'a> {
+    /// `refresher` parameter (`uac` / `uas`).
+    #[must_use]
+    pub fn refresher(&self) -> Option<&'a str> {
+        self.params.value("refresher")
+    }
+}
+
+impl<'a> FromValue<'a> for SessionExpires<'a> {
+    const HEADER: HeaderName = HeaderName::SessionExpires;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (digits, rest) = split_digits(s);
+        let delta = parse_number(digits, "invalid delta-seconds")?;
+        Ok(Self {
+            delta,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// `Retry-After: 120 (comment);duration=60`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter<'a> {
+    /// Seconds.
+    pub delta: u32,
+    /// The comment without parentheses.
+    pub comment: Option<&'a str>,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl<'a> FromValue<'a> for RetryAfter<'a> {
+    const HEADER: HeaderName = HeaderName::RetryAfter;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (digits, rest) = split_digits(s);
+        let delta = parse_number(digits, "invalid delta-seconds")?;
+        let rest_ws = skip_lws(rest);
+        let (comment, rest) = match rest_ws.strip_prefix('(') {
+            Some(c) => {
+                let end = c
+                    .find(')')
+                    .ok_or(Fail::new(rest_ws, "unterminated comment"))?;
+                (c.get(..end), c.get(end + 1..).unwrap_or(""))
+            }
+            None => (None, rest),
+        };
+        Ok(Self {
+            delta,
+            comment,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
+
+/// One `Warning` value: `370 devnull "Choose a bigger pipe"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Warning<'a> {
+    /// Three-digit code.
+    pub code: u16,
+    /// Agent (host or pseudonym).
+    pub agent: &'a str,
+    /// Text, quotes included.
+    pub text: &'a str,
+}
+
+impl<'a> FromValue<'a> for Warning<'a> {
+    const HEADER: HeaderName = HeaderName::Warning;
+    fn parse_value(s: &'a str, _mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let (digits, rest) = split_digits(s);
+        if digits.len() != 3 {
+            return Err(Fail::new(s, "warn-code is not three digits").into());
+        }
+        let code = digits
+            .parse()
+            .map_err(|_| Fail::new(s, "invalid warn-code"))?;
+        let rest = rest
+            .strip_prefix(' ')
+            .ok_or(Fail::new(rest, "expected SP"))?;
+        let end = rest.find(' ').ok_or(Fail::new(rest, "missing warn-text"))?;
+        let (agent, rest) = rest.split_at(end);
+        let rest = rest.get(1..).unwrap_or("");
+        let (text, after) = split_quoted(rest).ok_or(Fail::new(rest, "warn-text is not quoted"))?;
+        if !skip_lws(after).is_empty() {
+            return Err(Fail::new(after, "unexpected text after warn-text").into());
+        }
+        Ok(Self { code, agent, text })
+    }
+}
+
+/// `Date: Sat, 13 Nov 2010 23:29:00 GMT` (RFC 1123 form, GMT only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SipDate {
+    /// Year.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of month.
+    pub day: u8,
+    /// Hour.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second.
+    pub second: u8,
+}
+
+impl<'a> FromValue<'a> for SipDate {
+    const HEADER: HeaderName = HeaderName::Date;
+    fn parse_value(s: &'a str, _mode: Mode) -> Result<Self, FailPublic<'a>> {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let bad = || Fail::new(s, "not an RFC 1123 GMT date");
+        let mut parts = s.split(' ');
+        let mut next = || parts.next().ok_or_else(bad);
+        let wkday = next()?;
+        if !wkday.strip_suffix(',').is_some_and(|d| DAYS.contains(&d)) {
+            return Err(bad().into());
+        }
+        let num = |t: &str, len: usize| -> Option<u16> {
+            (t.len() == len && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
+        };
+        let day = num(next()?, 2).ok_or_else(bad)?;
+        let month_name = next()?;
+        let month = MONTHS
+            .iter()
+            .position(|m| *m == month_name)
+            .ok_or_else(bad)?;
+        let year = num(next()?, 4).ok_or_else(bad)?;
+        let mut hms = next()?.split(':');
+        let mut field = || hms.next().and_then(|t| num(t, 2)).ok_or_else(bad);
+        let (hour, minute, second) = (field()?, field()?, field()?);
+        if next()? != "GMT" || parts.next().is_some() {
+            return Err(bad().into());
+        }
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return Err(bad().into());
+        }
+        Ok(Self {
+            year,
+            month: (month + 1) as u8,
+            day: day as u8,
+            hour: hour as u8,
+            minute: minute as u8,
+            second: second as u8,
+        })
+    }
+}
+
+/// `Reason: Q.850;cause=16;text="Normal call clearing"` (RFC 3326).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reason<'a> {
+    /// Protocol (`SIP`, `Q.850`).
+    pub protocol: &'a str,
+    /// Parameters.
+    pub params: Params<'a>,
+}
+
+impl<'a> Reason<'a> {
+    /// `cause` parameter.
+    #[must_use]
+    pub fn cause(&self) -> Option<u32> {
+        self.params.value("cause").and_then(crate::chars::parse_u32)
+    }
+    /// `text` parameter, quotes removed.
+    #[must_use]
+    pub fn text(&self) -> Option<&'a str> {
+        self.params.value("text")
+    }
+}
+
+impl<'a> FromValue<'a> for Reason<'a> {
+    const HEADER: HeaderName = HeaderName::Reason;
+    fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
+        let n = s.bytes().take_while(|&b| is_token(b)).count();
+        if n == 0 {
+            return Err(Fail::new(s, "missing reason protocol").into());
+        }
+        let (protocol, rest) = s.split_at(n);
+        Ok(Self {
+            protocol,
+            params: params_to_end(rest, mode)?,
+        })
+    }
+}
