@@ -583,18 +583,6 @@ pub(crate) fn check_head<'a>(
             content_length = Some(n);
         }
     }
-    if let Some(n) = content_length {
-        let limit = opts
-            .limits
-            .max_stream_message_len
-            .max(opts.limits.max_datagram_len);
-        if n > limit {
-            return Err(ParseError::new(
-                ErrorKind::MessageTooLarge { limit },
-                idx.head_end as usize,
-            ));
-        }
-    }
 
     if let StartIdx::Request { uri, method, .. } = idx.start {
         let uri_text = head.get(uri.range()).unwrap_or("");
