@@ -26,12 +26,12 @@
 
 pub mod actions;
 mod events;
+mod serde_de;
+mod serde_ser;
 pub mod session;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod tracker;
-mod serde_de;
-mod serde_ser;
 pub mod wire;
 
 pub use events::*;

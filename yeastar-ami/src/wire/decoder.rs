@@ -478,6 +478,13 @@ impl Scan {
                         return Step::NeedMore;
                     };
                     let at = search_from + found;
+                    let (limit, kind) = self.limit(limits);
+                    if at - self.frame_start > limit {
+                        return Step::Refused {
+                            kind,
+                            resume: Some(body_start),
+                        };
+                    }
                     let body = buf.get(body_start..at).unwrap_or_default();
                     push_body_lines(&mut self.index.lines, body, body_start);
                     self.phase = Phase::FollowsEnd { at };
