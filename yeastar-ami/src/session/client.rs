@@ -96,7 +96,11 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Plain TCP to `host:5038` with the given credentials and defaults for the rest.
-    pub fn new(host: impl Into<String>, username: impl Into<String>, secret: impl Into<String>) -> Self {
+    pub fn new(
+        host: impl Into<String>,
+        username: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
         ClientConfig {
             host: host.into(),
             port: DEFAULT_PORT,
@@ -313,7 +317,11 @@ impl AmiClient {
     }
 
     /// [`send`](Self::send) with its own timeout (a synchronous `Originate` waits for the answer).
-    pub async fn send_with_timeout(&self, action: Action, timeout: Duration) -> Result<Reply, ClientError> {
+    pub async fn send_with_timeout(
+        &self,
+        action: Action,
+        timeout: Duration,
+    ) -> Result<Reply, ClientError> {
         self.send_inner(action, Some(timeout)).await
     }
 
@@ -323,7 +331,11 @@ impl AmiClient {
         self.send(action).await
     }
 
-    async fn send_inner(&self, action: Action, timeout: Option<Duration>) -> Result<Reply, ClientError> {
+    async fn send_inner(
+        &self,
+        action: Action,
+        timeout: Option<Duration>,
+    ) -> Result<Reply, ClientError> {
         let (reply, rx) = oneshot::channel();
         self.commands
             .send(Command::Send {
@@ -376,22 +388,36 @@ impl AmiClient {
     }
 }
 
-fn tls_connector(options: &TlsOptions, host: &str) -> Result<(tokio_rustls::TlsConnector, rustls_pki_types::ServerName<'static>), ClientError> {
+fn tls_connector(
+    options: &TlsOptions,
+    host: &str,
+) -> Result<
+    (
+        tokio_rustls::TlsConnector,
+        rustls_pki_types::ServerName<'static>,
+    ),
+    ClientError,
+> {
     let mut roots = tokio_rustls::rustls::RootCertStore::empty();
     match &options.ca_file {
         Some(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| ClientError::Tls(format!("cannot read CA file {}: {e}", path.display())))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                ClientError::Tls(format!("cannot read CA file {}: {e}", path.display()))
+            })?;
             let mut added = 0;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-                let cert = cert.map_err(|e| ClientError::Tls(format!("bad PEM in {}: {e}", path.display())))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| ClientError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
+                let cert = cert
+                    .map_err(|e| ClientError::Tls(format!("bad PEM in {}: {e}", path.display())))?;
+                roots.add(cert).map_err(|e| {
+                    ClientError::Tls(format!("bad certificate in {}: {e}", path.display()))
+                })?;
                 added += 1;
             }
             if added == 0 {
-                return Err(ClientError::Tls(format!("no certificate in {}", path.display())));
+                return Err(ClientError::Tls(format!(
+                    "no certificate in {}",
+                    path.display()
+                )));
             }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -402,7 +428,10 @@ fn tls_connector(options: &TlsOptions, host: &str) -> Result<(tokio_rustls::TlsC
     let name = options.server_name.as_deref().unwrap_or(host).to_string();
     let server_name = rustls_pki_types::ServerName::try_from(name.clone())
         .map_err(|_| ClientError::Tls(format!("invalid TLS server name {name:?}")))?;
-    Ok((tokio_rustls::TlsConnector::from(Arc::new(config)), server_name))
+    Ok((
+        tokio_rustls::TlsConnector::from(Arc::new(config)),
+        server_name,
+    ))
 }
 
 trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -410,7 +439,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
 
 struct Driver {
     config: ClientConfig,
-    tls: Option<(tokio_rustls::TlsConnector, rustls_pki_types::ServerName<'static>)>,
+    tls: Option<(
+        tokio_rustls::TlsConnector,
+        rustls_pki_types::ServerName<'static>,
+    )>,
     shared: Arc<Shared>,
     commands: mpsc::Receiver<Command>,
     waiters: HashMap<String, oneshot::Sender<Result<Reply, ActionError>>>,
@@ -459,7 +491,12 @@ impl Driver {
                     tracing::warn!(%reason, "AMI connection lost");
                     self.emit(ClientEvent::Disconnected { reason });
                     attempt += 1;
-                    if self.config.reconnect.max_attempts.is_some_and(|m| attempt > m) {
+                    if self
+                        .config
+                        .reconnect
+                        .max_attempts
+                        .is_some_and(|m| attempt > m)
+                    {
                         break;
                     }
                     self.config.reconnect.delay(attempt)
@@ -533,7 +570,9 @@ impl Driver {
             }
             let mut stop = None;
             while let Some(event) = session.poll_event() {
-                if let Some(end) = self.on_session_event(event, &mut session, reconnected, &mut resync) {
+                if let Some(end) =
+                    self.on_session_event(event, &mut session, reconnected, &mut resync)
+                {
                     stop = Some(end);
                     break;
                 }
@@ -634,14 +673,22 @@ impl Driver {
                 }
             }
             SessionEvent::Event(frame) => {
-                self.shared.stats.events_received.fetch_add(1, Ordering::Relaxed);
+                self.shared
+                    .stats
+                    .events_received
+                    .fetch_add(1, Ordering::Relaxed);
                 self.emit(ClientEvent::Event(frame));
             }
             SessionEvent::FrameRefused(e) => {
-                self.shared.stats.frames_refused.fetch_add(1, Ordering::Relaxed);
+                self.shared
+                    .stats
+                    .frames_refused
+                    .fetch_add(1, Ordering::Relaxed);
                 self.emit(ClientEvent::FrameRefused(e));
             }
-            SessionEvent::PingTimeout => return Some(Ended::Dropped("keepalive Ping unanswered".into())),
+            SessionEvent::PingTimeout => {
+                return Some(Ended::Dropped("keepalive Ping unanswered".into()));
+            }
             SessionEvent::Goodbye => {}
         }
         None
@@ -660,7 +707,11 @@ impl ResyncState {
     fn start(session: &mut AmiSession, legacy: bool) -> Option<ResyncState> {
         let now = Instant::now();
         let channels = if legacy { "Status" } else { "CoreShowChannels" };
-        let peers = if legacy { "SIPpeers" } else { "PJSIPShowEndpoints" };
+        let peers = if legacy {
+            "SIPpeers"
+        } else {
+            "PJSIPShowEndpoints"
+        };
         let channels = session.send(Action::new(channels), now).ok();
         // Asterisk 1.8 has no ExtensionStateList.
         let extensions = (!legacy)

@@ -126,9 +126,11 @@ impl ReplyKind {
     /// The reply kind of an action by its name and fields, for actions built by hand.
     pub fn of(action: &Action) -> ReplyKind {
         let name = action.name();
-        let is_async = action
-            .get("Async")
-            .is_some_and(|v| ["true", "yes", "1", "on", "y", "t"].iter().any(|t| v.eq_ignore_ascii_case(t)));
+        let is_async = action.get("Async").is_some_and(|v| {
+            ["true", "yes", "1", "on", "y", "t"]
+                .iter()
+                .any(|t| v.eq_ignore_ascii_case(t))
+        });
         if name.eq_ignore_ascii_case("Originate") && is_async {
             return ReplyKind::AsyncOriginate;
         }
@@ -156,7 +158,10 @@ const LIST_ACTIONS: &[(&str, &str)] = &[
     ("PJSIPShowEndpoint", "EndpointDetailComplete"),
     ("PJSIPShowContacts", "ContactListComplete"),
     ("PJSIPShowAors", "AorListComplete"),
-    ("PJSIPShowRegistrationsInbound", "InboundRegistrationDetailComplete"),
+    (
+        "PJSIPShowRegistrationsInbound",
+        "InboundRegistrationDetailComplete",
+    ),
     ("SIPpeers", "PeerlistComplete"),
     ("SIPshowregistry", "RegistrationsComplete"),
     ("QueueStatus", "QueueStatusComplete"),
@@ -460,7 +465,9 @@ impl AmiSession {
             }
             FrameKind::Response | FrameKind::CommandOutput => {
                 let id = m.action_id().map(str::to_string);
-                if m.response().is_some_and(|r| r.eq_ignore_ascii_case("Goodbye")) {
+                if m.response()
+                    .is_some_and(|r| r.eq_ignore_ascii_case("Goodbye"))
+                {
                     self.events.push_back(SessionEvent::Goodbye);
                 }
                 match id {
@@ -526,7 +533,9 @@ impl AmiSession {
             return;
         };
         let m = frame.message();
-        let success = !m.response().is_some_and(|r| r.eq_ignore_ascii_case("Error"));
+        let success = !m
+            .response()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Error"));
         let message = m.get("Message").unwrap_or_default().to_string();
         match pending.internal {
             Internal::Challenge => {
@@ -589,8 +598,13 @@ impl AmiSession {
         let name = m.event().unwrap_or_default();
         match pending.kind {
             ReplyKind::AsyncOriginate if name.eq_ignore_ascii_case("OriginateResponse") => {
-                let ok = m.response().is_some_and(|r| r.eq_ignore_ascii_case("Success"));
-                let reason = m.get("Reason").and_then(|r| r.trim().parse().ok()).unwrap_or(0);
+                let ok = m
+                    .response()
+                    .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
+                let reason = m
+                    .get("Reason")
+                    .and_then(|r| r.trim().parse().ok())
+                    .unwrap_or(0);
                 let mut reply = pending.reply.take();
                 let result = match reply.as_mut() {
                     Some(reply) if ok => {
@@ -749,8 +763,11 @@ impl AmiSession {
 
     fn fail_all(&mut self, sent_if_transmitted: bool) {
         let queued: Vec<String> = self.queued.drain(..).map(|(id, _)| id).collect();
-        let mut ids: Vec<(String, Internal)> =
-            self.pending.drain().map(|(id, p)| (id, p.internal)).collect();
+        let mut ids: Vec<(String, Internal)> = self
+            .pending
+            .drain()
+            .map(|(id, p)| (id, p.internal))
+            .collect();
         ids.sort_by(|a, b| a.0.cmp(&b.0));
         for (id, internal) in ids {
             if internal != Internal::No {

@@ -1,9 +1,9 @@
 //! The AMI session: a sans-IO core ([`AmiSession`]) and its tokio driver ([`AmiClient`],
 //! feature `client`).
 
-mod core;
 #[cfg(feature = "client")]
 mod client;
+mod core;
 
 pub use self::core::{
     ActionError, AmiSession, AuthMethod, DEFAULT_ACTION_TIMEOUT, DEFAULT_MAX_LIST_ITEMS,
