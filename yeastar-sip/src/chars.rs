@@ -85,17 +85,25 @@ pub(crate) fn is_gen_value(b: u8) -> bool {
     lookup(&GEN_VALUE, b)
 }
 
+#[inline]
+fn is_lws_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 /// Skips LWS at the start of `s`. Folding (CRLF + WSP) was validated while the header
 /// section was indexed, so CR and LF inside a value are always part of LWS.
 #[inline]
 pub(crate) fn skip_lws(s: &str) -> &str {
-    s.trim_start_matches([' ', '\t', '\r', '\n'])
+    let n = s.bytes().take_while(|&b| is_lws_byte(b)).count();
+    s.get(n..).unwrap_or("")
 }
 
 /// Trims LWS on both sides.
 #[inline]
 pub(crate) fn trim_lws(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\r', '\n'])
+    let s = skip_lws(s);
+    let n = s.bytes().rev().take_while(|&b| is_lws_byte(b)).count();
+    s.get(..s.len() - n).unwrap_or("")
 }
 
 /// nom parser for one `token`.
@@ -107,12 +115,6 @@ pub(crate) fn token(input: &str) -> IResult<&str, &str> {
 #[inline]
 pub(crate) fn split_token(s: &str) -> Option<(&str, &str)> {
     token(s).ok().map(|(rest, tok)| (tok, rest))
-}
-
-/// True when the whole string is a non-empty token.
-#[inline]
-pub(crate) fn is_token_str(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_token)
 }
 
 /// Splits a leading `quoted-string` (with its quotes). Quoted pairs may escape any octet

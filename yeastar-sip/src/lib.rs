@@ -23,6 +23,7 @@
 //! [`Challenge`], ...) are parsed when an accessor asks for them and borrow from the input.
 //! Every size limit lives in [`Limits`] and is checked before buffering.
 
+mod builder;
 mod chars;
 mod error;
 mod header_name;
@@ -30,10 +31,12 @@ mod index;
 mod limits;
 mod message;
 mod params;
+pub mod sdp;
 mod stream;
 mod typed;
 mod uri;
 
+pub use builder::{HeaderEntry, MessageBuilder};
 pub use chars::{percent_decode, unescape_quoted};
 pub use error::{ErrorKind, ParseError, Result};
 pub use header_name::HeaderName;

@@ -51,8 +51,10 @@ pub struct Header<'a> {
     pub kind: HeaderName,
     /// Value with surrounding whitespace removed; a folded value keeps its inner line breaks.
     pub value: &'a str,
-    /// Byte offset of the value in the message buffer.
+    /// Byte offset of the value in the input buffer.
     pub offset: usize,
+    /// Byte offset of the name in the input buffer.
+    pub name_offset: usize,
 }
 
 /// A parsed SIP message borrowing its input.
@@ -181,6 +183,19 @@ impl<'a> Message<'a> {
         self.buf.get(self.body.range()).unwrap_or(&[])
     }
 
+    /// Offset of the start line in the input (leading CRLFs skipped).
+    pub(crate) fn head_offset(&self) -> usize {
+        self.idx.msg_start as usize
+    }
+
+    /// The Request-URI as written.
+    pub(crate) fn request_uri_text(&self) -> Option<&'a str> {
+        match self.idx.start {
+            StartIdx::Request { uri, .. } => Some(self.text(uri)),
+            StartIdx::Response { .. } => None,
+        }
+    }
+
     /// The start line.
     #[must_use]
     pub fn start_line(&self) -> StartLine<'a> {
@@ -277,6 +292,7 @@ impl<'a> Message<'a> {
                 .get(value_start..value_start + s.value_len as usize)
                 .unwrap_or(""),
             offset: value_start,
+            name_offset: name_start,
         }
     }
 

@@ -295,8 +295,8 @@ fn parse_sip(s: &str, secure: bool, mode: Mode) -> Result<SipUri<'_>, Fail<'_>> 
     let (user, password, hostpart) = match memchr::memchr(b'@', s.as_bytes()) {
         Some(at) => {
             let (userinfo, rest) = s.split_at(at);
-            let (user, password) = match userinfo.split_once(':') {
-                Some((u, p)) => (u, Some(p)),
+            let (user, password) = match memchr::memchr(b':', userinfo.as_bytes()) {
+                Some(c) => (userinfo.get(..c).unwrap_or(""), userinfo.get(c + 1..)),
                 None => (userinfo, None),
             };
             check_user(user, mode)?;
@@ -392,7 +392,7 @@ fn check_headers(h: &str, mode: Mode) -> Result<(), Fail<'_>> {
 }
 
 fn parse_tel(s: &str, mode: Mode) -> Result<TelUri<'_>, Fail<'_>> {
-    let end = s.find(';').unwrap_or(s.len());
+    let end = memchr::memchr(b';', s.as_bytes()).unwrap_or(s.len());
     let (number, rest) = s.split_at(end);
     let ok = |b: u8| match mode {
         Mode::Strict => {

@@ -52,8 +52,8 @@ impl<'a> NameAddr<'a> {
                 (None, s.get(lt..).unwrap_or(""))
             } else {
                 let tokens_ok = name
-                    .split([' ', '\t', '\r', '\n'])
-                    .all(|t| t.bytes().all(is_token));
+                    .bytes()
+                    .all(|b| is_token(b) || matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
                 if !tokens_ok && mode == Mode::Strict {
                     return Err(Fail::new(s, "display name is neither tokens nor quoted"));
                 }
@@ -69,7 +69,7 @@ impl<'a> NameAddr<'a> {
             let (uri_text, rest) = inner.split_at(gt);
             let uri_text = match mode {
                 Mode::Strict => uri_text,
-                Mode::Lenient => uri_text.trim_matches([' ', '\t']),
+                Mode::Lenient => crate::chars::trim_lws(uri_text),
             };
             let uri = Uri::parse_inner(uri_text, mode)?;
             let (params, rest) =

@@ -106,15 +106,45 @@ impl<'a> TokenList<'a> {
 impl<'a> FromValue<'a> for TokenList<'a> {
     const HEADER: HeaderName = HeaderName::Supported;
     fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
-        for t in s.split(',') {
-            let t = trim_lws(t);
-            // `Supported:` with an empty value is legal; empty elements are not in strict.
-            if t.is_empty() && (mode == Mode::Lenient || s.trim().is_empty()) {
-                continue;
+        // One pass: tokens separated by commas with optional LWS around them.
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        let mut expect_token = true;
+        let mut saw_any = false;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b',' => {
+                    // `Supported:` with an empty value is legal; empty elements are not in
+                    // strict mode.
+                    if expect_token && mode == Mode::Strict {
+                        return Err(
+                            Fail::new(s.get(i..).unwrap_or(""), "empty list element").into()
+                        );
+                    }
+                    expect_token = true;
+                    i += 1;
+                }
+                _ if is_token(b) && expect_token => {
+                    let n = bytes
+                        .get(i..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|&&c| is_token(c))
+                        .count();
+                    i += n;
+                    expect_token = false;
+                    saw_any = true;
+                }
+                _ => {
+                    return Err(
+                        Fail::new(s.get(i..).unwrap_or(""), "list element is not a token").into(),
+                    );
+                }
             }
-            if !crate::chars::is_token_str(t) {
-                return Err(Fail::new(t, "list element is not a token").into());
-            }
+        }
+        if expect_token && saw_any && mode == Mode::Strict {
+            return Err(Fail::new(s.get(s.len()..).unwrap_or(""), "trailing comma").into());
         }
         Ok(Self { raw: s })
     }
