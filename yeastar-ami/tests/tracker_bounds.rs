@@ -1,0 +1,684 @@
+//! Call tracker bounds, resync, transfers, hold, recording and history stores, on
+//! synthesised AMI events.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use yeastar_ami::parse_message;
+use yeastar_ami::tracker::{
+    CallEvent, CallHistory, CallState, CallTracker, CompletedCall, Direction, Disposition,
+    ENDED_EVICTED, ENDED_EXPIRED, ENDED_WHILE_DISCONNECTED, ExtensionState, HistoryQuery,
+    MemoryHistory, TrackerConfig,
+};
+
+fn t(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
+}
+
+/// Feeds one event written with `\n` line ends.
+fn feed(tracker: &mut CallTracker, at: SystemTime, text: &str) {
+    let wire = format!("{}\r\n\r\n", text.trim().replace('\n', "\r\n"));
+    let (msg, _) = parse_message(wire.as_bytes()).unwrap();
+    tracker.handle_message(&msg, at);
+}
+
+fn drain(tracker: &mut CallTracker) -> Vec<CallEvent> {
+    std::iter::from_fn(|| tracker.poll_event()).collect()
+}
+
+fn newchannel(uid: &str, linked: &str, name: &str, state: u8, num: &str, exten: &str) -> String {
+    format!(
+        "Event: Newchannel\nChannel: {name}\nChannelState: {state}\nCallerIDNum: {num}\n\
+         CallerIDName: Name {num}\nExten: {exten}\nUniqueid: {uid}\nLinkedid: {linked}"
+    )
+}
+
+fn newstate(uid: &str, linked: &str, name: &str, state: u8) -> String {
+    format!(
+        "Event: Newstate\nChannel: {name}\nChannelState: {state}\nUniqueid: {uid}\nLinkedid: {linked}"
+    )
+}
+
+fn hangup(uid: &str, cause: u16) -> String {
+    format!("Event: Hangup\nUniqueid: {uid}\nCause: {cause}\nCause-txt: text {cause}")
+}
+
+/// An answered modern call `caller` → `callee` with ids `<base>.0` / `<base>.1`.
+fn answered_call(tr: &mut CallTracker, at: SystemTime, base: &str, caller: &str, callee: &str) {
+    let (a, b) = (format!("{base}.0"), format!("{base}.1"));
+    feed(
+        tr,
+        at,
+        &newchannel(
+            &a,
+            &a,
+            &format!("PJSIP/{caller}-0000000a"),
+            4,
+            caller,
+            callee,
+        ),
+    );
+    feed(
+        tr,
+        at,
+        &newchannel(&b, &a, &format!("PJSIP/{callee}-0000000b"), 0, callee, "s"),
+    );
+    feed(
+        tr,
+        at,
+        &newstate(&b, &a, &format!("PJSIP/{callee}-0000000b"), 5),
+    );
+    feed(
+        tr,
+        at,
+        &newstate(&b, &a, &format!("PJSIP/{callee}-0000000b"), 6),
+    );
+}
+
+fn names(events: &[CallEvent]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter(|e| e.call().is_some())
+        .map(|e| e.name())
+        .collect()
+}
+
+#[test]
+fn max_active_calls_evicts_the_least_recently_active() {
+    let mut tr = CallTracker::new(TrackerConfig {
+        max_active_calls: 3,
+        ..TrackerConfig::default()
+    });
+    for i in 0..5u64 {
+        let uid = format!("100.{i}");
+        feed(
+            &mut tr,
+            t(i),
+            &newchannel(&uid, &uid, "PJSIP/1001-00000001", 4, "1001", "600"),
+        );
+    }
+    assert_eq!(tr.active_calls(), 3);
+    assert_eq!(tr.stats().calls_evicted, 2);
+    let ended: Vec<_> = drain(&mut tr)
+        .into_iter()
+        .filter_map(|e| match e {
+            CallEvent::Ended {
+                call, cause_text, ..
+            } => Some((call.id, cause_text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ended.len(), 2);
+    assert_eq!(&*ended[0].0, "100.0");
+    assert_eq!(ended[0].1.as_deref(), Some(ENDED_EVICTED));
+    assert!(tr.call("100.4").is_some());
+}
+
+#[test]
+fn ttl_closes_calls_that_never_hang_up() {
+    let mut tr = CallTracker::new(TrackerConfig {
+        call_ttl: Duration::from_secs(60),
+        cdr_wait: Duration::from_secs(5),
+        ..TrackerConfig::default()
+    });
+    answered_call(&mut tr, t(0), "7", "1001", "1002");
+    feed(
+        &mut tr,
+        t(10),
+        &newstate("7.0", "7.0", "PJSIP/1001-0000000a", 6),
+    );
+    assert_eq!(tr.poll_timeout(), Some(t(70)));
+    tr.handle_timeout(t(69));
+    assert_eq!(tr.active_calls(), 1);
+    tr.handle_timeout(t(70));
+    assert_eq!(tr.active_calls(), 0);
+    assert_eq!(tr.stats().calls_expired, 1);
+    let events = drain(&mut tr);
+    let Some(CallEvent::Ended {
+        cause_text,
+        billsec,
+        ..
+    }) = events.last()
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(cause_text.as_deref(), Some(ENDED_EXPIRED));
+    assert_eq!(*billsec, Duration::from_secs(70));
+    // The record waits for a Cdr, then goes without one.
+    assert!(tr.poll_completed().is_none());
+    assert_eq!(tr.poll_timeout(), Some(t(75)));
+    tr.handle_timeout(t(75));
+    let done = tr.poll_completed().unwrap();
+    assert!(!done.has_cdr);
+    assert_eq!(done.disposition, Disposition::Answered);
+    assert_eq!(tr.poll_timeout(), None);
+}
+
+#[test]
+fn events_per_call_are_capped_but_ended_always_comes() {
+    let mut tr = CallTracker::new(TrackerConfig {
+        max_events_per_call: 3,
+        ..TrackerConfig::default()
+    });
+    answered_call(&mut tr, t(0), "8", "1001", "1002");
+    for i in 0..10 {
+        feed(&mut tr, t(i), "Event: Hold\nUniqueid: 8.1");
+        feed(&mut tr, t(i), "Event: Unhold\nUniqueid: 8.1");
+    }
+    feed(&mut tr, t(20), &hangup("8.1", 16));
+    feed(&mut tr, t(20), &hangup("8.0", 16));
+    let events = drain(&mut tr);
+    assert_eq!(names(&events), ["ringing", "answered", "held", "ended"]);
+    assert_eq!(tr.stats().events_suppressed, 19);
+}
+
+#[test]
+fn channels_per_call_and_extensions_are_bounded() {
+    let mut tr = CallTracker::new(TrackerConfig {
+        max_channels_per_call: 2,
+        max_extensions: 2,
+        ..TrackerConfig::default()
+    });
+    for i in 0..4 {
+        let uid = format!("9.{i}");
+        feed(
+            &mut tr,
+            t(0),
+            &newchannel(&uid, "9.0", "Local/x@y-0001;1", 0, "1001", "s"),
+        );
+    }
+    assert_eq!(tr.call("9.0").unwrap().channels.len(), 2);
+    assert_eq!(tr.stats().channels_dropped, 2);
+    for ext in ["1001", "1002", "1003"] {
+        feed(
+            &mut tr,
+            t(0),
+            &format!("Event: ExtensionStatus\nExten: {ext}\nStatus: 0"),
+        );
+    }
+    assert_eq!(tr.extensions().count(), 2);
+    assert_eq!(tr.stats().extensions_dropped, 1);
+}
+
+#[test]
+fn malformed_input_is_ignored() {
+    let mut tr = CallTracker::default();
+    for text in [
+        "Response: Success\nMessage: ok",
+        "Event: Hangup",
+        "Event: Hangup\nUniqueid: <null>\nCause: banana",
+        "Event: Newchannel\nUniqueid: \nLinkedid: ",
+        "Event: Newstate\nUniqueid: 1.1\nChannelState: 99999999999",
+        "Event: DialBegin\nDestUniqueid: nowhere",
+        "Event: Dial\nSubEvent: Begin\nUniqueID: 5.5\nDestUniqueID: 5.5",
+        "Event: Bridge\nBridgestate: Link\nUniqueid1: x\nUniqueid2: y",
+        "Event: Cdr\nUniqueID: \nDisposition: FAILED",
+        "Event: ExtensionStatus\nExten: 1001\nStatus: -1",
+        "Event: ExtensionStatus\nExten: \nStatus: 1",
+        "Event: DeviceStateChange\nDevice: Queue:support_avail\nState: INUSE",
+        "Event: AVeryLongEventNameThatIsLongerThanAnyKnownOneForSure\nUniqueid: 1",
+        "Event: OriginateResponse\nResponse: Failure\nUniqueid: <unknown>\nReason: 0",
+        "Event: AttendedTransfer\nResult: Success",
+        "Event: Transfer\nTransferType: Attended\nUniqueid: 404.1",
+    ] {
+        feed(&mut tr, t(0), text);
+    }
+    drain(&mut tr);
+    assert!(tr.active_calls() <= 2);
+    tr.handle_timeout(t(1_000_000));
+    assert_eq!(tr.active_calls(), 0);
+}
+
+#[test]
+fn hold_blind_transfer_and_recording() {
+    let mut tr = CallTracker::default();
+    answered_call(&mut tr, t(0), "20", "1001", "1002");
+    feed(
+        &mut tr,
+        t(1),
+        "Event: Newexten\nChannel: PJSIP/1001-0000000a\nUniqueid: 20.0\nApplication: MixMonitor\nAppData: /var/spool/rec/20.wav,b",
+    );
+    feed(
+        &mut tr,
+        t(2),
+        "Event: Hold\nChannel: PJSIP/1002-0000000b\nUniqueid: 20.1",
+    );
+    assert_eq!(tr.call("20.0").unwrap().state, CallState::OnHold);
+    feed(
+        &mut tr,
+        t(3),
+        "Event: Unhold\nChannel: PJSIP/1002-0000000b\nUniqueid: 20.1",
+    );
+    feed(
+        &mut tr,
+        t(4),
+        "Event: BlindTransfer\nResult: Success\nTransfererUniqueid: 20.1\nTransfereeUniqueid: 20.0\nExtension: 1003",
+    );
+    let call = tr.call("20.0").unwrap();
+    assert_eq!(call.state, CallState::Transferred);
+    assert_eq!(call.to.as_deref(), Some("1003"));
+    assert_eq!(call.recording.as_deref(), Some("/var/spool/rec/20.wav"));
+    let events = drain(&mut tr);
+    assert_eq!(
+        names(&events),
+        ["ringing", "answered", "held", "resumed", "transferred"]
+    );
+    let json = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(json["event"], "transferred");
+    assert_eq!(json["target"], "1003");
+}
+
+#[test]
+fn attended_transfer_merges_the_consultation_call() {
+    let mut tr = CallTracker::default();
+    answered_call(&mut tr, t(0), "30", "1001", "1002");
+    answered_call(&mut tr, t(5), "31", "1002", "1003");
+    drain(&mut tr);
+    feed(
+        &mut tr,
+        t(8),
+        "Event: AttendedTransfer\nResult: Success\nOrigTransfererUniqueid: 30.1\n\
+         SecondTransfererUniqueid: 31.0\nTransfereeUniqueid: 30.0\nTransferTargetUniqueid: 31.1",
+    );
+    let events = drain(&mut tr);
+    assert_eq!(names(&events), ["ended", "transferred"]);
+    let call = tr.call("30.0").unwrap();
+    assert_eq!(call.to.as_deref(), Some("1003"));
+    assert!(call.channels.iter().any(|c| &*c.uniqueid == "31.1"));
+    assert!(tr.call("31.0").is_none());
+    // The transferee and the target hang up: the merged call ends once.
+    for uid in ["30.1", "31.0", "30.0", "31.1"] {
+        feed(&mut tr, t(20), &hangup(uid, 16));
+    }
+    assert_eq!(names(&drain(&mut tr)), ["ended"]);
+    assert_eq!(tr.active_calls(), 0);
+}
+
+#[test]
+fn legacy_hold_transfer_and_mixmonitor_variable() {
+    let mut tr = CallTracker::default();
+    let lines = [
+        "Event: Newchannel\nChannel: SIP/1001-00000001\nChannelState: 0\nCallerIDNum: 1001\nExten: 3002\nUniqueid: 40.1",
+        "Event: Newstate\nChannel: SIP/1001-00000001\nChannelState: 4\nUniqueid: 40.1",
+        "Event: VarSet\nChannel: SIP/1001-00000001\nVariable: MIXMONITOR_FILENAME\nValue: /rec/40.wav\nUniqueid: 40.1",
+        "Event: Newchannel\nChannel: SIP/1002-00000002\nChannelState: 0\nCallerIDNum: 1002\nExten: \nUniqueid: 40.2",
+        "Event: Dial\nSubEvent: Begin\nChannel: SIP/1001-00000001\nDestination: SIP/1002-00000002\nUniqueID: 40.1\nDestUniqueID: 40.2\nDialstring: 1002",
+        "Event: Newstate\nChannel: SIP/1002-00000002\nChannelState: 6\nUniqueid: 40.2",
+        "Event: Bridge\nBridgestate: Link\nUniqueid1: 40.1\nUniqueid2: 40.2",
+        "Event: Hold\nStatus: On\nChannel: SIP/1002-00000002\nUniqueid: 40.2",
+        "Event: Hold\nStatus: Off\nChannel: SIP/1002-00000002\nUniqueid: 40.2",
+        "Event: Transfer\nTransferMethod: SIP\nTransferType: Blind\nChannel: SIP/1002-00000002\nUniqueid: 40.2\nTransferExten: 1003",
+    ];
+    for l in lines {
+        feed(&mut tr, t(1), l);
+    }
+    let events = drain(&mut tr);
+    assert_eq!(
+        names(&events),
+        ["ringing", "answered", "held", "resumed", "transferred"]
+    );
+    let call = tr.call("40.1").unwrap();
+    assert_eq!(call.recording.as_deref(), Some("/rec/40.wav"));
+    assert_eq!(call.channels.len(), 2);
+    assert_eq!(call.to.as_deref(), Some("1003"));
+}
+
+#[test]
+fn direction_from_trunks_and_extension_plan() {
+    let mut tr = CallTracker::new(TrackerConfig {
+        trunks: vec!["provider".into()],
+        ..TrackerConfig::default()
+    });
+    // Inbound: from the trunk to extension 1002.
+    feed(
+        &mut tr,
+        t(0),
+        &newchannel(
+            "50.0",
+            "50.0",
+            "PJSIP/provider-00000001",
+            4,
+            "0612345678",
+            "0311234567",
+        ),
+    );
+    feed(
+        &mut tr,
+        t(0),
+        &newchannel("50.1", "50.0", "PJSIP/1002-00000002", 0, "1002", "s"),
+    );
+    feed(
+        &mut tr,
+        t(1),
+        &newstate("50.1", "50.0", "PJSIP/1002-00000002", 6),
+    );
+    // Outbound: extension 1001 out through the trunk.
+    feed(
+        &mut tr,
+        t(0),
+        &newchannel(
+            "51.0",
+            "51.0",
+            "PJSIP/1001-00000003",
+            4,
+            "1001",
+            "0612345678",
+        ),
+    );
+    feed(
+        &mut tr,
+        t(0),
+        &newchannel(
+            "51.1",
+            "51.0",
+            "PJSIP/provider-00000004",
+            0,
+            "0612345678",
+            "s",
+        ),
+    );
+    feed(
+        &mut tr,
+        t(1),
+        &newstate("51.1", "51.0", "PJSIP/provider-00000004", 6),
+    );
+    let events = drain(&mut tr);
+    let inbound = events
+        .iter()
+        .find_map(|e| e.call().filter(|c| &*c.id == "50.0"))
+        .unwrap();
+    assert_eq!(inbound.direction, Direction::Inbound);
+    assert_eq!(inbound.extension.as_deref(), Some("1002"));
+    assert_eq!(inbound.external_number.as_deref(), Some("0612345678"));
+    let outbound = events
+        .iter()
+        .find_map(|e| e.call().filter(|c| &*c.id == "51.0"))
+        .unwrap();
+    assert_eq!(outbound.direction, Direction::Outbound);
+    assert_eq!(outbound.extension.as_deref(), Some("1001"));
+    assert_eq!(outbound.external_number.as_deref(), Some("0612345678"));
+}
+
+#[test]
+fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
+    let mut tr = CallTracker::default();
+    answered_call(&mut tr, t(0), "60", "1001", "1002");
+    feed(
+        &mut tr,
+        t(0),
+        "Event: ExtensionStatus\nExten: 1001\nStatus: 1",
+    );
+    drain(&mut tr);
+    tr.begin_resync();
+    assert!(tr.is_resyncing());
+    // While disconnected 60.x hung up and 1003 called 1001.
+    for (uid, name, num, exten, app) in [
+        ("61.1", "PJSIP/1001-00000010", "1001", "", "AppDial"),
+        ("61.0", "PJSIP/1003-0000000f", "1003", "1001", "Dial"),
+    ] {
+        feed(
+            &mut tr,
+            t(30),
+            &format!(
+                "Event: CoreShowChannel\nActionID: r-1\nChannel: {name}\nChannelState: 6\n\
+                 ChannelStateDesc: Up\nCallerIDNum: {num}\nCallerIDName: N\nExten: {exten}\n\
+                 Uniqueid: {uid}\nLinkedid: 61.0\nApplication: {app}\nDuration: 00:00:12\nBridgeId: b"
+            ),
+        );
+    }
+    feed(
+        &mut tr,
+        t(30),
+        "Event: ExtensionStatus\nActionID: r-2\nExten: 1001\nStatus: 1",
+    );
+    feed(
+        &mut tr,
+        t(30),
+        "Event: ExtensionStatus\nActionID: r-2\nExten: 1003\nStatus: 1",
+    );
+    feed(
+        &mut tr,
+        t(30),
+        "Event: EndpointList\nActionID: r-3\nObjectName: 1002\nContacts: \nDeviceState: Unavailable",
+    );
+    assert!(drain(&mut tr).iter().all(|e| e.call().is_none()));
+    let report = tr.finish_resync(t(30));
+    assert!(!tr.is_resyncing());
+    assert_eq!(report.ended, vec![Box::<str>::from("60.0")]);
+    assert_eq!(report.opened, vec![Box::<str>::from("61.0")]);
+    let changed: Vec<&str> = report.extension_changes.iter().map(|(e, _)| &**e).collect();
+    assert_eq!(changed, ["1003", "1002"]);
+    let events = drain(&mut tr);
+    let ended = events
+        .iter()
+        .find_map(|e| match e {
+            CallEvent::Ended {
+                call, cause_text, ..
+            } if &*call.id == "60.0" => Some(cause_text),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(ended.as_deref(), Some(ENDED_WHILE_DISCONNECTED));
+    let opened = tr.call("61.0").unwrap();
+    assert_eq!(opened.state, CallState::Answered);
+    assert_eq!(opened.from_number.as_deref(), Some("1003"));
+    assert_eq!(opened.to.as_deref(), Some("1001"));
+    assert_eq!(opened.answered_by.as_deref(), Some("1001"));
+    assert_eq!(opened.started_at, t(18));
+    assert!(names(&events).contains(&"answered"));
+    // A second resync with the same channels changes nothing.
+    tr.begin_resync();
+    for uid in ["61.0", "61.1"] {
+        feed(
+            &mut tr,
+            t(40),
+            &format!(
+                "Event: CoreShowChannel\nChannel: PJSIP/x-1\nChannelState: 6\nUniqueid: {uid}\nLinkedid: 61.0"
+            ),
+        );
+    }
+    assert!(tr.finish_resync(t(40)).is_empty());
+    assert!(names(&drain(&mut tr)).is_empty());
+}
+
+#[test]
+fn legacy_resync_groups_status_items_by_bridged_channel() {
+    let mut tr = CallTracker::default();
+    tr.begin_resync();
+    for (uid, bridged, name, num, state) in [
+        ("70.2", "70.1", "SIP/1002-00000002", "1002", "Up"),
+        ("70.1", "70.2", "SIP/1001-00000001", "1001", "Up"),
+        ("71.5", "", "SIP/1003-00000005", "1003", "Ring"),
+    ] {
+        feed(
+            &mut tr,
+            t(10),
+            &format!(
+                "Event: Status\nPrivilege: Call\nChannel: {name}\nCallerIDNum: {num}\n\
+                 ChannelStateDesc: {state}\nExtension: 600\nSeconds: 4\nBridgedUniqueid: {bridged}\nUniqueid: {uid}"
+            ),
+        );
+    }
+    let report = tr.finish_resync(t(10));
+    assert_eq!(report.opened.len(), 2);
+    let call = tr.call("70.1").unwrap();
+    assert_eq!(call.channels.len(), 2);
+    assert_eq!(call.from_number.as_deref(), Some("1001"));
+    assert_eq!(call.state, CallState::Answered);
+    assert_eq!(tr.call("71.5").unwrap().state, CallState::Ringing);
+    // The resync also sees a ringing call become answered.
+    tr.begin_resync();
+    feed(
+        &mut tr,
+        t(20),
+        "Event: Status\nChannel: SIP/1001-00000001\nChannelStateDesc: Up\nBridgedUniqueid: 70.2\nUniqueid: 70.1",
+    );
+    feed(
+        &mut tr,
+        t(20),
+        "Event: Status\nChannel: SIP/1002-00000002\nChannelStateDesc: Up\nBridgedUniqueid: 70.1\nUniqueid: 70.2",
+    );
+    let report = tr.finish_resync(t(20));
+    assert_eq!(report.ended, vec![Box::<str>::from("71.5")]);
+}
+
+#[test]
+fn extension_status_codes_and_registration() {
+    let mut tr = CallTracker::default();
+    for (code, state) in [
+        (0, ExtensionState::Idle),
+        (1, ExtensionState::InUse),
+        (2, ExtensionState::Busy),
+        (4, ExtensionState::Unavailable),
+        (8, ExtensionState::Ringing),
+        (9, ExtensionState::InUseRinging),
+        (16, ExtensionState::OnHold),
+        (17, ExtensionState::OnHold),
+        (-1, ExtensionState::Unknown),
+    ] {
+        feed(
+            &mut tr,
+            t(0),
+            &format!("Event: ExtensionStatus\nExten: 2001\nStatus: {code}"),
+        );
+        assert_eq!(tr.extension("2001").unwrap().state, state, "{code}");
+    }
+    feed(
+        &mut tr,
+        t(0),
+        "Event: PeerStatus\nPeer: SIP/2001\nPeerStatus: Registered",
+    );
+    assert_eq!(tr.extension("2001").unwrap().registered, Some(true));
+    feed(
+        &mut tr,
+        t(0),
+        "Event: ContactStatus\nAOR: 2001\nContactStatus: Removed",
+    );
+    assert_eq!(tr.extension("2001").unwrap().registered, Some(false));
+    feed(
+        &mut tr,
+        t(0),
+        "Event: DeviceStateChange\nDevice: PJSIP/2001\nState: RINGINUSE",
+    );
+    assert_eq!(
+        tr.extension("2001").unwrap().state,
+        ExtensionState::InUseRinging
+    );
+    // Trunk peers are not extensions.
+    feed(
+        &mut tr,
+        t(0),
+        "Event: PeerStatus\nPeer: PJSIP/provider\nPeerStatus: Reachable",
+    );
+    assert!(tr.extension("provider").is_none());
+}
+
+fn record(id: &str, start: u64, src: &str, dst: &str) -> CompletedCall {
+    CompletedCall {
+        call_id: id.into(),
+        direction: Direction::Internal,
+        src: Some(src.into()),
+        dst: Some(dst.into()),
+        from_name: None,
+        answered_by: Some(dst.into()),
+        extension: Some(src.into()),
+        external_number: None,
+        disposition: Disposition::Answered,
+        started_at: t(start),
+        answered_at: Some(t(start + 1)),
+        ended_at: t(start + 10),
+        duration: Duration::from_secs(10),
+        billsec: Duration::from_secs(9),
+        cause: Some(16),
+        cause_text: Some("Normal Clearing".into()),
+        recording: None,
+        has_cdr: true,
+    }
+}
+
+fn check_history<H: CallHistory>(h: &mut H) {
+    h.record(record("a", 0, "1001", "1002")).unwrap();
+    h.record(record("b", 100, "1002", "0612345678")).unwrap();
+    h.record(record("c", 200, "1003", "1001")).unwrap();
+    let all = h.query(&HistoryQuery::default()).unwrap();
+    let ids: Vec<&str> = all.iter().map(|c| c.call_id.as_str()).collect();
+    assert_eq!(ids, ["c", "b", "a"]);
+    assert_eq!(all[2], record("a", 0, "1001", "1002"));
+    let q = HistoryQuery {
+        since: Some(t(50)),
+        until: Some(t(200)),
+        ..HistoryQuery::default()
+    };
+    assert_eq!(h.query(&q).unwrap()[0].call_id, "b");
+    let q = HistoryQuery {
+        extension: Some("1001".into()),
+        ..HistoryQuery::default()
+    };
+    assert_eq!(h.query(&q).unwrap().len(), 2);
+    let q = HistoryQuery {
+        number: Some("0612345678".into()),
+        limit: 5,
+        ..HistoryQuery::default()
+    };
+    assert_eq!(h.query(&q).unwrap().len(), 1);
+    let q = HistoryQuery {
+        limit: 1,
+        ..HistoryQuery::default()
+    };
+    assert_eq!(h.query(&q).unwrap().len(), 1);
+}
+
+#[test]
+fn memory_history_is_a_bounded_ring() {
+    let mut h = MemoryHistory::default();
+    check_history(&mut h);
+    let mut small = MemoryHistory::with_capacity(2);
+    for i in 0..5 {
+        small
+            .record(record(&i.to_string(), i, "1001", "1002"))
+            .unwrap();
+    }
+    let ids: Vec<&str> = small.iter().map(|c| c.call_id.as_str()).collect();
+    assert_eq!(ids, ["3", "4"]);
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_history_persists_and_queries() {
+    use yeastar_ami::tracker::SqliteHistory;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.db");
+    {
+        let mut h = SqliteHistory::open(&path).unwrap();
+        check_history(&mut h);
+    }
+    let mut h = SqliteHistory::open(&path).unwrap();
+    assert_eq!(h.query(&HistoryQuery::default()).unwrap().len(), 3);
+    assert_eq!(h.prune_before(t(150)).unwrap(), 2);
+    assert_eq!(h.query(&HistoryQuery::default()).unwrap().len(), 1);
+    let mut mem = SqliteHistory::in_memory().unwrap();
+    check_history(&mut mem);
+}
+
+#[test]
+fn cdr_of_an_unseen_call_becomes_a_record() {
+    let mut tr = CallTracker::default();
+    feed(
+        &mut tr,
+        t(100),
+        "Event: Cdr\nSource: 0612345678\nDestination: 1001\nChannel: PJSIP/provider-1\n\
+         Duration: 30\nBillableSeconds: 20\nDisposition: ANSWERED\nUniqueID: 90.0",
+    );
+    let done = tr.poll_completed().unwrap();
+    assert_eq!(done.call_id, "90.0");
+    assert_eq!(done.direction, Direction::Inbound);
+    assert_eq!(done.started_at, t(70));
+    assert_eq!(done.billsec, Duration::from_secs(20));
+    // Fed again (a duplicate), it is not recorded twice.
+    feed(
+        &mut tr,
+        t(101),
+        "Event: Cdr\nSource: 0612345678\nDestination: 1001\nDisposition: ANSWERED\nUniqueID: 90.0",
+    );
+    assert!(tr.poll_completed().is_none());
+}
