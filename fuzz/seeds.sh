@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the seed corpus of every fuzz target in fuzz/corpus/<target>/ from the project's test
+# data (captures, fixtures, RFC corpora), so fuzzing starts from real traffic instead of nothing.
+#
+# Usage: fuzz/seeds.sh [target...]   (default: every [[bin]] of fuzz/Cargo.toml)
+# Seeds are named by content hash, as libFuzzer names what it adds, so rerunning is idempotent
+# and the corpus directories can be shared with what fuzzing found. Missing data is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=fuzz/corpus
+# libFuzzer's default -max_len is the largest seed: keep seeds small so each run stays fast.
+max_seed=${FUZZ_MAX_SEED:-4096}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+ami_data=yeastar-ami/tests/data
+sip_data=yeastar-sip/tests/data
+rtp_data=yeastar-rtp/tests/data
+
+# Every target in the fuzz crate, read from the manifest so this works without cargo-fuzz.
+list_targets() {
+    awk '/^\[\[bin\]\]/ { inbin = 1; next }
+         /^\[/ { inbin = 0 }
+         inbin && /^name *=/ { gsub(/.*= *"|".*/, ""); print }' fuzz/Cargo.toml
+}
+
+# Data files under the given directories (those that exist), docs and indexes left out.
+data_files() {
+    local dirs=()
+    for d in "$@"; do
+        [[ -d $d ]] && dirs+=("$d")
+    done
+    ((${#dirs[@]})) || return 0
+    find "${dirs[@]}" -type f ! -name '*.md' ! -name '*.tsv' ! -name '.*' | LC_ALL=C sort
+}
+
+# add_seeds TARGET HEADER_BYTES < file list
+# Splits each file at line ends into pieces of at most $max_seed bytes, prefixes HEADER_BYTES
+# zero bytes (targets that read an `arbitrary` config first), stores each piece by its hash.
+add_seeds() {
+    local target=$1 header=$2 dir=$out/$1 tmp=$work/split f piece sum n=0
+    mkdir -p "$dir" "$tmp"
+    while IFS= read -r f; do
+        [[ -s $f ]] || continue
+        rm -f "$tmp"/piece.*
+        split -C "$max_seed" "$f" "$tmp/piece."
+        for piece in "$tmp"/piece.*; do
+            {
+                head -c "$header" /dev/zero
+                cat "$piece"
+            } >"$tmp/seed"
+            sum=$(sha1sum "$tmp/seed" | cut -d' ' -f1)
+            mv "$tmp/seed" "$dir/$sum"
+            n=$((n + 1))
+        done
+    done
+    echo "$target: $n seeds from test data, $(find "$dir" -type f | wc -l) in $dir"
+}
+
+# The bodies of SIP messages (everything after the first blank line), as files under $work.
+sip_bodies() {
+    local f body
+    mkdir -p "$work/bodies"
+    while IFS= read -r f; do
+        body=$work/bodies/$(basename "$f")
+        sed '1,/^\r\{0,1\}$/d' "$f" >"$body"
+        [[ -s $body ]] && echo "$body" || rm -f "$body"
+    done
+}
+
+seed_target() {
+    local t=$1
+    case $t in
+    ami_decode)
+        # 16 zero bytes: the target's config (banner expected, default limits), then the stream.
+        { data_files "$ami_data" | grep -E '\.s2c\.raw$|\.ami$' || true; } | add_seeds "$t" 16 ;;
+    ami_action_encode)
+        # Raw actions as sent: arbitrary reads names, keys and values out of real text.
+        { data_files "$ami_data" | grep -E '\.c2s\.raw$' || true; } | add_seeds "$t" 0 ;;
+    ami_*)
+        { data_files "$ami_data" | grep -E '\.(s2c|c2s)\.raw$|\.ami$' || true; } | add_seeds "$t" 0 ;;
+    sip_*)
+        data_files "$sip_data" | add_seeds "$t" 0 ;;
+    sdp)
+        { data_files "$sip_data" | sip_bodies; data_files "$sip_data" | grep -E '\.sdp$' || true; } |
+            add_seeds "$t" 0 ;;
+    rtp_* | rtcp* | dtmf_* | jitter_*)
+        { data_files "$rtp_data" | grep -vE '\.(csv|txt)$' || true; } | add_seeds "$t" 0 ;;
+    *)
+        mkdir -p "$out/$t"
+        echo "$t: no test data mapped, starting from an empty corpus" ;;
+    esac
+}
+
+if (($#)); then
+    targets=("$@")
+else
+    mapfile -t targets < <(list_targets)
+fi
+for t in "${targets[@]}"; do
+    seed_target "$t"
+done
