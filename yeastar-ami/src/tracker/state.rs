@@ -1684,3 +1684,157 @@ impl CallTracker {
         report
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracker::ExtensionPlan;
+    use crate::tracker::model::{format_rfc3339, peer_of_channel};
+
+    fn channel(uid: &str, name: &str) -> ChannelInfo {
+        ChannelInfo {
+            uniqueid: uid.into(),
+            name: name.into(),
+            state: ChannelState::Up,
+            caller_number: None,
+            caller_name: None,
+            bridge_id: None,
+            hung_up: false,
+        }
+    }
+
+    fn call(from: &str, to: &str, channels: &[&str]) -> Call {
+        Call {
+            id: "1.0".into(),
+            direction: Direction::Internal,
+            state: CallState::Setup,
+            from_number: Some(from.into()),
+            from_name: None,
+            to: Some(to.into()),
+            answered_by: None,
+            extension: None,
+            external_number: None,
+            originated: false,
+            queue: None,
+            started_at: SystemTime::UNIX_EPOCH,
+            answered_at: None,
+            ended_at: None,
+            hangup_cause: None,
+            hangup_cause_text: None,
+            recording: None,
+            channels: channels
+                .iter()
+                .enumerate()
+                .map(|(i, n)| channel(&format!("1.{i}"), n))
+                .collect(),
+        }
+    }
+
+    fn direction(config: &TrackerConfig, c: &mut Call) -> Direction {
+        refresh_parties(config, c);
+        c.direction
+    }
+
+    #[test]
+    fn direction_classification() {
+        let config = TrackerConfig {
+            trunks: vec!["provider".into(), "sip-trunk".into()],
+            ..TrackerConfig::default()
+        };
+        let cases: [(&str, &str, &[&str], Direction); 9] = [
+            (
+                "1001",
+                "1002",
+                &["PJSIP/1001-00000001", "PJSIP/1002-00000002"],
+                Direction::Internal,
+            ),
+            ("1001", "600", &["PJSIP/1001-00000001"], Direction::Internal),
+            ("1001", "*97", &["SIP/1001-00000001"], Direction::Internal),
+            // Trunk peer on the caller side, even with a short caller number.
+            (
+                "123",
+                "0311",
+                &["PJSIP/provider-0000000a", "PJSIP/1002-0000000b"],
+                Direction::Inbound,
+            ),
+            // Trunk names containing '-' keep it.
+            (
+                "0612345678",
+                "1002",
+                &["SIP/sip-trunk-0000000a"],
+                Direction::Inbound,
+            ),
+            (
+                "1001",
+                "0612345678",
+                &["PJSIP/1001-0000000a", "PJSIP/provider-0000000b"],
+                Direction::Outbound,
+            ),
+            // No trunk configured for the peer: the dialled digits decide.
+            (
+                "1001",
+                "+33612345678",
+                &["PJSIP/1001-0000000a"],
+                Direction::Outbound,
+            ),
+            ("0612345678", "1002", &["IAX2/other-1"], Direction::Inbound),
+            // Local channels say nothing; the numbers do.
+            (
+                "1001",
+                "1002",
+                &["Local/1002@from-internal-00000001;1"],
+                Direction::Internal,
+            ),
+        ];
+        for (from, to, channels, expected) in cases {
+            let mut c = call(from, to, channels);
+            assert_eq!(
+                direction(&config, &mut c),
+                expected,
+                "{from} -> {to} {channels:?}"
+            );
+        }
+        let mut inbound = call("0612345678", "0311", &["PJSIP/provider-1", "PJSIP/1002-2"]);
+        refresh_parties(&config, &mut inbound);
+        assert_eq!(inbound.extension.as_deref(), Some("1002"));
+        assert_eq!(inbound.external_number.as_deref(), Some("0612345678"));
+    }
+
+    #[test]
+    fn extension_plan_prefixes_and_explicit() {
+        let plan = ExtensionPlan {
+            min_digits: 3,
+            max_digits: 5,
+            prefixes: vec!["2".into(), "80".into()],
+            explicit: vec!["reception".into()],
+        };
+        assert!(plan.is_extension("200"));
+        assert!(plan.is_extension("80123"));
+        assert!(plan.is_extension("reception"));
+        assert!(!plan.is_extension("1001"));
+        assert!(!plan.is_extension("20"));
+        assert!(!plan.is_extension("200000"));
+        assert!(!plan.is_extension("2a0"));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(peer_of_channel("PJSIP/1001-00000000"), Some("1001"));
+        assert_eq!(peer_of_channel("SIP/my-trunk-0000002a"), Some("my-trunk"));
+        assert_eq!(peer_of_channel("Local/1002@ctx-00000001;1"), None);
+        assert_eq!(peer_of_channel("garbage"), None);
+        assert_eq!(parse_age(Some("01:02:03")), Duration::from_secs(3723));
+        assert_eq!(parse_age(Some("17")), Duration::from_secs(17));
+        assert_eq!(parse_age(Some("x")), Duration::ZERO);
+        assert!(uniqueid_key("1795728803.10") > uniqueid_key("1795728803.9"));
+        assert_eq!(meaningful(Some(" <unknown> ")), None);
+        assert_eq!(meaningful(Some("<null>")), None);
+        assert_eq!(dialled(Some("s")), None);
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_728_803_250);
+        assert_eq!(format_rfc3339(t), "2026-11-26T21:33:23.250Z");
+        assert_eq!(
+            format_rfc3339(SystemTime::UNIX_EPOCH),
+            "1970-01-01T00:00:00.000Z"
+        );
+    }
+}
