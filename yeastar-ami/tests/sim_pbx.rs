@@ -1,0 +1,524 @@
+//! The PBX simulator driven by a bare client: a plain tokio stream, the crate's `Decoder` and
+//! `Action::encode`, in both dialects.
+#![cfg(feature = "sim")]
+
+#[allow(dead_code)]
+mod client {
+
+    use std::time::Duration;
+
+    use bytes::BytesMut;
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+    use tokio::time::timeout;
+    use yeastar_ami::{Action, ActionIdGenerator, Decoder, Frame, FrameKind};
+
+    pub(crate) const LIMIT: Duration = Duration::from_secs(10);
+
+    pub(crate) struct Client<S> {
+        pub(crate) stream: S,
+        decoder: Decoder,
+        buf: BytesMut,
+        ids: ActionIdGenerator,
+        /// Every frame read, in order (responses and events).
+        pub(crate) seen: Vec<Frame>,
+        pub(crate) banner: String,
+    }
+
+    impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+        pub(crate) async fn new(stream: S, prefix: &str) -> Client<S> {
+            let mut c = Client {
+                stream,
+                decoder: Decoder::default(),
+                buf: BytesMut::new(),
+                ids: ActionIdGenerator::new(prefix),
+                seen: Vec::new(),
+                banner: String::new(),
+            };
+            let banner = c.next().await.expect("banner");
+            assert_eq!(banner.kind(), FrameKind::Banner);
+            c.banner = banner.message().raw_lines().next().unwrap().to_owned();
+            c
+        }
+
+        /// The next frame, or `None` when the server closed.
+        pub(crate) async fn next(&mut self) -> Option<Frame> {
+            loop {
+                if let Some(f) = self.decoder.decode(&mut self.buf).unwrap() {
+                    self.seen.push(f.clone());
+                    return Some(f);
+                }
+                let n = timeout(LIMIT, self.stream.read_buf(&mut self.buf))
+                    .await
+                    .expect("server went silent")
+                    .unwrap_or(0);
+                if n == 0 {
+                    return None;
+                }
+            }
+        }
+
+        /// Sends an action; returns its ActionID.
+        pub(crate) async fn send(&mut self, action: Action) -> String {
+            let id = self.ids.next_id();
+            let mut out = BytesMut::new();
+            action.encode(&id, &mut out).unwrap();
+            self.stream.write_all(&out).await.unwrap();
+            id
+        }
+
+        /// Reads up to the response to `id`.
+        pub(crate) async fn response(&mut self, id: &str) -> Frame {
+            loop {
+                let f = self.next().await.expect("closed before the response");
+                let m = f.message();
+                let is_response =
+                    matches!(f.kind(), FrameKind::Response | FrameKind::CommandOutput);
+                if is_response && m.action_id() == Some(id) {
+                    return f;
+                }
+            }
+        }
+
+        /// Sends an action and reads its response.
+        pub(crate) async fn call(&mut self, action: Action) -> Frame {
+            let id = self.send(action).await;
+            self.response(&id).await
+        }
+
+        /// Sends a list action; returns the items and the completion event.
+        pub(crate) async fn list(
+            &mut self,
+            action: Action,
+            complete: &str,
+        ) -> (Frame, Vec<Frame>, Frame) {
+            let id = self.send(action).await;
+            let head = self.response(&id).await;
+            let mut items = Vec::new();
+            loop {
+                let f = self.next().await.expect("closed inside a list");
+                let m = f.message();
+                if m.action_id() != Some(id.as_str()) {
+                    continue;
+                }
+                if m.event() == Some(complete) {
+                    return (head, items, f);
+                }
+                items.push(f);
+            }
+        }
+
+        pub(crate) async fn login(&mut self, events: &str) -> Frame {
+            let r = self
+                .call(
+                    Action::new("Login")
+                        .field("Username", "ami_user")
+                        .field("Secret", "ami_password")
+                        .field("Events", events.to_owned()),
+                )
+                .await;
+            assert_eq!(r.message().response(), Some("Success"), "{r:?}");
+            r
+        }
+
+        /// Reads events until `name` arrives with every `(key, value)` of `with`; returns the frames
+        /// read on the way, that one included.
+        pub(crate) async fn until(&mut self, name: &str, with: &[(&str, &str)]) -> Vec<Frame> {
+            let mut out = Vec::new();
+            loop {
+                let f = self
+                    .next()
+                    .await
+                    .unwrap_or_else(|| panic!("closed before {name}"));
+                out.push(f.clone());
+                let m = f.message();
+                if m.event() == Some(name) && with.iter().all(|(k, v)| m.get(k) == Some(*v)) {
+                    return out;
+                }
+            }
+        }
+
+        /// Reads until every `(event, key, value)` has been seen since the last clear.
+        pub(crate) async fn until_all(&mut self, want: &[(&str, &str, &str)]) {
+            loop {
+                let done = want.iter().all(|(e, k, v)| {
+                    self.seen
+                        .iter()
+                        .any(|f| f.message().event() == Some(*e) && f.message().get(k) == Some(*v))
+                });
+                if done {
+                    return;
+                }
+                self.next().await.expect("closed");
+            }
+        }
+
+        /// True when the server closes within the limit (frames before the close are kept).
+        pub(crate) async fn closed(&mut self) -> bool {
+            while self.next().await.is_some() {}
+            true
+        }
+    }
+
+    /// Event names of `frames`, leaving out the ones in `skip`.
+    pub(crate) fn names(frames: &[Frame], skip: &[&str]) -> Vec<String> {
+        frames
+            .iter()
+            .filter_map(|f| f.message().event().map(str::to_owned))
+            .filter(|n| !skip.contains(&n.as_str()))
+            .collect()
+    }
+
+    /// The first event named `name` with `key` = `value`.
+    pub(crate) fn find<'a>(
+        frames: &'a [Frame],
+        name: &str,
+        key: &str,
+        value: &str,
+    ) -> Option<&'a Frame> {
+        frames
+            .iter()
+            .find(|f| f.message().event() == Some(name) && f.message().get(key) == Some(value))
+    }
+
+    /// Position of the first event named `name`.
+    pub(crate) fn pos(frames: &[Frame], name: &str) -> usize {
+        frames
+            .iter()
+            .position(|f| f.message().event() == Some(name))
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+}
+
+use std::time::Duration;
+
+use client::{Client, LIMIT, find, names, pos};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use yeastar_ami::sim::{CallScript, CallStep, Dialect, Party, PbxSimulator, SimConfig};
+use yeastar_ami::{Action, FrameKind};
+
+const MS: Duration = Duration::from_millis(1);
+
+fn config(dialect: Dialect) -> SimConfig {
+    SimConfig::new(dialect)
+        .with_answer_delay(Duration::from_millis(20))
+        .with_auth_failure_delay(Duration::from_millis(10))
+}
+
+async fn sim(dialect: Dialect) -> PbxSimulator {
+    PbxSimulator::start(config(dialect)).await.unwrap()
+}
+
+async fn connect(sim: &PbxSimulator) -> Client<TcpStream> {
+    let tcp = TcpStream::connect(sim.addr()).await.unwrap();
+    Client::new(tcp, "t").await
+}
+
+/// Events that carry no call flow, left out of sequence comparisons.
+const NOISE: &[&str] = &[
+    "FullyBooted",
+    "SuccessfulAuth",
+    "NewConnectedLine",
+    "ExtensionStatus",
+    "DeviceStateChange",
+];
+
+#[tokio::test]
+async fn modern_login_ping_logoff() {
+    let sim = sim(Dialect::Modern).await;
+    let mut c = connect(&sim).await;
+    assert_eq!(c.banner, "Asterisk Call Manager/11.0.0");
+    let r = c.login("on").await;
+    assert_eq!(r.message().get("Message"), Some("Authentication accepted"));
+    c.until("SuccessfulAuth", &[("AccountID", "ami_user")])
+        .await;
+    assert!(find(&c.seen, "FullyBooted", "Status", "Fully Booted").is_some());
+    let pong = c.call(Action::new("Ping")).await;
+    assert_eq!(pong.message().get("Ping"), Some("Pong"));
+    assert!(pong.message().get("Timestamp").is_some());
+    let bye = c.call(Action::new("Logoff")).await;
+    assert_eq!(bye.message().response(), Some("Goodbye"));
+    assert_eq!(
+        bye.message().get("Message"),
+        Some("Thanks for all the fish.")
+    );
+    assert!(c.closed().await);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn md5_login_and_failures_in_both_dialects() {
+    for dialect in [Dialect::Modern, Dialect::Legacy] {
+        let sim = sim(dialect).await;
+        let mut c = connect(&sim).await;
+        let ch = c
+            .call(Action::new("Challenge").field("AuthType", "MD5"))
+            .await;
+        let challenge = ch.message().get("Challenge").unwrap().to_owned();
+        let key = {
+            use md5::{Digest, Md5};
+            hex::encode(Md5::digest(format!("{challenge}ami_password").as_bytes()))
+        };
+        let ok = c
+            .call(
+                Action::new("Login")
+                    .field("AuthType", "MD5")
+                    .field("Username", "ami_user")
+                    .field("Key", key),
+            )
+            .await;
+        assert_eq!(ok.message().response(), Some("Success"), "{dialect:?}");
+
+        // A wrong MD5 key: error, then the server closes.
+        let mut bad = connect(&sim).await;
+        bad.call(Action::new("Challenge").field("AuthType", "MD5"))
+            .await;
+        let r = bad
+            .call(
+                Action::new("Login")
+                    .field("AuthType", "MD5")
+                    .field("Username", "ami_user")
+                    .field("Key", "00000000000000000000000000000000"),
+            )
+            .await;
+        assert_eq!(r.message().response(), Some("Error"));
+        assert_eq!(r.message().get("Message"), Some("Authentication failed"));
+        assert!(bad.closed().await);
+
+        // A wrong plain secret: same.
+        let mut bad = connect(&sim).await;
+        let r = bad
+            .call(
+                Action::new("Login")
+                    .field("Username", "ami_user")
+                    .field("Secret", "nope"),
+            )
+            .await;
+        assert_eq!(r.message().get("Message"), Some("Authentication failed"));
+        assert!(bad.closed().await);
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn actions_before_login_are_denied_and_the_connection_stays() {
+    let sim = sim(Dialect::Legacy).await;
+    let mut c = connect(&sim).await;
+    assert_eq!(c.banner, "Asterisk Call Manager/1.1");
+    for name in ["Ping", "CoreStatus"] {
+        let r = c.call(Action::new(name)).await;
+        assert_eq!(r.message().response(), Some("Error"));
+        assert_eq!(r.message().get("Message"), Some("Permission denied"));
+    }
+    c.login("off").await;
+    let r = c.call(Action::new("Ping")).await;
+    assert_eq!(r.message().response(), Some("Success"));
+}
+
+async fn watch(dialect: Dialect) -> (PbxSimulator, Client<TcpStream>) {
+    let sim = sim(dialect).await;
+    let mut c = connect(&sim).await;
+    c.login("on").await;
+    // Wait until the login's own events are in.
+    let pong = c.call(Action::new("Ping")).await;
+    assert_eq!(pong.kind(), FrameKind::Response);
+    c.seen.clear();
+    (sim, c)
+}
+
+#[tokio::test]
+async fn modern_answered_call_has_the_recorded_sequence() {
+    let (sim, mut c) = watch(Dialect::Modern).await;
+    sim.play(CallScript::answered("1001", "1002", 20 * MS, 30 * MS))
+        .unwrap();
+    c.until("Cdr", &[]).await;
+    let seen = c.seen.clone();
+    assert_eq!(
+        names(&seen, &[NOISE, &["Newexten"]].concat()),
+        [
+            "Newchannel",
+            "Newchannel",
+            "DialBegin",
+            "Newstate",
+            "DialState",
+            "Newstate",
+            "DialEnd",
+            "Newstate",
+            "BridgeCreate",
+            "BridgeEnter",
+            "BridgeEnter",
+            "HangupRequest",
+            "BridgeLeave",
+            "BridgeLeave",
+            "BridgeDestroy",
+            "SoftHangupRequest",
+            "Hangup",
+            "Hangup",
+            "Cdr",
+        ]
+    );
+    let caller = find(&seen, "Newchannel", "CallerIDNum", "1001").unwrap();
+    let uid = caller.message().get("Uniqueid").unwrap().to_owned();
+    assert_eq!(caller.message().get("Linkedid"), Some(uid.as_str()));
+    let callee = find(&seen, "Newchannel", "CallerIDNum", "1002").unwrap();
+    assert_eq!(callee.message().get("Linkedid"), Some(uid.as_str()));
+    for h in seen
+        .iter()
+        .filter(|f| f.message().event() == Some("Hangup"))
+    {
+        assert_eq!(h.message().get("Cause"), Some("16"));
+        assert_eq!(h.message().get("Cause-txt"), Some("Normal Clearing"));
+    }
+    let cdr = find(&seen, "Cdr", "Disposition", "ANSWERED")
+        .unwrap()
+        .message();
+    assert_eq!(cdr.get("Source"), Some("1001"));
+    assert_eq!(cdr.get("Destination"), Some("1002"));
+    assert_eq!(cdr.get("UniqueID"), Some(uid.as_str()));
+    let statuses: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|f| f.message())
+        .filter(|m| m.event() == Some("ExtensionStatus"))
+        .map(|m| (m.get("Exten").unwrap(), m.get("Status").unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("1002", "8"),
+            ("1001", "1"),
+            ("1002", "1"),
+            ("1002", "0"),
+            ("1001", "0")
+        ]
+    );
+    assert_eq!(sim.call_count(), 0);
+    assert!(sim.channels().is_empty());
+}
+
+#[tokio::test]
+async fn legacy_answered_call_has_the_recorded_sequence() {
+    let (sim, mut c) = watch(Dialect::Legacy).await;
+    sim.play(CallScript::answered("1001", "1002", 20 * MS, 30 * MS))
+        .unwrap();
+    c.until("Hangup", &[("Channel", "SIP/1001-00000000")]).await;
+    let seen = c.seen.clone();
+    assert_eq!(
+        names(&seen, &[NOISE, &["Newexten"]].concat()),
+        [
+            "Newchannel",
+            "Newstate",
+            "Newchannel",
+            "Dial",
+            "Newstate",
+            "Newstate",
+            "Newstate",
+            "Bridge",
+            "Unlink",
+            "Cdr",
+            "Hangup",
+            "Dial",
+            "Hangup",
+        ]
+    );
+    for f in &seen {
+        assert!(f.message().get("Linkedid").is_none(), "{f:?}");
+    }
+    let begin = find(&seen, "Dial", "SubEvent", "Begin").unwrap().message();
+    assert_eq!(begin.get("Destination"), Some("SIP/1002-00000001"));
+    let end = find(&seen, "Dial", "SubEvent", "End").unwrap().message();
+    assert_eq!(end.get("DialStatus"), Some("ANSWER"));
+    let link = find(&seen, "Bridge", "Bridgestate", "Link")
+        .unwrap()
+        .message();
+    assert_eq!(link.get("Channel2"), Some("SIP/1002-00000001"));
+}
+
+#[tokio::test]
+async fn busy_cancel_noanswer_unregistered_in_both_dialects() {
+    for dialect in [Dialect::Modern, Dialect::Legacy] {
+        let (sim, mut c) = watch(dialect).await;
+        let tech = if dialect == Dialect::Modern {
+            "PJSIP"
+        } else {
+            "SIP"
+        };
+
+        // Busy: cause 17, CDR BUSY (before the Hangups on Asterisk 22).
+        sim.play(CallScript::busy("1001", "1002")).unwrap();
+        let caller = format!("{tech}/1001-00000000");
+        c.until_all(&[
+            ("Cdr", "Disposition", "BUSY"),
+            ("Hangup", "Channel", &caller),
+        ])
+        .await;
+        let seen = std::mem::take(&mut c.seen);
+        let end = seen
+            .iter()
+            .find(|f| f.message().get("DialStatus") == Some("BUSY"));
+        assert!(end.is_some(), "{dialect:?}");
+        for h in seen
+            .iter()
+            .filter(|f| f.message().event() == Some("Hangup"))
+        {
+            assert_eq!(h.message().get("Cause"), Some("17"));
+        }
+        if dialect == Dialect::Modern {
+            assert!(pos(&seen, "Cdr") < pos(&seen, "Hangup"));
+        }
+
+        // Cancel: caller hangs up while ringing.
+        sim.play(CallScript::cancelled("1001", "1002", 20 * MS))
+            .unwrap();
+        c.until_all(&[
+            ("Cdr", "Disposition", "NO ANSWER"),
+            ("Hangup", "CallerIDNum", "1001"),
+        ])
+        .await;
+        let seen = std::mem::take(&mut c.seen);
+        assert!(
+            seen.iter()
+                .any(|f| f.message().get("DialStatus") == Some("CANCEL"))
+        );
+        let want = if dialect == Dialect::Modern {
+            "127"
+        } else {
+            "0"
+        };
+        let caller_hangup = seen
+            .iter()
+            .filter(|f| f.message().event() == Some("Hangup"))
+            .find(|f| f.message().get("CallerIDNum") == Some("1001"))
+            .unwrap();
+        assert_eq!(caller_hangup.message().get("Cause"), Some(want));
+
+        // No answer: the dial timeout.
+        sim.play(CallScript::no_answer("1001", "1002", 20 * MS))
+            .unwrap();
+        c.until_all(&[
+            ("Cdr", "Disposition", "NO ANSWER"),
+            ("Hangup", "CallerIDNum", "1001"),
+        ])
+        .await;
+        let seen = std::mem::take(&mut c.seen);
+        assert!(
+            seen.iter()
+                .any(|f| f.message().get("DialStatus") == Some("NOANSWER"))
+        );
+
+        // 1003 is not registered: cause 3, CDR FAILED, no dial.
+        sim.play(CallScript::answered("1001", "1003", 20 * MS, 20 * MS))
+            .unwrap();
+        c.until_all(&[("Cdr", "Disposition", "FAILED"), ("Hangup", "Cause", "3")])
+            .await;
+        let seen = std::mem::take(&mut c.seen);
+        let h = seen
+            .iter()
+            .find(|f| f.message().event() == Some("Hangup"))
+            .unwrap();
+        assert_eq!(h.message().get("Cause"), Some("3"));
+        assert!(!names(&seen, &[]).iter().any(|n| n.starts_with("Dial")));
+        tokio::time::sleep(50 * MS).await;
+        assert_eq!(sim.call_count(), 0, "{dialect:?}");
+        sim.shutdown().await;
+    }
+}
