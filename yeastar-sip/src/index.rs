@@ -219,7 +219,10 @@ pub(crate) fn index_head(buf: &[u8], opts: &ParseOptions) -> Result<Index, Parse
         };
         let name_end = trim_end_ws(buf, pos, pos + colon);
         let name = buf.get(pos..name_end).unwrap_or(&[]);
-        if name.is_empty() || !name.iter().all(|&b| is_token(b)) {
+        if name.is_empty()
+            || name.len() > usize::from(u16::MAX)
+            || !name.iter().all(|&b| is_token(b))
+        {
             return err(ErrorKind::InvalidHeaderName, pos);
         }
         if index.len >= opts.limits.max_headers {

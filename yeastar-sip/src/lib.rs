@@ -23,6 +23,11 @@
 //! [`Challenge`], ...) are parsed when an accessor asks for them and borrow from the input.
 //! Every size limit lives in [`Limits`] and is checked before buffering.
 
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod builder;
 mod chars;
 mod error;

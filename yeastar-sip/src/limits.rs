@@ -29,7 +29,8 @@ pub enum Mode {
     Strict,
 }
 
-/// Configurable limits; [`Limits::default`] uses the constants of this module.
+/// Configurable limits; [`Limits::default`] uses the constants of this module. Message
+/// offsets are stored in 32 bits, so message limits above 4 GiB act as 4 GiB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// See [`MAX_DATAGRAM_LEN`].

@@ -97,7 +97,8 @@ impl<'a> Message<'a> {
     /// Parses one datagram. Without Content-Length the body is the rest of the datagram;
     /// with it, octets past the body are ignored (RFC 3261 §18.3).
     pub fn parse_with(datagram: &'a [u8], opts: &ParseOptions) -> Result<Self> {
-        let limit = opts.limits.max_datagram_len;
+        // Offsets are stored as u32: larger configured limits are capped at 4 GiB.
+        let limit = opts.limits.max_datagram_len.min(u32::MAX as usize);
         if datagram.len() > limit {
             return Err(ParseError::new(ErrorKind::MessageTooLarge { limit }, limit));
         }

@@ -107,7 +107,12 @@ impl StreamFramer {
             let body_len =
                 content_length.ok_or(ParseError::new(ErrorKind::MissingContentLength, 0))?;
             let total = head_end.saturating_add(body_len);
-            let limit = self.opts.limits.max_stream_message_len;
+            // Offsets are stored as u32: larger configured limits are capped at 4 GiB.
+            let limit = self
+                .opts
+                .limits
+                .max_stream_message_len
+                .min(u32::MAX as usize);
             if total > limit {
                 return Err(ParseError::new(ErrorKind::MessageTooLarge { limit }, 0));
             }
