@@ -682,3 +682,27 @@ fn cdr_of_an_unseen_call_becomes_a_record() {
     );
     assert!(tr.poll_completed().is_none());
 }
+
+#[test]
+fn live_events_during_resync_win_over_the_lists() {
+    let mut tr = CallTracker::default();
+    tr.begin_resync();
+    // Listed, then hung up before the resync ends.
+    feed(
+        &mut tr,
+        t(1),
+        "Event: CoreShowChannel\nChannel: PJSIP/1001-1\nChannelState: 6\nUniqueid: 80.0\nLinkedid: 80.0",
+    );
+    feed(&mut tr, t(2), &hangup("80.0", 16));
+    // Began after the list was taken.
+    feed(
+        &mut tr,
+        t(2),
+        &newchannel("81.0", "81.0", "PJSIP/1002-2", 4, "1002", "1001"),
+    );
+    let report = tr.finish_resync(t(3));
+    assert!(report.opened.is_empty(), "{report:?}");
+    assert!(report.ended.is_empty(), "{report:?}");
+    assert!(tr.call("80.0").is_none());
+    assert!(tr.call("81.0").is_some());
+}

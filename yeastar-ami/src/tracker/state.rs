@@ -104,6 +104,10 @@ struct SnapshotChannel {
 struct Resync {
     channels: Vec<SnapshotChannel>,
     extension_changes: Vec<(Box<str>, ExtensionStatus)>,
+    /// Channels that live events created during the resync: newer than the lists.
+    fresh: HashSet<Box<str>>,
+    /// Channels that hung up during the resync: the lists may still name them.
+    hung_up: HashSet<Box<str>>,
 }
 
 enum Emit {
@@ -642,6 +646,7 @@ impl CallTracker {
             ChannelState::Ring | ChannelState::Dialing | ChannelState::OffHook
         );
         let mut channels = Vec::with_capacity(2);
+        self.note_resync(&channel.uniqueid, false);
         self.channel_calls
             .insert(channel.uniqueid.clone(), call_id.clone());
         let call = Call {
@@ -701,6 +706,11 @@ impl CallTracker {
         entry.last_activity = now;
         self.channel_calls
             .insert(channel.uniqueid.clone(), call_id.into());
+        if let Some(resync) = &mut self.resync
+            && resync.fresh.len() < self.config.max_active_calls
+        {
+            resync.fresh.insert(channel.uniqueid.clone());
+        }
         if &*channel.uniqueid == call_id {
             entry.call.from_number = channel.caller_number.clone();
             entry.call.from_name = channel.caller_name.clone();
@@ -1198,6 +1208,7 @@ impl CallTracker {
         let Some(uid) = meaningful(msg.get("Uniqueid")) else {
             return;
         };
+        self.note_resync(uid, true);
         let Some(call_id) = self.channel_calls.remove(uid) else {
             return;
         };
@@ -1523,6 +1534,21 @@ impl CallTracker {
         self.resync = Some(Resync::default());
     }
 
+    /// Remembers, while resyncing, a channel created (or hung up) by live events.
+    fn note_resync(&mut self, uid: &str, hung_up: bool) {
+        let limit = self.config.max_active_calls;
+        if let Some(resync) = &mut self.resync {
+            let set = if hung_up {
+                &mut resync.hung_up
+            } else {
+                &mut resync.fresh
+            };
+            if set.len() < limit {
+                set.insert(uid.into());
+            }
+        }
+    }
+
     /// True between `begin_resync` and `finish_resync`.
     pub fn is_resyncing(&self) -> bool {
         self.resync.is_some()
@@ -1642,7 +1668,12 @@ impl CallTracker {
             return ResyncReport::default();
         };
         let mut report = ResyncReport::default();
-        let seen: HashSet<&str> = resync.channels.iter().map(|c| &*c.uniqueid).collect();
+        let seen: HashSet<&str> = resync
+            .channels
+            .iter()
+            .map(|c| &*c.uniqueid)
+            .chain(resync.fresh.iter().map(|u| &**u))
+            .collect();
         let mut gone_calls = Vec::new();
         let mut gone_channels = Vec::new();
         for (id, entry) in &self.calls {
@@ -1673,6 +1704,7 @@ impl CallTracker {
             }
         }
         let mut channels = resync.channels;
+        channels.retain(|c| !resync.hung_up.contains(&c.uniqueid));
         channels.sort_by(|a, b| uniqueid_key(&a.uniqueid).cmp(&uniqueid_key(&b.uniqueid)));
         let mut opened = Vec::new();
         for snap in channels {
