@@ -106,15 +106,17 @@ pub(crate) fn trim_lws(s: &str) -> &str {
     s.get(..s.len() - n).unwrap_or("")
 }
 
-/// nom parser for one `token`.
-pub(crate) fn token(input: &str) -> IResult<&str, &str> {
-    take_while1(|c: char| c.is_ascii() && is_token(c as u8))(input)
+/// nom parser for one `token`, over bytes (tokens are ASCII, so no UTF-8 decoding is needed).
+fn token_len(input: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_while1(is_token)(input)
 }
 
 /// Splits a leading `token`; `None` when `s` does not start with one.
 #[inline]
 pub(crate) fn split_token(s: &str) -> Option<(&str, &str)> {
-    token(s).ok().map(|(rest, tok)| (tok, rest))
+    let (_, tok) = token_len(s.as_bytes()).ok()?;
+    // A token is ASCII, so its end is a char boundary.
+    Some(s.split_at(tok.len()))
 }
 
 /// Splits a leading `quoted-string` (with its quotes). Quoted pairs may escape any octet
