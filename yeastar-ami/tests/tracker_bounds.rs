@@ -706,3 +706,62 @@ fn live_events_during_resync_win_over_the_lists() {
     assert!(tr.call("80.0").is_none());
     assert!(tr.call("81.0").is_some());
 }
+
+#[test]
+fn originate_to_an_application_is_answered_in_both_dialects() {
+    for legacy in [false, true] {
+        let mut tr = CallTracker::default();
+        let linked = if legacy { "" } else { "\nLinkedid: 85.0" };
+        let state = |n: u8| {
+            if legacy {
+                format!(
+                    "ChannelStateDesc: {}",
+                    ["Down", "Ringing", "Up"][usize::from(n)]
+                )
+            } else {
+                format!("ChannelState: {}", [0, 5, 6][usize::from(n)])
+            }
+        };
+        feed(
+            &mut tr,
+            t(0),
+            &format!(
+                "Event: Newchannel\nChannel: SIP/1002-1\n{}\nCallerIDNum: 1002\nExten: \nUniqueid: 85.0{linked}",
+                state(0)
+            ),
+        );
+        feed(
+            &mut tr,
+            t(1),
+            &format!(
+                "Event: Newstate\nChannel: SIP/1002-1\n{}\nUniqueid: 85.0{linked}",
+                state(1)
+            ),
+        );
+        feed(
+            &mut tr,
+            t(2),
+            &format!(
+                "Event: Newstate\nChannel: SIP/1002-1\n{}\nUniqueid: 85.0{linked}",
+                state(2)
+            ),
+        );
+        feed(
+            &mut tr,
+            t(2),
+            "Event: OriginateResponse\nResponse: Success\nChannel: SIP/1002-1\nExten: 800\nReason: 4\nUniqueid: 85.0",
+        );
+        feed(
+            &mut tr,
+            t(2),
+            &format!(
+                "Event: Newexten\nChannel: SIP/1002-1\nExten: 800\nApplication: Wait\nAppData: 60\nUniqueid: 85.0{linked}"
+            ),
+        );
+        let events = drain(&mut tr);
+        assert_eq!(names(&events), ["ringing", "answered"], "legacy {legacy}");
+        let call = tr.call("85.0").unwrap();
+        assert!(call.originated);
+        assert_eq!(call.to.as_deref(), Some("800"));
+    }
+}

@@ -849,7 +849,8 @@ impl CallTracker {
             .or_else(|| msg.get("ApplicationData"))
             .unwrap_or("");
         let exten = dialled(msg.get("Exten")).map(Box::<str>::from);
-        let up = channel_state(msg) == Some(ChannelState::Up);
+        // Legacy Newexten has no channel state: fall back to the tracked one.
+        let state_in_event = channel_state(msg);
         self.with_call(&call_id, now, |entry, sink| {
             if app.eq_ignore_ascii_case("MixMonitor") {
                 let file = data.split(',').next().map(str::trim);
@@ -873,6 +874,8 @@ impl CallTracker {
                 && !NON_ANSWERING_APPS
                     .iter()
                     .any(|a| a.eq_ignore_ascii_case(app));
+            let up = state_in_event.or_else(|| entry.call.channels.first().map(|c| c.state))
+                == Some(ChannelState::Up);
             if entry.call.originated && up && answering {
                 sink.answered(entry, None, now);
             }
