@@ -422,7 +422,12 @@ fn tls_connector(
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
-    let config = tokio_rustls::rustls::ClientConfig::builder()
+    // An explicit provider: the process-wide default may be unset, or ambiguous when another
+    // crate in the application enables a second one.
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Tls(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     let name = options.server_name.as_deref().unwrap_or(host).to_string();
@@ -557,17 +562,8 @@ impl Driver {
         let reconnected = self.connections > 0;
         let mut resync: Option<ResyncState> = None;
         let ended = loop {
-            // Drain outputs (run-loop contract of `AmiSession`).
-            let mut write_error = None;
-            while let Some(bytes) = session.poll_transmit() {
-                if let Err(e) = writer.write_all(&bytes).await {
-                    write_error = Some(e);
-                    break;
-                }
-            }
-            if let Some(e) = write_error {
-                break Ended::Dropped(e.to_string());
-            }
+            // Drain outputs (run-loop contract of `AmiSession`): events first, since handling
+            // them may queue actions (resync), then the bytes to write.
             let mut stop = None;
             while let Some(event) = session.poll_event() {
                 if let Some(end) =
@@ -579,6 +575,16 @@ impl Driver {
             }
             if let Some(end) = stop {
                 break end;
+            }
+            let mut write_error = None;
+            while let Some(bytes) = session.poll_transmit() {
+                if let Err(e) = writer.write_all(&bytes).await {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+            if let Some(e) = write_error {
+                break Ended::Dropped(e.to_string());
             }
             let deadline = session.poll_timeout();
             let sleep = async {
