@@ -371,3 +371,45 @@ fn extension_status_json() {
     assert_eq!(ended["billsec_s"], 4);
     assert!(ended["ts"].as_str().unwrap().ends_with('Z'));
 }
+
+/// Events per second through the tracker alone (frames decoded beforehand), every event
+/// capture in a loop. Run with `--ignored --nocapture`; the figure goes in the README.
+#[test]
+#[ignore = "throughput measurement, not a check"]
+fn tracker_throughput() {
+    let mut frames = Vec::new();
+    for dialect in ["asterisk", "asterisk-legacy"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(dialect);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.starts_with("events_") && name.ends_with(".s2c.raw")) {
+                continue;
+            }
+            let mut buf = BytesMut::from(&std::fs::read(&path).unwrap()[..]);
+            let mut decoder = Decoder::default();
+            while let Some(frame) = decoder.decode(&mut buf).unwrap() {
+                frames.push(frame);
+            }
+        }
+    }
+    let mut tracker = CallTracker::default();
+    let now = UNIX_EPOCH + Duration::from_secs(BASE_SECS);
+    let rounds = 2000;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        for frame in &frames {
+            tracker.handle_message(&frame.message(), now);
+            while tracker.poll_event().is_some() {}
+            while tracker.poll_completed().is_some() {}
+        }
+    }
+    let elapsed = start.elapsed();
+    let events = frames.len() * rounds;
+    println!(
+        "{events} events in {elapsed:?}: {:.0} events/s",
+        events as f64 / elapsed.as_secs_f64()
+    );
+}
