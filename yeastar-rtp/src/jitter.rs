@@ -237,7 +237,7 @@ struct DelayHistogram {
     weight: f64,
     samples: u64,
     startup: u64,
-    forget: f64,
+    inverse_forget: f64,
     quantile: f64,
 }
 
@@ -252,7 +252,7 @@ impl DelayHistogram {
             weight: 1.0,
             samples: 0,
             startup: (1.0 / (1.0 - forget)) as u64,
-            forget,
+            inverse_forget: 1.0 / forget,
             quantile: quantile.clamp(0.5, 0.9999),
         }
     }
@@ -262,7 +262,7 @@ impl DelayHistogram {
         // Equal weights until the memory is full, then older samples fade:
         // growing the new weight is the same as shrinking all the others.
         if self.samples > self.startup {
-            self.weight /= self.forget;
+            self.weight *= self.inverse_forget;
         }
         let bucket = ((delay_us.max(0) / 1000) as usize).min(HISTOGRAM_BUCKETS - 1);
         let w = self.weight * sample_weight;
@@ -348,6 +348,8 @@ impl TransitFloor {
 #[derive(Debug, Clone)]
 pub struct JitterBuffer {
     config: JitterConfig,
+    /// µs per RTP unit when the clock rate divides 1 MHz (125 at 8 kHz), else 0.
+    us_per_unit: i64,
     mask: usize,
     slots: Box<[Option<Slot>]>,
     epoch: Option<Instant>,
@@ -388,7 +390,13 @@ impl JitterBuffer {
             JitterMode::Fixed(d) => d.as_micros() as i64,
             JitterMode::Adaptive { min, .. } => min.as_micros() as i64,
         };
+        let us_per_unit = if 1_000_000 % config.clock_rate == 0 {
+            (1_000_000 / config.clock_rate) as i64
+        } else {
+            0
+        };
         JitterBuffer {
+            us_per_unit,
             mask: capacity - 1,
             slots: vec![None; capacity].into_boxed_slice(),
             epoch: None,
@@ -444,14 +452,21 @@ impl JitterBuffer {
 
     fn micros(&mut self, at: Instant) -> i64 {
         let epoch = *self.epoch.get_or_insert(at);
+        // Seconds and sub-second parts avoid a 128-bit division per packet.
+        let micros = |d: Duration| d.as_secs() as i64 * 1_000_000 + d.subsec_micros() as i64;
         match at.checked_duration_since(epoch) {
-            Some(d) => d.as_micros() as i64,
-            None => -(epoch.duration_since(at).as_micros() as i64),
+            Some(d) => micros(d),
+            None => -micros(epoch.duration_since(at)),
         }
     }
 
     fn ts_us(&self, ts: i64) -> i64 {
-        (ts - self.ts_origin) * 1_000_000 / self.config.clock_rate as i64
+        let units = ts - self.ts_origin;
+        if self.us_per_unit != 0 {
+            units * self.us_per_unit
+        } else {
+            units * 1_000_000 / self.config.clock_rate as i64
+        }
     }
 
     /// Playout reference: when a frame would arrive at the transit floor.
@@ -712,10 +727,9 @@ impl JitterBuffer {
             .filter(|s| s.stored && s.ext_seq == ext_seq)?;
         slot.stored = false;
         self.buffered -= 1;
-        let payload = std::mem::take(&mut slot.payload);
         Some(Slot {
-            payload,
-            ..slot.clone()
+            payload: std::mem::take(&mut slot.payload),
+            ..*slot
         })
     }
 
