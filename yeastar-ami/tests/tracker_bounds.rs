@@ -765,3 +765,18 @@ fn originate_to_an_application_is_answered_in_both_dialects() {
         assert_eq!(call.to.as_deref(), Some("800"));
     }
 }
+
+#[test]
+fn calls_and_records_serialize_with_readable_times() {
+    let mut tr = CallTracker::default();
+    answered_call(&mut tr, t(0), "95", "1001", "1002");
+    let call = serde_json::to_value(tr.call("95.0").unwrap()).unwrap();
+    assert_eq!(call["started_at"], "2027-01-15T08:00:00.000Z");
+    assert_eq!(call["state"], "answered");
+    assert_eq!(call["ended_at"], serde_json::Value::Null);
+    let done = serde_json::to_value(record("r", 0, "1001", "1002")).unwrap();
+    assert_eq!(done["duration_s"], 10);
+    assert_eq!(done["billsec_s"], 9);
+    assert_eq!(done["disposition"], "answered");
+    assert_eq!(done["ended_at"], "2027-01-15T08:00:10.000Z");
+}

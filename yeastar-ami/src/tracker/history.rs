@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::Message;
 
-use super::model::Direction;
+use super::model::{Direction, ser_opt_time, ser_secs, ser_time};
 
 /// The outcome Asterisk's CDR gives a call (`Disposition`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -131,14 +131,19 @@ pub struct CompletedCall {
     /// CDR disposition, or one derived from the tracker when no `Cdr` came.
     pub disposition: Disposition,
     /// When it started.
+    #[serde(serialize_with = "ser_time")]
     pub started_at: SystemTime,
     /// When it was answered.
+    #[serde(serialize_with = "ser_opt_time")]
     pub answered_at: Option<SystemTime>,
     /// When it ended.
+    #[serde(serialize_with = "ser_time")]
     pub ended_at: SystemTime,
     /// Total duration (CDR `Duration` when known).
+    #[serde(rename = "duration_s", serialize_with = "ser_secs")]
     pub duration: Duration,
     /// Talk time (CDR `BillableSeconds` when known).
+    #[serde(rename = "billsec_s", serialize_with = "ser_secs")]
     pub billsec: Duration,
     /// Q.850 hangup cause.
     pub cause: Option<u16>,

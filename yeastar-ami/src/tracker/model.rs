@@ -192,10 +192,13 @@ pub struct Call {
     /// Queue the caller joined, if any.
     pub queue: Option<Box<str>>,
     /// When the first channel appeared.
+    #[serde(serialize_with = "ser_time")]
     pub started_at: SystemTime,
     /// When it was answered.
+    #[serde(serialize_with = "ser_opt_time")]
     pub answered_at: Option<SystemTime>,
     /// When the last channel hung up.
+    #[serde(serialize_with = "ser_opt_time")]
     pub ended_at: Option<SystemTime>,
     /// Q.850 cause of the calling channel's hangup (`Cause`).
     pub hangup_cause: Option<u16>,
@@ -334,6 +337,27 @@ pub struct ExtensionStatus {
     pub state: ExtensionState,
     /// Registration: `Some(true)` registered/reachable, `Some(false)` not, `None` unknown.
     pub registered: Option<bool>,
+}
+
+/// Serde helper: a `SystemTime` as an RFC 3339 string.
+pub(crate) fn ser_time<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_rfc3339(*t))
+}
+
+/// Serde helper: an optional `SystemTime` as an RFC 3339 string or null.
+pub(crate) fn ser_opt_time<S: serde::Serializer>(
+    t: &Option<SystemTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&format_rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Serde helper: a `Duration` as whole seconds.
+pub(crate) fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
 }
 
 /// `SystemTime` as RFC 3339 UTC with milliseconds (`2026-11-26T21:33:23.000Z`).
