@@ -16,11 +16,14 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod collector;
 pub mod dtmf;
 pub mod error;
 pub mod g711;
 pub mod jitter;
 pub mod packetizer;
+pub mod playback;
+pub mod recording;
 pub mod rtcp;
 pub mod stats;
 pub mod trace;
