@@ -148,6 +148,9 @@ mod client {
                 if done {
                     return;
                 }
+                if std::env::var_os("SIM_DEBUG").is_some() {
+                    eprintln!("{:?}", names(&self.seen, &[]));
+                }
                 self.next().await.expect("closed");
             }
         }
@@ -521,4 +524,487 @@ async fn busy_cancel_noanswer_unregistered_in_both_dialects() {
         assert_eq!(sim.call_count(), 0, "{dialect:?}");
         sim.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn originate_async_success_failure_and_sync() {
+    for dialect in [Dialect::Modern, Dialect::Legacy] {
+        let (sim, mut c) = watch(dialect).await;
+        let tech = if dialect == Dialect::Modern {
+            "PJSIP"
+        } else {
+            "SIP"
+        };
+        // Click-to-call 1001 → 1002.
+        let r = c
+            .call(
+                Action::new("Originate")
+                    .field("Channel", format!("{tech}/1001"))
+                    .field("Exten", "1002")
+                    .field("Context", "from-internal")
+                    .field("Priority", "1")
+                    .field("CallerID", "Click2Call <1001>")
+                    .field("Async", "true"),
+            )
+            .await;
+        let id = r.message().action_id().unwrap().to_owned();
+        assert_eq!(
+            r.message().get("Message"),
+            Some("Originate successfully queued")
+        );
+        let seen = c.until("OriginateResponse", &[("ActionID", &id)]).await;
+        let resp = seen.last().unwrap().message();
+        assert_eq!(resp.get("Response"), Some("Success"));
+        assert_eq!(resp.get("Reason"), Some("4"));
+        assert_eq!(resp.get("CallerIDName"), Some("Click2Call"));
+        let uid = resp.get("Uniqueid").unwrap().to_owned();
+        assert!(find(&seen, "Newchannel", "Uniqueid", &uid).is_some());
+        // The answered leg then dials 1002, which the simulator answers.
+        c.until(
+            "Newstate",
+            &[("CallerIDNum", "1002"), ("ChannelState", "6")],
+        )
+        .await;
+        let chans = sim.channels();
+        assert_eq!(chans.len(), 2, "{dialect:?}");
+        // Hang the callee up from AMI: the call ends with that cause.
+        let callee = chans.iter().find(|c| c.extension == "1002").unwrap();
+        let r = c
+            .call(
+                Action::new("Hangup")
+                    .field("Channel", callee.name.clone())
+                    .field("Cause", "16"),
+            )
+            .await;
+        assert_eq!(r.message().get("Message"), Some("Channel Hungup"));
+        c.until_all(&[
+            ("Cdr", "Disposition", "ANSWERED"),
+            ("Hangup", "Uniqueid", &uid),
+        ])
+        .await;
+        assert_eq!(sim.call_count(), 0);
+
+        // To an unregistered phone: queued, then a failed OriginateResponse.
+        let r = c
+            .call(
+                Action::new("Originate")
+                    .field("Channel", format!("{tech}/1003"))
+                    .field("Exten", "600")
+                    .field("Context", "from-internal")
+                    .field("Priority", "1")
+                    .field("Async", "true"),
+            )
+            .await;
+        let id = r.message().action_id().unwrap().to_owned();
+        let seen = c.until("OriginateResponse", &[("ActionID", &id)]).await;
+        let resp = seen.last().unwrap().message();
+        assert_eq!(resp.get("Response"), Some("Failure"));
+        assert_eq!(resp.get("Reason"), Some("0"));
+        let none = if dialect == Dialect::Modern {
+            "<unknown>"
+        } else {
+            "<null>"
+        };
+        assert_eq!(resp.get("Uniqueid"), Some(none));
+        assert_eq!(resp.get("Channel"), Some(format!("{tech}/1003").as_str()));
+
+        // Synchronous to the same phone: an error response, no event.
+        let r = c
+            .call(
+                Action::new("Originate")
+                    .field("Channel", format!("{tech}/1003"))
+                    .field("Exten", "600"),
+            )
+            .await;
+        assert_eq!(r.message().response(), Some("Error"));
+        assert_eq!(r.message().get("Message"), Some("Originate failed"));
+
+        // Synchronous to 700 (playback): the response waits for the answer and the events
+        // of the ringing come after it.
+        c.seen.clear();
+        let r = c
+            .call(
+                Action::new("Originate")
+                    .field("Channel", format!("{tech}/1001"))
+                    .field("Exten", "700")
+                    .field("Context", "from-internal")
+                    .field("Priority", "1"),
+            )
+            .await;
+        assert_eq!(r.message().response(), Some("Success"));
+        assert_eq!(c.seen.len(), 1, "nothing before the response: {:?}", c.seen);
+        let seen = c.until("Newexten", &[("Application", "Playback")]).await;
+        assert!(find(&seen, "Newchannel", "CallerIDNum", "1001").is_some());
+        assert!(!names(&seen, &[]).contains(&"OriginateResponse".to_owned()));
+        // Playback ends after 2 s and the PBX hangs up.
+        c.until("Hangup", &[("CallerIDNum", "1001")]).await;
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn modern_actions_during_a_call() {
+    let sim = sim(Dialect::Modern).await;
+    let mut c = connect(&sim).await;
+    c.login("off").await;
+    sim.play(CallScript::new("1001", "1002").then(10 * MS, CallStep::Answer))
+        .unwrap();
+    timeout(LIMIT, async {
+        while sim.channels().iter().filter(|c| c.state == 6).count() < 2 {
+            tokio::time::sleep(5 * MS).await;
+        }
+    })
+    .await
+    .unwrap();
+
+    let (head, items, done) = c
+        .list(Action::new("CoreShowChannels"), "CoreShowChannelsComplete")
+        .await;
+    assert_eq!(head.message().get("EventList"), Some("start"));
+    assert_eq!(items.len(), 2);
+    assert_eq!(done.message().get("ListItems"), Some("2"));
+    let bridge = items[0].message().get("BridgeId").unwrap().to_owned();
+    assert!(!bridge.is_empty());
+    assert_eq!(items[1].message().get("BridgeId"), Some(bridge.as_str()));
+
+    let (head, items, done) = c.list(Action::new("Status"), "StatusComplete").await;
+    assert_eq!(head.message().get("EventList"), Some("start"));
+    assert_eq!(items.len(), 2);
+    assert_eq!(done.message().get("Items"), Some("2"));
+
+    let r = c
+        .call(
+            Action::new("ExtensionState")
+                .field("Exten", "1002")
+                .field("Context", "from-internal"),
+        )
+        .await;
+    assert_eq!(r.message().get("Status"), Some("1"));
+    assert_eq!(r.message().get("StatusText"), Some("InUse"));
+    let r = c
+        .call(Action::new("ExtensionState").field("Exten", "4242"))
+        .await;
+    assert_eq!(r.message().get("Status"), Some("-1"));
+
+    let (_, items, _) = c
+        .list(
+            Action::new("ExtensionStateList"),
+            "ExtensionStateListComplete",
+        )
+        .await;
+    let states: Vec<_> = items
+        .iter()
+        .map(|f| f.message().get("Status").unwrap().to_owned())
+        .collect();
+    assert_eq!(states, ["1", "1", "4"]);
+
+    let (_, items, _) = c
+        .list(Action::new("PJSIPShowEndpoints"), "EndpointListComplete")
+        .await;
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[2].message().get("DeviceState"), Some("Unavailable"));
+
+    let r = c
+        .call(Action::new("Command").field("Command", "core show version"))
+        .await;
+    assert_eq!(
+        r.message().command_output().next().unwrap(),
+        "Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-11-26 21:18:08 UTC"
+    );
+    let r = c
+        .call(Action::new("Command").field("Command", "no such cli command"))
+        .await;
+    assert_eq!(r.message().response(), Some("Error"));
+    assert!(
+        r.message()
+            .get("Output")
+            .unwrap()
+            .starts_with("No such command 'no such cli command'")
+    );
+    let r = c.call(Action::new("SIPpeers")).await;
+    assert!(
+        r.message()
+            .get("Message")
+            .unwrap()
+            .starts_with("Invalid/unknown command: SIPpeers.")
+    );
+
+    // Redirect the caller to 600: the callee is hung up, the caller runs Echo.
+    let caller = sim
+        .channels()
+        .into_iter()
+        .find(|c| c.extension == "1001")
+        .unwrap();
+    let r = c
+        .call(
+            Action::new("Redirect")
+                .field("Channel", caller.name.clone())
+                .field("Exten", "600")
+                .field("Context", "from-internal")
+                .field("Priority", "1"),
+        )
+        .await;
+    assert_eq!(r.message().get("Message"), Some("Redirect successful"));
+    let chans = sim.channels();
+    assert_eq!(chans.len(), 1);
+    assert_eq!(chans[0].name, caller.name);
+
+    let r = c
+        .call(Action::new("Hangup").field("Channel", caller.name.clone()))
+        .await;
+    assert_eq!(r.message().get("Message"), Some("Channel Hungup"));
+    assert!(sim.channels().is_empty());
+    let r = c
+        .call(Action::new("Hangup").field("Channel", caller.name.clone()))
+        .await;
+    assert_eq!(r.message().get("Message"), Some("No such channel"));
+    let r = c
+        .call(Action::new("Status").field("Channel", caller.name.clone()))
+        .await;
+    assert_eq!(r.message().get("Message"), Some("No such channel"));
+    let r = c.call(Action::new("NoSuchAction")).await;
+    assert_eq!(
+        r.message().get("Message"),
+        Some(
+            "Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands."
+        )
+    );
+    // Events: off at login, so nothing but responses arrived.
+    assert!(
+        c.seen
+            .iter()
+            .all(|f| f.message().event().is_none() || f.message().action_id().is_some())
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn legacy_lists_and_command() {
+    let sim = sim(Dialect::Legacy).await;
+    let mut c = connect(&sim).await;
+    c.login("off").await;
+    let (head, items, done) = c.list(Action::new("SIPpeers"), "PeerlistComplete").await;
+    assert_eq!(
+        head.message().get("Message"),
+        Some("Peer status list will follow")
+    );
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0].message().get("IPaddress"), Some("127.0.0.1"));
+    assert_eq!(items[2].message().get("IPaddress"), Some("-none-"));
+    assert_eq!(done.message().get("ListItems"), Some("3"));
+
+    // Legacy Status: no EventList headers, StatusComplete with Items.
+    let (head, items, done) = c.list(Action::new("Status"), "StatusComplete").await;
+    assert!(head.message().get("EventList").is_none());
+    assert!(items.is_empty());
+    assert!(done.message().get("EventList").is_none());
+    assert_eq!(done.message().get("Items"), Some("0"));
+
+    let r = c
+        .call(Action::new("Command").field("Command", "core show version"))
+        .await;
+    assert_eq!(r.kind(), FrameKind::CommandOutput);
+    assert!(r.as_bytes().ends_with(b"UTC\n--END COMMAND--\r\n\r\n"));
+    let r = c
+        .call(Action::new("ExtensionState").field("Exten", "1001"))
+        .await;
+    assert_eq!(r.message().get("Status"), Some("0"));
+    assert!(r.message().get("StatusText").is_none());
+    let r = c.call(Action::new("ExtensionStateList")).await;
+    assert_eq!(r.message().response(), Some("Error"));
+    let r = c.call(Action::new("Events").field("EventMask", "on")).await;
+    assert_eq!(r.message().get("Events"), Some("On"));
+    sim.unregister("1002").unwrap();
+    let seen = c.until("ExtensionStatus", &[("Exten", "1002")]).await;
+    assert!(find(&seen, "PeerStatus", "PeerStatus", "Unregistered").is_some());
+    assert_eq!(seen.last().unwrap().message().get("Status"), Some("4"));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn registration_changes_follow_in_modern() {
+    let (sim, mut c) = watch(Dialect::Modern).await;
+    sim.register("1003").unwrap();
+    c.until_all(&[
+        ("PeerStatus", "PeerStatus", "Reachable"),
+        ("ExtensionStatus", "Status", "0"),
+        ("ContactStatus", "ContactStatus", "NonQualified"),
+        ("DeviceStateChange", "State", "NOT_INUSE"),
+    ])
+    .await;
+    c.seen.clear();
+    sim.unregister("1003").unwrap();
+    c.until_all(&[
+        ("PeerStatus", "PeerStatus", "Unreachable"),
+        ("ExtensionStatus", "Status", "4"),
+        ("ContactStatus", "ContactStatus", "Removed"),
+    ])
+    .await;
+    assert!(sim.register("9999").is_err());
+}
+
+#[tokio::test]
+async fn hold_and_blind_transfer_in_both_dialects() {
+    for dialect in [Dialect::Modern, Dialect::Legacy] {
+        let (sim, mut c) = watch(dialect).await;
+        sim.register("1003").unwrap();
+        let script = CallScript::new("1001", "1002")
+            .then(10 * MS, CallStep::Answer)
+            .then(10 * MS, CallStep::Hold(Party::Callee))
+            .then(10 * MS, CallStep::Unhold(Party::Callee))
+            .then(
+                10 * MS,
+                CallStep::BlindTransfer {
+                    by: Party::Callee,
+                    to: "1003".into(),
+                },
+            )
+            .then(10 * MS, CallStep::Answer)
+            .then(10 * MS, CallStep::CallerHangup);
+        sim.play(script).unwrap();
+        let (transfer, key) = if dialect == Dialect::Modern {
+            ("BlindTransfer", "Extension")
+        } else {
+            ("Transfer", "TransferExten")
+        };
+        c.until_all(&[
+            ("ExtensionStatus", "Status", "16"),
+            (transfer, key, "1003"),
+            ("Hangup", "CallerIDNum", "1003"),
+            ("Hangup", "CallerIDNum", "1001"),
+        ])
+        .await;
+        let seen = c.seen.clone();
+        if dialect == Dialect::Modern {
+            assert!(find(&seen, "Hold", "CallerIDNum", "1002").is_some());
+            assert!(find(&seen, "Unhold", "CallerIDNum", "1002").is_some());
+            let t = find(&seen, "BlindTransfer", "Extension", "1003")
+                .unwrap()
+                .message();
+            assert_eq!(t.get("TransfererCallerIDNum"), Some("1002"));
+            assert_eq!(t.get("TransfereeCallerIDNum"), Some("1001"));
+        } else {
+            assert!(find(&seen, "Hold", "Status", "On").is_some());
+            assert!(find(&seen, "Hold", "Status", "Off").is_some());
+            let t = find(&seen, "Transfer", "TransferExten", "1003")
+                .unwrap()
+                .message();
+            assert_eq!(t.get("TransferType"), Some("Blind"));
+        }
+        // The transferee talked to 1003 afterwards: a second bridge and CDR.
+        let cdrs = seen
+            .iter()
+            .filter(|f| f.message().event() == Some("Cdr"))
+            .count();
+        assert!(cdrs >= 1);
+        let to_1003 = seen
+            .iter()
+            .filter(|f| f.message().event() == Some("Newchannel"))
+            .any(|f| f.message().get("CallerIDNum") == Some("1003"));
+        assert!(to_1003);
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn dropped_connections_keep_the_pbx_state() {
+    let (sim, mut c) = watch(Dialect::Modern).await;
+    sim.play(CallScript::new("1001", "1002").then(10 * MS, CallStep::Answer))
+        .unwrap();
+    c.until("BridgeEnter", &[("CallerIDNum", "1001")]).await;
+    sim.drop_all_connections();
+    assert!(c.closed().await);
+    // While nobody watches, the call ends and a new one starts.
+    let first = sim.channels()[0].name.clone();
+    sim.hangup(&first, 16).unwrap();
+    sim.play(CallScript::new("1002", "1001")).unwrap();
+    let mut c = connect(&sim).await;
+    c.login("on").await;
+    let (_, items, _) = c
+        .list(Action::new("CoreShowChannels"), "CoreShowChannelsComplete")
+        .await;
+    let callers: Vec<_> = items
+        .iter()
+        .map(|f| f.message().get("CallerIDNum").unwrap().to_owned())
+        .collect();
+    assert_eq!(items.len(), 2, "{callers:?}");
+    assert!(
+        items
+            .iter()
+            .all(|f| f.message().get("Channel") != Some(first.as_str()))
+    );
+    assert_eq!(sim.connection_count(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn events_mask_is_respected() {
+    let sim = sim(Dialect::Modern).await;
+    let mut off = connect(&sim).await;
+    off.login("off").await;
+    let mut cdr_only = connect(&sim).await;
+    cdr_only.login("cdr").await;
+    sim.play(CallScript::busy("1001", "1002")).unwrap();
+    cdr_only.until("Cdr", &[]).await;
+    assert!(
+        cdr_only
+            .seen
+            .iter()
+            .filter_map(|f| f.message().event())
+            .all(|e| e == "Cdr")
+    );
+    // Turn events on for the other session, then see the next call.
+    let r = off
+        .call(Action::new("Events").field("EventMask", "on"))
+        .await;
+    assert_eq!(r.message().get("Events"), Some("On"));
+    assert!(off.seen.iter().all(|f| f.message().event().is_none()));
+    sim.play(CallScript::busy("1001", "1002")).unwrap();
+    off.until("Newchannel", &[]).await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn tls_listener_with_a_private_ca() {
+    use std::sync::Arc;
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::{
+        CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName,
+    };
+
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf_params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, &ca_key);
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let chain = vec![CertificateDer::from(leaf.der().to_vec())];
+    let sim = PbxSimulator::start(config(Dialect::Modern).with_tls(chain, key).unwrap())
+        .await
+        .unwrap();
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ca.der().to_vec())).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+    let tcp = TcpStream::connect(sim.addr()).await.unwrap();
+    let tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    let mut c = Client::new(tls, "tls").await;
+    assert_eq!(c.banner, "Asterisk Call Manager/11.0.0");
+    c.login("off").await;
+    let pong = c.call(Action::new("Ping")).await;
+    assert_eq!(pong.message().get("Ping"), Some("Pong"));
+    sim.shutdown().await;
 }
