@@ -70,6 +70,19 @@ sip_bodies() {
     done
 }
 
+# The SIP, SIPS and TEL URIs found in SIP messages, one file each under $work.
+sip_uris() {
+    local f n=0
+    mkdir -p "$work/uris"
+    while IFS= read -r f; do
+        grep -aoE '(sips?|tel):[^][ <>",;'"'"'[:cntrl:]]+(;[^][ <>",[:cntrl:]]+)*' "$f" || true
+    done | LC_ALL=C sort -u | while IFS= read -r uri; do
+        n=$((n + 1))
+        printf '%s' "$uri" >"$work/uris/$n"
+        echo "$work/uris/$n"
+    done
+}
+
 seed_target() {
     local t=$1
     case $t in
@@ -81,6 +94,9 @@ seed_target() {
         { data_files "$ami_data" | grep -E '\.c2s\.raw$' || true; } | add_seeds "$t" 0 ;;
     ami_*)
         { data_files "$ami_data" | grep -E '\.(s2c|c2s)\.raw$|\.ami$' || true; } | add_seeds "$t" 0 ;;
+    sip_uri)
+        # The URIs of the SIP test messages, one seed each.
+        { data_files "$sip_data" | sip_uris; } | add_seeds "$t" 0 ;;
     sip_*)
         data_files "$sip_data" | add_seeds "$t" 0 ;;
     sdp)

@@ -4,13 +4,17 @@
 # leak, timeout or out-of-memory, printing the input that triggered it.
 #
 # Usage: fuzz/smoke.sh [target...]   (default: every target `cargo fuzz list` knows)
+#   FUZZ_SECONDS=30      run time per target
+#   FUZZ_TARGET_DIR=...  build dir (default fuzz/target)
 # Needs the nightly toolchain and cargo-fuzz (.ci/install.sh installs it); installs nothing.
 set -euo pipefail
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 cd "$fuzz_dir"
 export CARGO_TERM_COLOR=never
-# The fuzz crate keeps its own target dir (fuzz/target): nightly, sanitizer flags, own cache.
+# The fuzz crate keeps its own target dir (nightly, sanitizer flags, its own cache), fuzz/target
+# unless FUZZ_TARGET_DIR says otherwise (a CI cache, a build that must not share locks).
 unset CARGO_TARGET_DIR
+target_dir=${FUZZ_TARGET_DIR:-$fuzz_dir/target}
 
 seconds=${FUZZ_SECONDS:-30}
 
@@ -37,16 +41,16 @@ bash "$fuzz_dir/seeds.sh" "${targets[@]}"
 start=$SECONDS
 if (($#)); then
     for t in "${targets[@]}"; do
-        cargo +nightly fuzz build "$t"
+        cargo +nightly fuzz build --target-dir "$target_dir" "$t"
     done
 else
-    cargo +nightly fuzz build
+    cargo +nightly fuzz build --target-dir "$target_dir"
 fi
 echo "== fuzz build: $((SECONDS - start)) s"
 
 # Where cargo-fuzz puts the binaries (release profile, host triple, its defaults).
 host=$(rustc +nightly -vV | sed -n 's/^host: //p')
-bin_dir=$fuzz_dir/target/$host/release
+bin_dir=$target_dir/$host/release
 # As cargo-fuzz sets it: Rust statics trip ASan's one-definition-rule check.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
 
