@@ -25,6 +25,7 @@ pub mod packetizer;
 pub mod playback;
 pub mod recording;
 pub mod rtcp;
+pub mod session;
 pub mod stats;
 pub mod trace;
 
