@@ -1,6 +1,7 @@
 //! The PBX simulator driven by a bare client: a plain tokio stream, the crate's `Decoder` and
 //! `Action::encode`, in both dialects.
 #![cfg(feature = "sim")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 #[allow(dead_code)]
 mod client {

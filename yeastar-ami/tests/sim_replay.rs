@@ -1,6 +1,7 @@
 //! Every real capture served back by the replay server, read by a plain TCP client and the
 //! crate's decoder.
 #![cfg(feature = "sim")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
