@@ -45,6 +45,9 @@ NUMERIC = {  # key -> Rust type; only keys Asterisk always writes as integers
     "Count": "u32", "Position": "u32", "DurationMs": "u64", "Reason": "u32",
 }
 NUMERIC_PER_EVENT = {("ExtensionStatus", "Status"): "i32", ("ExtensionStateListComplete", "ListItems"): "u32"}
+# Structs with more fields than this are boxed in `Event`, so the enum stays about 512 bytes
+# instead of taking the size of its largest member (`EndpointDetail`, 2 KiB).
+BOX_FIELDS = 32
 REQUIRED = {"Channel", "Uniqueid", "Peer", "Device"}
 
 def frames(data):
@@ -123,7 +126,8 @@ variants = []
 for norm, entry in sorted(seen.items(), key=lambda kv: kv[1]["names"].most_common(1)[0][0].lower()):
     name = entry["names"].most_common(1)[0][0]
     tname = rust_type_name(name)
-    variants.append((name, tname, [n for n in entry["names"]]))
+    boxed = len(entry["keys"]) > BOX_FIELDS
+    variants.append((name, tname, [n for n in entry["names"]], boxed))
     doc = DOCS.get(name) or f"The `{name}` event."
     w(f"/// {doc}")
     w("#[derive(Debug, Clone, PartialEq, Deserialize)]")
@@ -165,9 +169,9 @@ w("/// Matching ignores ASCII case (`NewCallerid` on 1.8, `Newcallerid` on 1.4).
 w("#[derive(Debug, Clone)]")
 w("#[non_exhaustive]")
 w("pub enum Event<'a> {")
-for name, tname, _ in variants:
+for name, tname, _, boxed in variants:
     w(f"    /// `{name}`")
-    w(f"    {tname}({tname}<'a>),")
+    w(f"    {tname}(Box<{tname}<'a>>)," if boxed else f"    {tname}({tname}<'a>),")
 w("    /// An event this crate has no type for, or whose fields did not fit the type.")
 w("    Unknown(Message<'a>),")
 w("}")
@@ -185,7 +189,7 @@ w("        let Some(name) = message.event() else {")
 w("            return Ok(Event::Unknown(message.clone()));")
 w("        };")
 w("        let known = match name {")
-for name, tname, spellings in variants:
+for name, tname, spellings, _ in variants:
     pats = " | ".join(f'"{s}"' for s in dict.fromkeys([name] + spellings))
     w(f"            {pats} => Some({tname}),")
 w("            _ => None,")
@@ -203,7 +207,7 @@ w("")
 w("    /// The event name as this crate spells it (`Unknown` gives the name on the wire).")
 w("    pub fn name(&self) -> &str {")
 w("        match self {")
-for name, tname, _ in variants:
+for name, tname, _, _ in variants:
     w(f'            Event::{tname}(_) => "{name}",')
 w('            Event::Unknown(m) => m.event().unwrap_or_default(),')
 w("        }")
@@ -217,28 +221,28 @@ w("}")
 w("")
 w("#[derive(Debug, Clone, Copy)]")
 w("enum Kind {")
-for name, tname, _ in variants:
+for name, tname, _, _ in variants:
     w(f"    {tname},")
 w("}")
 w("use Kind::*;")
 w("")
 w("const KINDS: &[(&str, Kind)] = &[")
-for name, tname, _ in variants:
+for name, tname, _, _ in variants:
     w(f'    ("{name}", {tname}),')
 w("];")
 w("")
 w("impl Kind {")
 w("    fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {")
 w("        Ok(match self {")
-for name, tname, _ in variants:
-    w(f"            {tname} => Event::{tname}(from_message(m)?),")
+for name, tname, _, boxed in variants:
+    w(f"            {tname} => Event::{tname}(Box::new(from_message(m)?)),"  if boxed else f"            {tname} => Event::{tname}(from_message(m)?),")
 w("        })")
 w("    }")
 w("}")
 w("")
 w("/// Every event name with a type, as this crate spells it.")
 w("pub const TYPED_EVENTS: &[&str] = &[")
-for name, tname, _ in variants:
+for name, tname, _, _ in variants:
     w(f'    "{name}",')
 w("];")
 open("src/events.rs", "w").write("\n".join(out) + "\n")

@@ -2781,7 +2781,7 @@ pub enum Event<'a> {
     /// `DTMFEnd`
     DtmfEnd(DtmfEnd<'a>),
     /// `EndpointDetail`
-    EndpointDetail(EndpointDetail<'a>),
+    EndpointDetail(Box<EndpointDetail<'a>>),
     /// `EndpointDetailComplete`
     EndpointDetailComplete(EndpointDetailComplete<'a>),
     /// `EndpointList`
@@ -3318,7 +3318,7 @@ impl Kind {
             Dtmf => Event::Dtmf(from_message(m)?),
             DtmfBegin => Event::DtmfBegin(from_message(m)?),
             DtmfEnd => Event::DtmfEnd(from_message(m)?),
-            EndpointDetail => Event::EndpointDetail(from_message(m)?),
+            EndpointDetail => Event::EndpointDetail(Box::new(from_message(m)?)),
             EndpointDetailComplete => Event::EndpointDetailComplete(from_message(m)?),
             EndpointList => Event::EndpointList(from_message(m)?),
             EndpointListComplete => Event::EndpointListComplete(from_message(m)?),

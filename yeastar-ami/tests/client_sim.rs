@@ -2,6 +2,8 @@
 //! reconnect and resync, TLS, both dialects.
 #![cfg(all(feature = "client", feature = "sim"))]
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::time::Duration;
 
 use yeastar_ami::Action;

@@ -1,5 +1,7 @@
 //! Limits, resynchronisation, odd line ends, and arbitrary input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use bytes::BytesMut;
 use proptest::prelude::*;
 use yeastar_ami::{Decoder, FrameErrorKind, FrameKind, Limits, parse_message};

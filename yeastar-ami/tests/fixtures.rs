@@ -1,6 +1,8 @@
 //! Every captured stream of both dialects through the decoder: no errors, no field lost, the same
 //! frames whatever the split points.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod common;
 
 use bytes::BytesMut;

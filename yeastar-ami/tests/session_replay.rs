@@ -1,6 +1,8 @@
 //! The sans-IO session against real captures: it writes the same bytes the recorded client
 //! wrote, and resolves every action the way the captured server answered it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod common;
 
 use std::time::{Duration, Instant};

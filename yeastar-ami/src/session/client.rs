@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -13,6 +13,9 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::core::{ActionError, AmiSession, Reply, SessionConfig, SessionEvent};
 use crate::serde_ser::{AmiAction, to_action};
+use crate::tracker::{
+    Call, CallEvent, CallTracker, CompletedCall, ExtensionStatus, ResyncReport, TrackerConfig,
+};
 use crate::wire::{Action, Frame, FrameError};
 
 /// The default AMI port.
@@ -92,6 +95,9 @@ pub struct ClientConfig {
     /// After every reconnect, ask the PBX for its channels, extension states and peers and report
     /// what changed while disconnected ([`ClientEvent::Resynced`]).
     pub resync: bool,
+    /// Track calls and extension states from the events ([`ClientEvent::Call`]); `None` turns
+    /// the call model off and leaves only raw events.
+    pub tracker: Option<TrackerConfig>,
 }
 
 impl ClientConfig {
@@ -110,6 +116,7 @@ impl ClientConfig {
             event_queue: DEFAULT_EVENT_QUEUE,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             resync: true,
+            tracker: Some(TrackerConfig::default()),
         }
     }
 }
@@ -148,6 +155,11 @@ pub enum ClientEvent {
     FrameRefused(FrameError),
     /// The state read back after a reconnect.
     Resynced(Resync),
+    /// A call or extension changed (from the call model).
+    Call(CallEvent),
+    /// A call ended and its record (merged with its `Cdr`) is final: store it in a
+    /// [`CallHistory`](crate::tracker::CallHistory).
+    Completed(Box<CompletedCall>),
 }
 
 /// The PBX's state read after a reconnect: the list items of `CoreShowChannels` (or legacy
@@ -160,6 +172,9 @@ pub struct Resync {
     pub extensions: Vec<Frame>,
     /// One `EndpointList` or `PeerEntry` per endpoint.
     pub peers: Vec<Frame>,
+    /// What the call model changed: calls that ended or began while disconnected, extension
+    /// changes. Empty without a tracker.
+    pub report: ResyncReport,
 }
 
 /// Counters of the client's work.
@@ -258,6 +273,7 @@ struct Stats {
 struct Shared {
     queue: EventQueue,
     stats: Stats,
+    tracker: Option<Mutex<CallTracker>>,
 }
 
 /// A connected AMI client. Cheap to clone; all clones share one connection.
@@ -290,6 +306,10 @@ impl AmiClient {
                 closed: AtomicBool::new(false),
             },
             stats: Stats::default(),
+            tracker: config
+                .tracker
+                .clone()
+                .map(|c| Mutex::new(CallTracker::new(c))),
         });
         let (commands, rx) = mpsc::channel(256);
         let (ready_tx, ready_rx) = oneshot::channel();
@@ -380,6 +400,28 @@ impl AmiClient {
             frames_refused: s.frames_refused.load(Ordering::Relaxed),
             actions_sent: s.actions_sent.load(Ordering::Relaxed),
         }
+    }
+
+    /// The calls in progress, as the call model sees them (empty without a tracker).
+    pub fn calls(&self) -> Vec<Call> {
+        self.with_tracker(|t| t.calls().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// One call in progress by id.
+    pub fn call(&self, id: &str) -> Option<Call> {
+        self.with_tracker(|t| t.call(id).cloned()).flatten()
+    }
+
+    /// Every known extension and its status.
+    pub fn extensions(&self) -> Vec<(String, ExtensionStatus)> {
+        self.with_tracker(|t| t.extensions().map(|(e, s)| (e.to_string(), *s)).collect())
+            .unwrap_or_default()
+    }
+
+    fn with_tracker<R>(&self, f: impl FnOnce(&CallTracker) -> R) -> Option<R> {
+        let tracker = self.shared.tracker.as_ref()?.lock().ok()?;
+        Some(f(&tracker))
     }
 
     /// Logs off and stops the background task.
@@ -555,6 +597,31 @@ impl Driver {
         self.shared.queue.push(event, &self.shared.stats);
     }
 
+    /// Runs `f` on the call model, then forwards what it produced.
+    fn track(&self, f: impl FnOnce(&mut CallTracker, SystemTime)) {
+        let Some(tracker) = &self.shared.tracker else {
+            return;
+        };
+        let Ok(mut tracker) = tracker.lock() else {
+            return;
+        };
+        f(&mut tracker, SystemTime::now());
+        while let Some(event) = tracker.poll_event() {
+            self.emit(ClientEvent::Call(event));
+        }
+        while let Some(done) = tracker.poll_completed() {
+            self.emit(ClientEvent::Completed(Box::new(done)));
+        }
+    }
+
+    /// When the call model next needs `handle_timeout` (TTL, late CDRs).
+    fn tracker_deadline(&self) -> Option<Instant> {
+        let tracker = self.shared.tracker.as_ref()?.lock().ok()?;
+        let at = tracker.poll_timeout()?;
+        let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+        Some(Instant::now() + wait)
+    }
+
     async fn serve(&mut self, transport: Box<dyn Transport>) -> Ended {
         let (mut reader, mut writer) = tokio::io::split(transport);
         let mut session = AmiSession::new(self.config.session.clone());
@@ -586,7 +653,10 @@ impl Driver {
             if let Some(e) = write_error {
                 break Ended::Dropped(e.to_string());
             }
-            let deadline = session.poll_timeout();
+            let deadline = match (session.poll_timeout(), self.tracker_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let sleep = async {
                 match deadline {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -621,15 +691,18 @@ impl Driver {
                         break Ended::Closed;
                     }
                 },
-                () = sleep => session.handle_timeout(Instant::now()),
+                () = sleep => {
+                    session.handle_timeout(Instant::now());
+                    self.track(|t, now| t.handle_timeout(now));
+                }
             }
         };
         session.handle_disconnect();
         while let Some(event) = session.poll_event() {
-            if let SessionEvent::Reply { action_id, result } = event {
-                if let Some(w) = self.waiters.remove(&action_id) {
-                    let _ = w.send(result);
-                }
+            if let SessionEvent::Reply { action_id, result } = event
+                && let Some(w) = self.waiters.remove(&action_id)
+            {
+                let _ = w.send(result);
             }
         }
         ended
@@ -659,20 +732,28 @@ impl Driver {
                     reconnected,
                 });
                 if reconnected && self.config.resync {
+                    self.track(|t, _| t.begin_resync());
                     *resync = ResyncState::start(session, legacy);
                 }
             }
             SessionEvent::AuthFailed { message } => return Some(Ended::AuthFailed(message)),
             SessionEvent::Reply { action_id, result } => {
-                if let Some(state) = resync.as_mut() {
-                    if state.absorb(&action_id, &result) {
-                        if state.done() {
-                            let report = std::mem::take(&mut state.report);
-                            *resync = None;
-                            self.emit(ClientEvent::Resynced(report));
-                        }
-                        return None;
+                if let Some(state) = resync.as_mut()
+                    && state.absorb(&action_id, &result)
+                {
+                    if state.done() {
+                        let mut report = std::mem::take(&mut state.report);
+                        *resync = None;
+                        self.track(|t, now| {
+                            let lists = report.channels.iter().chain(&report.extensions);
+                            for item in lists.chain(&report.peers) {
+                                t.handle_message(&item.message(), now);
+                            }
+                            report.report = t.finish_resync(now);
+                        });
+                        self.emit(ClientEvent::Resynced(report));
                     }
+                    return None;
                 }
                 if let Some(w) = self.waiters.remove(&action_id) {
                     let _ = w.send(result);
@@ -683,6 +764,7 @@ impl Driver {
                     .stats
                     .events_received
                     .fetch_add(1, Ordering::Relaxed);
+                self.track(|t, now| t.handle_message(&frame.message(), now));
                 self.emit(ClientEvent::Event(frame));
             }
             SessionEvent::FrameRefused(e) => {

@@ -714,11 +714,11 @@ impl AmiSession {
                 }
             }
         }
-        if let Some(due) = self.next_ping(now) {
-            if due <= now {
-                self.last_activity = Some(now);
-                self.send_internal(Action::new("Ping"), Internal::Ping, now);
-            }
+        if let Some(due) = self.next_ping(now)
+            && due <= now
+        {
+            self.last_activity = Some(now);
+            self.send_internal(Action::new("Ping"), Internal::Ping, now);
         }
     }
 
@@ -737,7 +737,7 @@ impl AmiSession {
         let ping = self
             .config
             .ping_interval
-            .and_then(|_| self.last_activity)
+            .and(self.last_activity)
             .and_then(|last| self.next_ping(last));
         match (deadline, ping) {
             (Some(a), Some(b)) => Some(a.min(b)),
