@@ -12,7 +12,8 @@ workspace (bench anchors, dev-dependencies) are printed for information only.
 
 `metadata` reads `cargo metadata --no-deps` and fails when a crate lacks what crates.io and
 docs.rs need: description, license, repository, keywords, categories, an existing readme file,
-docs.rs metadata, rust-version, and versions on every path dependency.
+docs.rs metadata, rust-version, versions on every path dependency, and a `## ` doc comment above
+every feature in [features] (the form the crate docs list features from).
 
 Python 3 standard library only.
 """
@@ -137,11 +138,38 @@ def check_metadata(crates):
         for dep in p["dependencies"]:
             if dep.get("path") and dep["kind"] != "dev" and dep["req"] in ("*", ""):
                 problems.append(f"path dependency {dep['name']} has no version")
+        problems.extend(undocumented_features(p["manifest_path"]))
         if problems:
             errors.extend(f"{name}: {x}" for x in problems)
         else:
             print(f"ok: {name} {p['version']} metadata complete")
     return errors
+
+
+def undocumented_features(manifest_path):
+    """Features of [features] without a `## ` doc comment above them (`default` excepted)."""
+    problems = []
+    in_features = False
+    documented = False
+    with open(manifest_path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("["):
+                in_features = line == "[features]"
+                documented = False
+                continue
+            if not in_features or not line:
+                continue
+            if line.startswith("##"):
+                documented = True
+                continue
+            if line.startswith("#"):
+                continue
+            feature = line.split("=", 1)[0].strip().strip('"')
+            if "=" in line and feature != "default" and not documented:
+                problems.append(f"feature `{feature}` has no `## ` doc comment in Cargo.toml")
+            documented = False
+    return problems
 
 
 def main():
