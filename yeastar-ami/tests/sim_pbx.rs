@@ -1009,3 +1009,128 @@ async fn tls_listener_with_a_private_ca() {
     assert_eq!(pong.message().get("Ping"), Some("Pong"));
     sim.shutdown().await;
 }
+
+/// The events that make up a call's flow, as compared with the captures.
+const FLOW: &[&str] = &[
+    "Newchannel",
+    "Newstate",
+    "DialBegin",
+    "DialState",
+    "DialEnd",
+    "Dial",
+    "BridgeCreate",
+    "BridgeEnter",
+    "BridgeLeave",
+    "BridgeDestroy",
+    "Bridge",
+    "Unlink",
+    "HangupRequest",
+    "SoftHangupRequest",
+    "Hangup",
+    "Cdr",
+];
+
+fn flow(frames: &[yeastar_ami::Frame]) -> Vec<String> {
+    frames
+        .iter()
+        .filter_map(|f| {
+            let m = f.message();
+            let name = m.event()?;
+            if !FLOW.contains(&name) {
+                return None;
+            }
+            // Name the detail that tells the dialects' variants apart.
+            let detail = ["SubEvent", "DialStatus", "Cause", "Disposition"]
+                .iter()
+                .find_map(|k| m.get(k));
+            Some(match detail {
+                Some(d) => format!("{name}:{d}"),
+                None => name.to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn recorded_flow(dir: &str, name: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir)
+        .join(format!("{name}.s2c.raw"));
+    let mut buf = bytes::BytesMut::from(&std::fs::read(path).unwrap()[..]);
+    let mut decoder = yeastar_ami::Decoder::default();
+    let mut frames = Vec::new();
+    while let Some(f) = decoder.decode(&mut buf).unwrap() {
+        frames.push(f);
+    }
+    flow(&frames)
+}
+
+#[tokio::test]
+async fn scripted_calls_match_the_captures_event_for_event() {
+    let ring = 20 * MS;
+    let cases = [
+        (
+            Dialect::Modern,
+            "asterisk",
+            "events_call_1001_to_1002_answered",
+            CallScript::answered("1001", "1002", ring, ring),
+        ),
+        (
+            Dialect::Modern,
+            "asterisk",
+            "events_call_1001_to_1002_busy",
+            CallScript::busy("1001", "1002"),
+        ),
+        (
+            Dialect::Modern,
+            "asterisk",
+            "events_call_1001_to_1002_cancel",
+            CallScript::cancelled("1001", "1002", ring),
+        ),
+        (
+            Dialect::Modern,
+            "asterisk",
+            "events_call_1001_to_1002_noanswer",
+            CallScript::no_answer("1001", "1002", ring),
+        ),
+        (
+            Dialect::Modern,
+            "asterisk",
+            "events_call_1001_to_1003_unregistered",
+            CallScript::new("1001", "1003"),
+        ),
+        (
+            Dialect::Legacy,
+            "asterisk-legacy",
+            "events_call_1001_to_1002_answered",
+            CallScript::answered("1001", "1002", ring, ring),
+        ),
+        (
+            Dialect::Legacy,
+            "asterisk-legacy",
+            "events_call_1001_to_1002_busy",
+            CallScript::busy("1001", "1002"),
+        ),
+        (
+            Dialect::Legacy,
+            "asterisk-legacy",
+            "events_call_1001_to_1002_cancel",
+            CallScript::cancelled("1001", "1002", ring),
+        ),
+    ];
+    for (dialect, dir, name, script) in cases {
+        let (sim, mut c) = watch(dialect).await;
+        sim.play(script).unwrap();
+        timeout(LIMIT, async {
+            while sim.call_count() > 0 {
+                tokio::time::sleep(5 * MS).await;
+            }
+        })
+        .await
+        .unwrap();
+        // Everything the call produced was queued before this response.
+        c.call(Action::new("Ping")).await;
+        assert_eq!(flow(&c.seen), recorded_flow(dir, name), "{dir}/{name}");
+        sim.shutdown().await;
+    }
+}

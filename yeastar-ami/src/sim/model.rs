@@ -263,6 +263,8 @@ struct Call {
     steps: VecDeque<(Duration, CallStep)>,
     auto_answer: bool,
     orig: Option<Originate>,
+    /// The name of the last dialled channel, for the CDR once it is gone.
+    b_name: String,
     /// Bumped whenever the call moves on, so stale timers are ignored.
     epoch: u64,
     last_app: (String, String),
@@ -1654,9 +1656,11 @@ impl PbxModel {
             .f("Channel", &a.name)
             .f(
                 "DestinationChannel",
-                dest.and_then(|d| self.ch(d))
-                    .map(|d| d.name.as_str())
-                    .unwrap_or(""),
+                if dest.is_some() {
+                    call.b_name.as_str()
+                } else {
+                    ""
+                },
             )
             .f("LastApplication", &call.last_app.0)
             .f("LastData", &call.last_app.1)
@@ -1673,6 +1677,14 @@ impl PbxModel {
             .f("UniqueID", &a.uniqueid)
             .f("UserField", "");
         Some(o)
+    }
+
+    /// Asterisk 22 logs a second CDR for the caller's `Hangup` step after a failed `Dial`.
+    fn cdr_hangup_leg(&mut self, cid: CallId, disposition: &str, now: Instant) {
+        if let Some(call) = self.calls.get_mut(&cid) {
+            call.last_app = ("Hangup".into(), String::new());
+        }
+        self.cdr(cid, disposition, None, now);
     }
 
     fn finish_call(&mut self, cid: CallId) {
@@ -1725,6 +1737,7 @@ impl PbxModel {
             auto_answer: false,
             orig: None,
             epoch: 0,
+            b_name: String::new(),
             last_app: (String::new(), String::new()),
         };
         self.calls.insert(cid, call);
@@ -1839,6 +1852,7 @@ impl PbxModel {
             now,
         );
         self.emit_newchannel(b);
+        let b_name = self.ch(b).map(|c| c.name.clone()).unwrap_or_default();
         if let Some(c) = self.ch_mut(b) {
             c.conn_num = a_num;
             c.conn_name = a_name;
@@ -1864,6 +1878,7 @@ impl PbxModel {
         let epoch = match self.calls.get_mut(&cid) {
             Some(call) => {
                 call.b = Some(b);
+                call.b_name = b_name;
                 call.phase = Phase::Dialing;
                 call.epoch += 1;
                 call.epoch
@@ -2011,6 +2026,7 @@ impl PbxModel {
         if self.modern() {
             self.hangup_request("HangupRequest", b, cause);
             self.cdr(cid, disposition, Some(b), now);
+            self.cdr_hangup_leg(cid, disposition, now);
             self.dial_event("DialEnd", Some(a), b, Some(status));
             self.newexten(a, 3, "Hangup", "");
             self.hangup_request("SoftHangupRequest", a, 16);
@@ -2067,8 +2083,12 @@ impl PbxModel {
             self.newexten(a, 3, "Hangup", "");
             self.hangup_request("SoftHangupRequest", a, 16);
             self.emit_hangup(b, 0);
+            let cdr = self.cdr_out(cid, "NO ANSWER", Some(b), now);
             self.drop_channel(b);
-            self.cdr(cid, "NO ANSWER", Some(b), now);
+            if let Some(cdr) = cdr {
+                self.emit(Class::Cdr, cdr);
+            }
+            self.cdr_hangup_leg(cid, "NO ANSWER", now);
             self.emit_hangup(a, 16);
             self.drop_channel(a);
         } else {
@@ -2349,6 +2369,7 @@ impl PbxModel {
                 auto_answer: true,
                 orig: Some(orig),
                 epoch: 0,
+                b_name: String::new(),
                 last_app: (String::new(), String::new()),
             },
         );
