@@ -1,4 +1,5 @@
-//! RTP media for Yeastar PBX clients.
+//! RTP media for Yeastar PBX clients: G.711, RTP/RTCP, RFC 4733 DTMF, an
+//! adaptive jitter buffer, call recording and IVR prompts.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -14,6 +15,49 @@
 //! assert_eq!(pcm.len(), 160);
 //! # Ok::<(), yeastar_rtp::Error>(())
 //! ```
+//!
+//! # Layout
+//!
+//! Wire formats first, then sans-IO state, then the tokio driver:
+//!
+//! | module | what | I/O |
+//! |---|---|---|
+//! | [`g711`] | μ-law/A-law, bit-exact with ITU-T G.191 | none |
+//! | [`packetizer`] | RTP parse/marshal on the `rtp` crate, G.711 packetizer | none |
+//! | [`rtcp`] | SR, RR, SDES, BYE compound packets | none |
+//! | [`stats`] | RFC 3550 reception statistics, RTT | none (takes `Instant`s) |
+//! | [`dtmf`] | RFC 4733 send/receive, Goertzel detector | none (takes `Instant`s) |
+//! | [`jitter`] | adaptive jitter buffer | none (takes `Instant`s) |
+//! | [`collector`] | IVR digit collection with timeouts | none (takes `Instant`s) |
+//! | [`trace`] | network traces and the jitter buffer score | none |
+//! | [`recording`], [`playback`] | WAV out and in (hound) | files |
+//! | [`session`] | one call leg: sockets, timers, pacing | tokio |
+//!
+//! # Run-loop contract of the sans-IO parts
+//!
+//! None of the cores reads a clock or touches a socket; time is always an
+//! argument. A driver (such as [`session`]) must:
+//!
+//! 1. call [`JitterBuffer::push`] with each RTP packet and the `Instant` it
+//!    arrived, as soon as it arrives;
+//! 2. call [`JitterBuffer::pop`] exactly once per ptime from one steady clock
+//!    and play what it returns: a frame, concealment for `Missing`, silence
+//!    for `Empty`;
+//! 3. call `handle_timeout(now)` on [`dtmf::DtmfReceiver`] and
+//!    [`collector::DigitCollector`] no later than their `poll_timeout()`,
+//!    and drain `poll_event()`/`poll_digit()` after every input, since their
+//!    queues are bounded and drop the oldest entry when full;
+//! 4. send the RFC 4733 packets of a [`dtmf::EventBurst`] one per ptime,
+//!    then skip the audio timestamp by the ticks the event took.
+//!
+//! # Limits
+//!
+//! Every buffer is bounded by a named constant: [`jitter::DEFAULT_CAPACITY`]
+//! and [`jitter::MAX_CAPACITY`] packets, [`packetizer::MAX_RTP_DATAGRAM`],
+//! [`rtcp::MAX_COMPOUND_PACKETS`], [`dtmf::MAX_PENDING_EVENTS`],
+//! [`recording::MAX_CHANNEL_SKEW_SAMPLES`], [`playback::MAX_PROMPT_SECONDS`],
+//! [`collector::MAX_COLLECTED_DIGITS`], [`session::MAX_QUEUED_FRAMES`] and
+//! [`session::EVENT_QUEUE`]. Bad input yields an [`Error`], never a panic.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod collector;

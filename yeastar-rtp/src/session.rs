@@ -42,7 +42,8 @@ use crate::stats::{ReceiverStats, SenderStats, ntp_from_system_time, round_trip_
 pub const RTP_PORT_MIN: u16 = 10000;
 /// Default highest RTP port.
 pub const RTP_PORT_MAX: u16 = 20000;
-/// Outgoing audio frames queued in a session before `send_audio` refuses more (1 s at 20 ms).
+/// Outgoing audio frames buffered in a session (1 s at 20 ms); when the
+/// application runs ahead of real time the oldest frame is dropped.
 pub const MAX_QUEUED_FRAMES: usize = 50;
 /// Commands queued from the handle to the task.
 pub const COMMAND_QUEUE: usize = 64;
