@@ -34,7 +34,15 @@ macro_rules! header_names {
             /// Recognises a header name, case-insensitively, long or compact.
             #[must_use]
             pub fn from_name(name: &str) -> Self {
-                let b = name.as_bytes();
+                Self::from_bytes(name.as_bytes())
+            }
+
+            /// Recognises a header name given as bytes.
+            #[must_use]
+            pub fn from_bytes(b: &[u8]) -> Self {
+                if let Some(known) = Self::frequent(b) {
+                    return known;
+                }
                 if let [c] = b {
                     return match c.to_ascii_lowercase() {
                         $( $( x if x == $compact => Self::$variant, )? )*
@@ -166,6 +174,39 @@ header_names! {
     RejectContact => "Reject-Contact", b'j';
     /// `Request-Disposition` (`d`).
     RequestDisposition => "Request-Disposition", b'd';
+}
+
+impl HeaderName {
+    /// The names of nearly every header in PBX traffic, found by length and first letters
+    /// before the full scan.
+    #[inline]
+    fn frequent(b: &[u8]) -> Option<Self> {
+        let first = b.first()?.to_ascii_lowercase();
+        let second = b.get(1).map(u8::to_ascii_lowercase);
+        let candidate = match (b.len(), first, second) {
+            (3, b'v', _) => Self::Via,
+            (4, b'f', _) => Self::From,
+            (2, b't', _) => Self::To,
+            (7, b'c', Some(b'a')) => Self::CallId,
+            (7, b'c', Some(b'o')) => Self::Contact,
+            (4, b'c', _) => Self::CSeq,
+            (12, b'm', _) => Self::MaxForwards,
+            (12, b'c', _) => Self::ContentType,
+            (14, b'c', _) => Self::ContentLength,
+            (10, b'u', _) => Self::UserAgent,
+            (5, b'a', _) => Self::Allow,
+            (9, b's', _) => Self::Supported,
+            (6, b's', _) => Self::Server,
+            (7, b'e', _) => Self::Expires,
+            (5, b'r', _) => Self::Route,
+            (12, b'r', _) => Self::RecordRoute,
+            (16, b'w', _) => Self::WwwAuthenticate,
+            (13, b'a', _) => Self::Authorization,
+            _ => return None,
+        };
+        b.eq_ignore_ascii_case(candidate.as_str().as_bytes())
+            .then_some(candidate)
+    }
 }
 
 impl core::fmt::Display for HeaderName {

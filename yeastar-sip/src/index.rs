@@ -214,17 +214,24 @@ pub(crate) fn index_head(buf: &[u8], opts: &ParseOptions) -> Result<Index, Parse
         }
         folds = 0;
         let line = buf.get(pos..end).unwrap_or(&[]);
-        let Some(colon) = memchr::memchr(b':', line) else {
-            return err(ErrorKind::MissingColon, pos);
-        };
-        let name_end = trim_end_ws(buf, pos, pos + colon);
-        let name = buf.get(pos..name_end).unwrap_or(&[]);
-        if name.is_empty()
-            || name.len() > usize::from(u16::MAX)
-            || !name.iter().all(|&b| is_token(b))
-        {
+        // One pass over the name, then optional whitespace, then the colon.
+        let name_len = line.iter().take_while(|&&b| is_token(b)).count();
+        let mut colon = name_len;
+        while matches!(line.get(colon), Some(b' ' | b'\t')) {
+            colon += 1;
+        }
+        if line.get(colon) != Some(&b':') {
+            let kind = if memchr::memchr(b':', line).is_some() {
+                ErrorKind::InvalidHeaderName
+            } else {
+                ErrorKind::MissingColon
+            };
+            return err(kind, pos);
+        }
+        if name_len == 0 || name_len > usize::from(u16::MAX) {
             return err(ErrorKind::InvalidHeaderName, pos);
         }
+        let name = line.get(..name_len).unwrap_or(&[]);
         if index.len >= opts.limits.max_headers {
             return err(
                 ErrorKind::TooManyHeaders {
@@ -238,8 +245,7 @@ pub(crate) fn index_head(buf: &[u8], opts: &ParseOptions) -> Result<Index, Parse
             value_start += 1;
         }
         let value_end = trim_end_ws(buf, value_start, end);
-        // Header names are ASCII tokens, checked just above.
-        let kind = HeaderName::from_name(core::str::from_utf8(name).unwrap_or(""));
+        let kind = HeaderName::from_bytes(name);
         index.push(Slot {
             name_start: pos as u32,
             name_len: name.len() as u16,

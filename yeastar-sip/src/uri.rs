@@ -55,7 +55,7 @@ impl<'a> Host<'a> {
             return Err(Fail::new(s, "missing host"));
         }
         if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            if let Ok(ip) = name.parse::<Ipv4Addr>() {
+            if let Some(ip) = parse_ipv4(name) {
                 return Ok((Self::Ipv4(ip), rest));
             }
             if mode == Mode::Strict {
@@ -69,6 +69,36 @@ impl<'a> Host<'a> {
         }
         Ok((Self::Domain(name), rest))
     }
+}
+
+/// RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255.
+fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut index = 0usize;
+    let mut value = 0u32;
+    let mut digits = 0u8;
+    for b in s.bytes() {
+        if b == b'.' {
+            if digits == 0 || index >= 3 {
+                return None;
+            }
+            *octets.get_mut(index)? = u8::try_from(value).ok()?;
+            index += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+            value = value * 10 + u32::from(b.wrapping_sub(b'0'));
+        }
+    }
+    if digits == 0 || index != 3 {
+        return None;
+    }
+    *octets.get_mut(3)? = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// Accepts RFC 4291 text forms and the three-colon form RFC 5118 §4.10 asks to tolerate.
