@@ -219,6 +219,8 @@ pub struct MediaStats {
     pub foreign_packets: u64,
     /// Audio events dropped because the application did not read them.
     pub dropped_events: u64,
+    /// Times the peer used our SSRC and we changed it.
+    pub ssrc_collisions: u64,
 }
 
 /// What a session reports.
@@ -345,6 +347,8 @@ struct Driver {
     events: mpsc::Sender<MediaEvent>,
     stats: MediaStats,
     pcm: Vec<i16>,
+    /// Our previous SSRC after a collision, to announce its BYE.
+    retired_ssrc: Option<u32>,
 }
 
 fn rtcp_address(rtp: SocketAddr, mux: bool) -> SocketAddr {
@@ -390,6 +394,7 @@ impl Driver {
             events,
             stats: MediaStats::default(),
             pcm: Vec::with_capacity(config.ptime.samples()),
+            retired_ssrc: None,
             sockets,
             config,
         }
@@ -485,6 +490,17 @@ impl Driver {
             }
         }
         let h = &packet.header;
+        if h.ssrc == self.packetizer.ssrc() {
+            // RFC 3550 §8.2: a collision with our own SSRC; take a new one and
+            // say BYE for the old one on the next tick.
+            let mut fresh = fastrand::u32(..);
+            while fresh == h.ssrc {
+                fresh = fastrand::u32(..);
+            }
+            self.retired_ssrc = Some(h.ssrc);
+            self.packetizer.set_ssrc(fresh);
+            self.stats.ssrc_collisions += 1;
+        }
         if h.payload_type == self.config.law.payload_type() {
             self.receiver
                 .on_packet(h.ssrc, h.sequence_number, h.timestamp, now);
@@ -567,6 +583,17 @@ impl Driver {
 
     async fn on_tick(&mut self) -> Result<(), Error> {
         let now = Instant::now();
+        if let Some(old) = self.retired_ssrc.take() {
+            let bye = RtcpPacket::Goodbye(Goodbye {
+                sources: vec![old],
+                reason: Some(Bytes::from_static(b"SSRC collision")),
+            });
+            let mut wire = Vec::with_capacity(16);
+            if rtcp::write_compound(&[bye], &mut wire).is_ok() {
+                let socket = self.sockets.rtcp.as_ref().unwrap_or(&self.sockets.rtp);
+                let _ = socket.send_to(&wire, self.remote_rtcp).await;
+            }
+        }
         let samples = self.config.ptime.samples();
         // Outgoing: a key press replaces audio; then a prompt; then queued audio.
         let mut local = vec![0i16; samples];

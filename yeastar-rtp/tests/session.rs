@@ -215,3 +215,46 @@ async fn symmetric_rtp_latches_to_the_real_source() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn ssrc_collision_changes_our_ssrc_and_says_bye() {
+    tokio::time::timeout(LIMIT, async {
+        let range = PortRange::new(41_400, 41_499).unwrap();
+        let sockets = range.bind(LOOPBACK, true).await.unwrap();
+        let session_addr = sockets.rtp.local_addr().unwrap();
+        let peer = tokio::net::UdpSocket::bind((LOOPBACK, 0)).await.unwrap();
+        let config = MediaConfig { rtcp_mux: true, ..MediaConfig::new(G711Law::ALaw, peer.local_addr().unwrap()) };
+        let session = MediaSession::start(sockets, config).unwrap();
+        for k in 0..30 {
+            session.send_audio(tone(k * 160)).unwrap();
+        }
+        let mut buf = [0u8; 1500];
+        let ours = loop {
+            let (len, _) = peer.recv_from(&mut buf).await.unwrap();
+            if !yeastar_rtp::rtcp::is_rtcp(&buf[..len]) {
+                break yeastar_rtp::packetizer::parse_rtp(&buf[..len]).unwrap().header.ssrc;
+            }
+        };
+        // The peer sends with our SSRC.
+        let mut packetizer = yeastar_rtp::G711Packetizer::new(G711Law::ALaw, yeastar_rtp::Ptime::Ms20, ours, 1, 0);
+        let wire = yeastar_rtp::packetizer::marshal_rtp(&packetizer.packetize(&[0; 160]).unwrap()).unwrap();
+        peer.send_to(&wire, session_addr).await.unwrap();
+        let (mut saw_bye, mut saw_new) = (false, false);
+        while !(saw_bye && saw_new) {
+            let (len, _) = peer.recv_from(&mut buf).await.unwrap();
+            if yeastar_rtp::rtcp::is_rtcp(&buf[..len]) {
+                let packets = yeastar_rtp::rtcp::parse_compound(&buf[..len]).unwrap();
+                saw_bye |= packets.iter().any(|p| {
+                    matches!(p, yeastar_rtp::rtcp::RtcpPacket::Goodbye(bye) if bye.sources == [ours])
+                });
+            } else {
+                let ssrc = yeastar_rtp::packetizer::parse_rtp(&buf[..len]).unwrap().header.ssrc;
+                saw_new |= ssrc != ours;
+            }
+        }
+        let stats = session.stop().await.unwrap();
+        assert_eq!(stats.ssrc_collisions, 1);
+    })
+    .await
+    .unwrap();
+}
