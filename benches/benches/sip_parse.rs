@@ -115,7 +115,11 @@ fn rsip_typed(bytes: &[u8]) -> usize {
             H::Expires(v) => v.seconds().is_ok(),
             H::MinExpires(v) => v.seconds().is_ok(),
             H::MaxForwards(v) => v.num().is_ok(),
-            other => black_box(other).to_string().len() > 0,
+            // No typed form in rsip: the parsed untyped header is all there is.
+            other => {
+                black_box(other);
+                true
+            }
         };
         ok += usize::from(typed);
     }
