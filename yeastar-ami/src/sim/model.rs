@@ -288,7 +288,14 @@ struct Endpoint {
     announced: i32,
 }
 
-/// The simulated PBX: manager sessions in, frames out. See the module docs for the run loop.
+/// The simulated PBX: manager sessions in, frames out, no sockets and no clock.
+///
+/// Run loop: feed it [`PbxModel::connect`], [`PbxModel::receive`], [`PbxModel::disconnect`],
+/// [`PbxModel::play`] and [`PbxModel::handle_timeout`] with the current [`Instant`]; after every
+/// call drain [`PbxModel::poll_output`] until it returns `None`, and call
+/// [`PbxModel::handle_timeout`] again at [`PbxModel::poll_timeout`]. Wall-clock fields
+/// (`Uniqueid`, CDR times) come from the `SystemTime` given to [`PbxModel::new`] plus the
+/// `Instant`s fed since, so a test on a virtual clock gets exact CDR durations.
 #[derive(Debug)]
 pub struct PbxModel {
     cfg: SimConfig,

@@ -213,6 +213,8 @@ async fn accept_loop(
 ) {
     loop {
         let Ok((tcp, remote)) = listener.accept().await else {
+            // Out of file descriptors or similar: back off rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
         let _ = tcp.set_nodelay(true);
