@@ -1134,3 +1134,26 @@ async fn scripted_calls_match_the_captures_event_for_event() {
         sim.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn stalled_writes_resume_in_order() {
+    let (sim, mut c) = watch(Dialect::Modern).await;
+    sim.stall_writes(true);
+    sim.play(CallScript::busy("1001", "1002")).unwrap();
+    // Nothing arrives while stalled.
+    let mut byte = [0u8; 1];
+    let quiet = timeout(
+        100 * MS,
+        tokio::io::AsyncReadExt::read(&mut c.stream, &mut byte),
+    )
+    .await;
+    assert!(quiet.is_err(), "bytes arrived while stalled");
+    sim.stall_writes(false);
+    c.until_all(&[
+        ("Cdr", "Disposition", "BUSY"),
+        ("Hangup", "CallerIDNum", "1001"),
+    ])
+    .await;
+    assert_eq!(pos(&c.seen, "Newchannel"), 0);
+    sim.shutdown().await;
+}
