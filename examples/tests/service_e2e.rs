@@ -1,6 +1,6 @@
 //! `yeastar-service` and `quickstart` end to end: the real binaries against the embedded PBX
 //! simulator, over loopback.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::process::Stdio;
 use std::time::Duration;

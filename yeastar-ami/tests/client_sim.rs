@@ -2,7 +2,7 @@
 //! reconnect and resync, TLS, both dialects.
 #![cfg(all(feature = "client", feature = "sim"))]
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::time::Duration;
 

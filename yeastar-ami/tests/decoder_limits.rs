@@ -1,6 +1,6 @@
 //! Limits, resynchronisation, odd line ends, and arbitrary input.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use bytes::BytesMut;
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! Every captured stream of both dialects through the decoder: no errors, no field lost, the same
 //! frames whatever the split points.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod common;
 

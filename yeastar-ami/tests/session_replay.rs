@@ -1,7 +1,7 @@
 //! The sans-IO session against real captures: it writes the same bytes the recorded client
 //! wrote, and resolves every action the way the captured server answered it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod common;
 

@@ -156,10 +156,18 @@ impl Decoder {
                 State::Scanning(scan) => match scan.step(buf, &self.limits, self.expect_banner) {
                     Step::NeedMore => return Ok(None),
                     Step::Complete { start, end } => {
-                        let index = std::mem::take(&mut scan.index);
-                        *scan = Scan::default();
+                        buf.advance(start);
+                        let bytes = buf.split_to(end - start).freeze();
+                        self.offset += end as u64;
                         self.expect_banner = false;
-                        return Ok(Some(self.take_frame(buf, start, end, index)));
+                        let frame = if std::str::from_utf8(&bytes).is_ok() {
+                            Frame::from_index(bytes, &scan.index, start, false)
+                        } else {
+                            repair_utf8(&bytes, scan.index.banner)
+                        };
+                        // Keep the index vectors' capacity for the next frame.
+                        scan.reset();
+                        return Ok(Some(frame));
                     }
                     Step::Refused { kind, resume } => {
                         let frame_offset = self.offset + scan.frame_start as u64;
@@ -208,23 +216,6 @@ impl Decoder {
             })
         }
     }
-
-    fn take_frame(
-        &mut self,
-        buf: &mut BytesMut,
-        start: usize,
-        end: usize,
-        index: FrameIndex,
-    ) -> Frame {
-        buf.advance(start);
-        let bytes = buf.split_to(end - start).freeze();
-        self.offset += end as u64;
-        let index = shift(index, start);
-        if std::str::from_utf8(&bytes).is_ok() {
-            return Frame::from_parts(bytes, index, false);
-        }
-        repair_utf8(&bytes, index.banner)
-    }
 }
 
 /// Re-scans a frame whose bytes were not UTF-8 after replacing the bad sequences.
@@ -236,12 +227,15 @@ fn repair_utf8(bytes: &Bytes, banner: bool) -> Frame {
         max_command_output: usize::MAX,
     };
     let mut scan = Scan::default();
-    let index = match scan.step(&text, &unbounded, banner) {
-        Step::Complete { start, .. } => shift(std::mem::take(&mut scan.index), start),
+    let start = match scan.step(&text, &unbounded, banner) {
+        Step::Complete { start, .. } => start,
         // Replacing bytes never adds or removes line ends, so the frame is still complete.
-        _ => FrameIndex::default(),
+        _ => {
+            scan.reset();
+            0
+        }
     };
-    Frame::from_parts(text, index, true)
+    Frame::from_index(text.clone(), &scan.index, start, true)
 }
 
 fn shift(mut index: FrameIndex, by: usize) -> FrameIndex {
@@ -337,6 +331,18 @@ enum Phase {
 }
 
 impl Scan {
+    /// Back to the start of a frame, keeping allocated capacity.
+    fn reset(&mut self) {
+        self.frame_start = 0;
+        self.pos = 0;
+        self.index.fields.clear();
+        self.index.lines.clear();
+        self.index.banner = false;
+        self.index.follows = false;
+        self.phase = Phase::Headers;
+        self.command_output = false;
+    }
+
     fn in_command_body(&self) -> bool {
         matches!(self.phase, Phase::FollowsBody { .. })
     }

@@ -88,14 +88,20 @@ pub(crate) struct FrameIndex {
 
 impl FrameIndex {
     pub(crate) fn kind(&self, text: &str) -> FrameKind {
-        if self.banner {
+        kind_of(text, &self.fields, self.banner, self.follows)
+    }
+}
+
+fn kind_of(text: &str, fields: &[FieldSpan], banner: bool, follows: bool) -> FrameKind {
+    {
+        if banner {
             return FrameKind::Banner;
         }
-        if self.follows {
+        if follows {
             return FrameKind::CommandOutput;
         }
         let mut response = false;
-        for field in &self.fields {
+        for field in fields {
             let key = field.key.slice(text);
             if key.eq_ignore_ascii_case("Event") {
                 return FrameKind::Event;
@@ -125,15 +131,38 @@ pub struct Frame {
 
 impl Frame {
     /// Builds a frame from its scanned parts. `text` must be valid UTF-8 (checked by the caller).
-    pub(crate) fn from_parts(text: Bytes, index: FrameIndex, repaired_utf8: bool) -> Frame {
-        let kind = index.kind(as_str(&text));
-        Frame {
+    /// Builds a frame from the scanner's index, whose spans count from `start` bytes before
+    /// `text`. `text` must be valid UTF-8 (checked by the caller). Allocates the field index
+    /// once, at its exact size.
+    pub(crate) fn from_index(
+        text: Bytes,
+        index: &FrameIndex,
+        start: usize,
+        repaired_utf8: bool,
+    ) -> Frame {
+        let fields: Box<[FieldSpan]> = index
+            .fields
+            .iter()
+            .map(|f| FieldSpan {
+                key: f.key.shifted_back(start),
+                value: f.value.shifted_back(start),
+            })
+            .collect();
+        let lines: Box<[Span]> = index.lines.iter().map(|l| l.shifted_back(start)).collect();
+        let mut frame = Frame {
             text,
-            kind,
-            fields: index.fields.into_boxed_slice(),
-            lines: index.lines.into_boxed_slice(),
+            kind: FrameKind::Unknown,
+            fields,
+            lines,
             repaired_utf8,
-        }
+        };
+        frame.kind = kind_of(
+            as_str(&frame.text),
+            &frame.fields,
+            index.banner,
+            index.follows,
+        );
+        frame
     }
 
     /// The borrowed view: look fields up, iterate them, read command output.

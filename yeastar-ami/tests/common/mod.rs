@@ -1,7 +1,7 @@
 //! Test data helpers shared by the integration tests.
 #![allow(dead_code)]
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::path::{Path, PathBuf};
 
