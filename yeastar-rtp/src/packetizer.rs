@@ -42,8 +42,72 @@ pub fn parse_rtp(datagram: &[u8]) -> Result<Packet, Error> {
     if version != 2 {
         return Err(Error::BadVersion(version));
     }
+    check_header_extension(datagram)?;
     let mut buf = datagram;
     Ok(Packet::unmarshal(&mut buf)?)
+}
+
+/// Checks that every RFC 8285 header extension element lies inside the
+/// extension block. The `rtp` crate reads element lengths unchecked and
+/// panics when one runs past the datagram, so this runs first.
+fn check_header_extension(datagram: &[u8]) -> Result<(), Error> {
+    if datagram[0] & 0x10 == 0 {
+        return Ok(());
+    }
+    let start = RTP_HEADER_LEN + (datagram[0] & 0x0F) as usize * 4;
+    let truncated = || Error::Truncated {
+        needed: start + 4,
+        available: datagram.len(),
+    };
+    let head = datagram.get(start..start + 4).ok_or_else(truncated)?;
+    let profile = u16::from_be_bytes([head[0], head[1]]);
+    let len = u16::from_be_bytes([head[2], head[3]]) as usize * 4;
+    let block = datagram
+        .get(start + 4..start + 4 + len)
+        .ok_or(Error::Truncated {
+            needed: start + 4 + len,
+            available: datagram.len(),
+        })?;
+    let mut at = 0;
+    match profile {
+        0xBEDE => {
+            while at < block.len() {
+                let b = block[at];
+                if b == 0 {
+                    at += 1;
+                    continue;
+                }
+                if b >> 4 == 0x0F {
+                    break;
+                }
+                at += 1 + (b & 0x0F) as usize + 1;
+                if at > block.len() {
+                    return Err(Error::Malformed(
+                        "one-byte header extension overruns its block",
+                    ));
+                }
+            }
+        }
+        0x1000 => {
+            while at < block.len() {
+                if block[at] == 0 {
+                    at += 1;
+                    continue;
+                }
+                let len = *block
+                    .get(at + 1)
+                    .ok_or(Error::Malformed("two-byte header extension cut short"))?;
+                at += 2 + len as usize;
+                if at > block.len() {
+                    return Err(Error::Malformed(
+                        "two-byte header extension overruns its block",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Serialises a packet to a datagram.
@@ -259,6 +323,34 @@ mod tests {
             );
             assert_eq!(d.header.sequence_number, 1);
         }
+    }
+
+    #[test]
+    fn overrunning_header_extensions_are_errors_not_panics() {
+        // Found by the rtp_packet fuzz target: a one-byte extension element
+        // longer than the datagram made the `rtp` crate panic.
+        let crash = [
+            0xb1, 0xb7, 0xcb, 0xcb, 0xcb, 0x00, 0x00, 0x00, 0x00, 0x00, 0xa1, 0xa1, 0xff, 0xff,
+            0xff, 0xfc, 0x10, 0x00, 0x00, 0x01, 0x08, 0x81, 0x02, 0x00, 0x00,
+        ];
+        assert!(parse_rtp(&crash).is_err());
+        let header = [0x90, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1];
+        // One-byte profile, one word, element claims 16 bytes.
+        let one_byte = [&header[..], &[0xBE, 0xDE, 0, 1, 0x1F, 0, 0, 0]].concat();
+        assert!(matches!(parse_rtp(&one_byte), Err(Error::Malformed(_))));
+        // Two-byte profile, id in the last byte with no length.
+        let two_byte = [&header[..], &[0x10, 0x00, 0, 1, 0, 0, 0, 7]].concat();
+        assert!(matches!(parse_rtp(&two_byte), Err(Error::Malformed(_))));
+        // A well-formed one-byte extension still parses.
+        let good = [
+            &header[..],
+            &[0xBE, 0xDE, 0, 1, 0x10, 0xAA, 0, 0],
+            &[1, 2, 3],
+        ]
+        .concat();
+        let packet = parse_rtp(&good).unwrap();
+        assert_eq!(packet.header.extensions.len(), 1);
+        assert_eq!(&packet.payload[..], &[1, 2, 3]);
     }
 
     #[test]
