@@ -96,21 +96,21 @@ fn rsip_typed(bytes: &[u8]) -> usize {
     for h in msg.headers().iter() {
         use rsip::Header as H;
         let typed = match h {
-            H::Via(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::From(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::To(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Contact(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::CSeq(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Route(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::RecordRoute(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::ContentType(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Allow(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Accept(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Authorization(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::ProxyAuthorization(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::WwwAuthenticate(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::ProxyAuthenticate(v) => v.typed().map(|t| black_box(t)).is_ok(),
-            H::Warning(v) => v.typed().map(|t| black_box(t)).is_ok(),
+            H::Via(v) => v.typed().map(black_box).is_ok(),
+            H::From(v) => v.typed().map(black_box).is_ok(),
+            H::To(v) => v.typed().map(black_box).is_ok(),
+            H::Contact(v) => v.typed().map(black_box).is_ok(),
+            H::CSeq(v) => v.typed().map(black_box).is_ok(),
+            H::Route(v) => v.typed().map(black_box).is_ok(),
+            H::RecordRoute(v) => v.typed().map(black_box).is_ok(),
+            H::ContentType(v) => v.typed().map(black_box).is_ok(),
+            H::Allow(v) => v.typed().map(black_box).is_ok(),
+            H::Accept(v) => v.typed().map(black_box).is_ok(),
+            H::Authorization(v) => v.typed().map(black_box).is_ok(),
+            H::ProxyAuthorization(v) => v.typed().map(black_box).is_ok(),
+            H::WwwAuthenticate(v) => v.typed().map(black_box).is_ok(),
+            H::ProxyAuthenticate(v) => v.typed().map(black_box).is_ok(),
+            H::Warning(v) => v.typed().map(black_box).is_ok(),
             H::ContentLength(v) => v.length().is_ok(),
             H::Expires(v) => v.seconds().is_ok(),
             H::MinExpires(v) => v.seconds().is_ok(),
@@ -174,7 +174,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| seq.iter().map(|m| rsip_typed(black_box(m))).sum::<usize>());
     });
     group.bench_function("memchr_lines", |b| {
-        b.iter(|| seq.iter().map(|m| memchr_lines(black_box(m))).sum::<usize>());
+        b.iter(|| {
+            seq.iter()
+                .map(|m| memchr_lines(black_box(m)))
+                .sum::<usize>()
+        });
     });
     group.finish();
 
@@ -195,7 +199,9 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Elements(1));
         group.bench_function("yeastar_sip_typed", |b| b.iter(|| ours(black_box(&bytes))));
         group.bench_function("rsip_typed", |b| b.iter(|| rsip_typed(black_box(&bytes))));
-        group.bench_function("memchr_lines", |b| b.iter(|| memchr_lines(black_box(&bytes))));
+        group.bench_function("memchr_lines", |b| {
+            b.iter(|| memchr_lines(black_box(&bytes)))
+        });
         group.finish();
     }
 }
