@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
     fi
     echo "installing Debian packages: ${missing[*]}"
     if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update &&
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 \
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
             install -y --no-install-recommends "${missing[@]}"; }; then
         warn "could not install ${missing[*]}; the integration tests that need them will skip"
     fi
