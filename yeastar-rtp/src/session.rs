@@ -484,6 +484,7 @@ impl Driver {
                         } else {
                             self.remote_rtcp = rtcp_address(from, false);
                         }
+                        tracing::debug!(%from, "symmetric RTP latched");
                         let _ = self.events.try_send(MediaEvent::Latched(from));
                     }
                 }
@@ -497,6 +498,7 @@ impl Driver {
             while fresh == h.ssrc {
                 fresh = fastrand::u32(..);
             }
+            tracing::debug!(old = h.ssrc, new = fresh, "SSRC collision");
             self.retired_ssrc = Some(h.ssrc);
             self.packetizer.set_ssrc(fresh);
             self.stats.ssrc_collisions += 1;
