@@ -2,6 +2,7 @@
 #![warn(clippy::indexing_slicing)]
 
 use bytes::{Buf, Bytes, BytesMut};
+use bytestring::ByteString;
 use memchr::{memchr, memmem};
 
 use super::grammar::{self, END_COMMAND};
@@ -160,10 +161,10 @@ impl Decoder {
                         let bytes = buf.split_to(end - start).freeze();
                         self.offset += end as u64;
                         self.expect_banner = false;
-                        let frame = if std::str::from_utf8(&bytes).is_ok() {
-                            Frame::from_index(bytes, &scan.index, start, false)
-                        } else {
-                            repair_utf8(&bytes, scan.index.banner)
+                        // `try_from` checks ASCII word by word first: almost every frame is ASCII.
+                        let frame = match ByteString::try_from(bytes.clone()) {
+                            Ok(text) => Frame::from_index(text, &scan.index, start, false),
+                            Err(_) => repair_utf8(&bytes, scan.index.banner),
                         };
                         // Keep the index vectors' capacity for the next frame.
                         scan.reset();
@@ -220,14 +221,14 @@ impl Decoder {
 
 /// Re-scans a frame whose bytes were not UTF-8 after replacing the bad sequences.
 fn repair_utf8(bytes: &Bytes, banner: bool) -> Frame {
-    let text = Bytes::from(String::from_utf8_lossy(bytes).into_owned());
+    let text = ByteString::from(String::from_utf8_lossy(bytes).into_owned());
     let unbounded = Limits {
         max_frame_size: usize::MAX,
         max_fields: usize::MAX,
         max_command_output: usize::MAX,
     };
     let mut scan = Scan::default();
-    let start = match scan.step(&text, &unbounded, banner) {
+    let start = match scan.step(text.as_bytes(), &unbounded, banner) {
         Step::Complete { start, .. } => start,
         // Replacing bytes never adds or removes line ends, so the frame is still complete.
         _ => {
@@ -235,7 +236,7 @@ fn repair_utf8(bytes: &Bytes, banner: bool) -> Frame {
             0
         }
     };
-    Frame::from_index(text.clone(), &scan.index, start, true)
+    Frame::from_index(text, &scan.index, start, true)
 }
 
 fn shift(mut index: FrameIndex, by: usize) -> FrameIndex {

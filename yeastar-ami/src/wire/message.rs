@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use super::grammar;
 
@@ -122,7 +123,8 @@ fn kind_of(text: &str, fields: &[FieldSpan], banner: bool, follows: bool) -> Fra
 /// so it can be sent to other tasks. Read it through [`Frame::message`].
 #[derive(Clone)]
 pub struct Frame {
-    text: Bytes,
+    /// Validated once when the frame is cut, so every `message()` is free.
+    text: ByteString,
     kind: FrameKind,
     fields: Box<[FieldSpan]>,
     lines: Box<[Span]>,
@@ -130,12 +132,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// Builds a frame from its scanned parts. `text` must be valid UTF-8 (checked by the caller).
     /// Builds a frame from the scanner's index, whose spans count from `start` bytes before
-    /// `text`. `text` must be valid UTF-8 (checked by the caller). Allocates the field index
-    /// once, at its exact size.
+    /// `text`. Allocates the field index once, at its exact size.
     pub(crate) fn from_index(
-        text: Bytes,
+        text: ByteString,
         index: &FrameIndex,
         start: usize,
         repaired_utf8: bool,
@@ -156,19 +156,14 @@ impl Frame {
             lines,
             repaired_utf8,
         };
-        frame.kind = kind_of(
-            as_str(&frame.text),
-            &frame.fields,
-            index.banner,
-            index.follows,
-        );
+        frame.kind = kind_of(&frame.text, &frame.fields, index.banner, index.follows);
         frame
     }
 
     /// The borrowed view: look fields up, iterate them, read command output.
     pub fn message(&self) -> Message<'_> {
         Message {
-            text: as_str(&self.text),
+            text: &self.text,
             kind: self.kind,
             fields: Cow::Borrowed(&self.fields),
             lines: Cow::Borrowed(&self.lines),
@@ -182,6 +177,11 @@ impl Frame {
 
     /// The frame's bytes, including its line ends and the blank line that ended it.
     pub fn as_bytes(&self) -> &Bytes {
+        self.text.as_bytes()
+    }
+
+    /// The frame's text (always UTF-8; see [`Frame::was_repaired`]).
+    pub fn as_str(&self) -> &str {
         &self.text
     }
 
@@ -196,12 +196,6 @@ impl fmt::Debug for Frame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.message(), f)
     }
-}
-
-fn as_str(bytes: &Bytes) -> &str {
-    // Frames are validated (or repaired) before they are built; an empty string is the safe
-    // answer if that invariant were ever broken.
-    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A parsed AMI frame, borrowing every key and value from the received bytes.
