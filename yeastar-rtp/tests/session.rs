@@ -86,6 +86,7 @@ async fn audio_dtmf_and_recording_between_two_sessions() {
         a_config.rtcp_mux = true;
         let mut b_config = MediaConfig::new(G711Law::ALaw, a_addr);
         b_config.rtcp_mux = true;
+        b_config.rtcp_interval = Duration::from_millis(200);
         b_config.recording = Some(RecordingTarget {
             dir: dir.clone(),
             call_id: "call-1@pbx".into(),
@@ -131,6 +132,9 @@ async fn audio_dtmf_and_recording_between_two_sessions() {
 
         let a_stats = a.stop().await.unwrap();
         assert!(a_stats.packets_sent >= 40, "{a_stats:?}");
+        // B's receiver reports echo A's sender reports: A knows the round trip.
+        let rtt = a_stats.rtt.expect("round-trip time from RTCP");
+        assert!(rtt < Duration::from_millis(100), "{rtt:?}");
         let b_stats = b.stop().await.unwrap();
         assert!(b_stats.packets_received >= 35, "{b_stats:?}");
         assert!(b_stats.jitter.played >= 35, "{b_stats:?}");
