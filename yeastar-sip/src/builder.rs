@@ -159,7 +159,12 @@ impl<'a> MessageBuilder<'a> {
         for h in msg.headers() {
             let name_start = h.name_offset - base;
             let value_end = h.offset - base + h.value.len();
-            let end = line_end(value_end);
+            // The header's lines: the one holding the end of the value, then any
+            // continuation lines (whitespace-only ones included) that follow it.
+            let mut end = line_end(value_end);
+            while matches!(head.get(end), Some(b' ' | b'\t')) {
+                end = line_end(end);
+            }
             headers.push(HeaderEntry {
                 name: Cow::Borrowed(h.name),
                 value: Cow::Borrowed(h.value),

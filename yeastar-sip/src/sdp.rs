@@ -374,9 +374,14 @@ impl<'a> Sdp<'a> {
             if n >= MAX_SDP_LINES {
                 return Err(sdp_err("too many lines", at));
             }
-            let line = raw_line.trim_end_matches(['\r', '\n']);
+            let line = raw_line.strip_suffix('\n').unwrap_or(raw_line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
             if line.is_empty() {
                 continue;
+            }
+            // RFC 8866 `byte-string` excludes NUL, CR and LF.
+            if line.bytes().any(|b| b == b'\r' || b == 0) {
+                return Err(sdp_err("CR or NUL inside a line", at));
             }
             let mut chars = line.chars();
             let (Some(letter), Some('=')) = (chars.next(), chars.next()) else {

@@ -116,3 +116,11 @@ fn remove_and_replace_headers() {
     let out = edit.to_bytes();
     assert!(out.starts_with(b"MESSAGE sip:b@example.com SIP/2.0\r\nX-A: 1\r\n"));
 }
+
+#[test]
+fn whitespace_only_continuation_lines_are_kept() {
+    // Found by fuzzing: a folded line holding only whitespace (and a bare LF).
+    let wire = b"OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\n \nX-Empty:\r\n \t\r\nl: 0\r\n\r\n";
+    let msg = Message::parse(wire).expect("parses");
+    assert_eq!(MessageBuilder::from_message(&msg).to_bytes(), wire);
+}

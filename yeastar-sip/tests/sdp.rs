@@ -149,3 +149,15 @@ fn malformed_sdp_is_a_typed_error() {
         );
     }
 }
+
+#[test]
+fn stray_cr_or_nul_inside_a_line_is_rejected() {
+    // Found by fuzzing: a CR inside a line cannot be written back unchanged.
+    for bad in [
+        "v=0\r\no=- 1 1 IN IP4 a\r\ns=x\ry\r\n",
+        "v=0\r\no=- 1 1 IN IP4 a\r\ns=x\0\r\n",
+    ] {
+        assert!(Sdp::parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(Sdp::parse("v=0\no=- 1 1 IN IP4 a\ns=-\nm=audio 1 RTP/AVP 0").is_ok());
+}
