@@ -29,7 +29,7 @@ use tokio::time::MissedTickBehavior;
 use crate::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender, EventBurst};
 use crate::error::Error;
 use crate::g711::G711Law;
-use crate::jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
+use crate::jitter::{Concealment, JitterBuffer, JitterConfig, JitterStats, Playout};
 use crate::packetizer::{G711Packetizer, MAX_RTP_DATAGRAM, Ptime, marshal_rtp, parse_rtp};
 use crate::playback::{Prompt, PromptPlayer};
 use crate::recording::{CallRecorder, CallSide, RecorderConfig};
@@ -187,7 +187,11 @@ impl MediaConfig {
             remote_rtp,
             rtcp_mux: false,
             telephone_event_pt: Some(101),
-            jitter: JitterConfig::default(),
+            // Lost frames are replaced by the last one, fading, rather than silence.
+            jitter: JitterConfig {
+                concealment: Concealment::RepeatG711(law),
+                ..JitterConfig::default()
+            },
             symmetric_rtp: true,
             deliver_audio: true,
             cname: "yeastar-rtp".to_string(),
