@@ -118,14 +118,37 @@ fn memchr_lines(stream: &[u8]) -> usize {
     frames + 1
 }
 
+/// `AMI_PARSE_ONCE=<function>` runs one function once over the stream and exits, so an
+/// instruction counter (`valgrind --tool=callgrind`) can compare them exactly on a busy machine.
+fn run_once_if_asked(stream: &[u8]) {
+    let Ok(which) = std::env::var("AMI_PARSE_ONCE") else {
+        return;
+    };
+    let frames = match which.as_str() {
+        "yeastar" => ours(stream),
+        "yeastar-typed" => ours_typed(stream),
+        "asterisk-rs-ami" => theirs(stream),
+        "asterisk-rs-ami-typed" => theirs_typed(stream),
+        "memchr-lines" => memchr_lines(stream),
+        "copy" => BytesMut::from(stream).len(),
+        other => panic!("unknown function {other}"),
+    };
+    eprintln!("{which}: {frames}");
+    std::process::exit(0);
+}
+
 fn bench(c: &mut Criterion) {
     let stream = stream();
+    run_once_if_asked(&stream);
     let frames = ours(&stream);
     let their_frames = theirs(&stream);
     // asterisk-rs-ami merges a few frames (it ends a legacy `Follows` frame only at a CRLF
     // before the marker); the figures are per frame of ours either way.
     assert!(their_frames * 100 >= frames * 99, "{their_frames} vs {frames}");
-    assert_eq!(memchr_lines(&stream), frames);
+    // The baseline counts blank lines, which is close to but not exactly the frame count
+    // (login_fail captures end when the server closes, without a last blank line).
+    let lines_frames = memchr_lines(&stream);
+    assert!(lines_frames.abs_diff(frames) * 100 <= frames, "{lines_frames} vs {frames}");
     eprintln!(
         "ami_parse: {} bytes, {frames} frames (asterisk-rs-ami sees {their_frames})",
         stream.len()

@@ -2713,19 +2713,19 @@ pub struct VarSet<'a> {
 #[non_exhaustive]
 pub enum Event<'a> {
     /// `AgentCalled`
-    AgentCalled(AgentCalled<'a>),
+    AgentCalled(Box<AgentCalled<'a>>),
     /// `AorDetail`
-    AorDetail(AorDetail<'a>),
+    AorDetail(Box<AorDetail<'a>>),
     /// `AorList`
-    AorList(AorList<'a>),
+    AorList(Box<AorList<'a>>),
     /// `AorListComplete`
     AorListComplete(AorListComplete<'a>),
     /// `AttendedTransfer`
-    AttendedTransfer(AttendedTransfer<'a>),
+    AttendedTransfer(Box<AttendedTransfer<'a>>),
     /// `AuthDetail`
-    AuthDetail(AuthDetail<'a>),
+    AuthDetail(Box<AuthDetail<'a>>),
     /// `BlindTransfer`
-    BlindTransfer(BlindTransfer<'a>),
+    BlindTransfer(Box<BlindTransfer<'a>>),
     /// `Bridge`
     Bridge(Bridge<'a>),
     /// `BridgeCreate`
@@ -2733,29 +2733,29 @@ pub enum Event<'a> {
     /// `BridgeDestroy`
     BridgeDestroy(BridgeDestroy<'a>),
     /// `BridgeEnter`
-    BridgeEnter(BridgeEnter<'a>),
+    BridgeEnter(Box<BridgeEnter<'a>>),
     /// `BridgeLeave`
-    BridgeLeave(BridgeLeave<'a>),
+    BridgeLeave(Box<BridgeLeave<'a>>),
     /// `BridgeListComplete`
     BridgeListComplete(BridgeListComplete<'a>),
     /// `BridgeListItem`
     BridgeListItem(BridgeListItem<'a>),
     /// `Cdr`
-    Cdr(Cdr<'a>),
+    Cdr(Box<Cdr<'a>>),
     /// `CEL`
-    Cel(Cel<'a>),
+    Cel(Box<Cel<'a>>),
     /// `ChallengeSent`
     ChallengeSent(ChallengeSent<'a>),
     /// `ChannelUpdate`
     ChannelUpdate(ChannelUpdate<'a>),
     /// `ContactList`
-    ContactList(ContactList<'a>),
+    ContactList(Box<ContactList<'a>>),
     /// `ContactListComplete`
     ContactListComplete(ContactListComplete<'a>),
     /// `ContactStatus`
     ContactStatus(ContactStatus<'a>),
     /// `CoreShowChannel`
-    CoreShowChannel(CoreShowChannel<'a>),
+    CoreShowChannel(Box<CoreShowChannel<'a>>),
     /// `CoreShowChannelMap`
     CoreShowChannelMap(CoreShowChannelMap<'a>),
     /// `CoreShowChannelMapComplete`
@@ -2769,17 +2769,17 @@ pub enum Event<'a> {
     /// `Dial`
     Dial(Dial<'a>),
     /// `DialBegin`
-    DialBegin(DialBegin<'a>),
+    DialBegin(Box<DialBegin<'a>>),
     /// `DialEnd`
-    DialEnd(DialEnd<'a>),
+    DialEnd(Box<DialEnd<'a>>),
     /// `DialState`
-    DialState(DialState<'a>),
+    DialState(Box<DialState<'a>>),
     /// `DTMF`
     Dtmf(Dtmf<'a>),
     /// `DTMFBegin`
-    DtmfBegin(DtmfBegin<'a>),
+    DtmfBegin(Box<DtmfBegin<'a>>),
     /// `DTMFEnd`
-    DtmfEnd(DtmfEnd<'a>),
+    DtmfEnd(Box<DtmfEnd<'a>>),
     /// `EndpointDetail`
     EndpointDetail(Box<EndpointDetail<'a>>),
     /// `EndpointDetailComplete`
@@ -2795,13 +2795,13 @@ pub enum Event<'a> {
     /// `FullyBooted`
     FullyBooted(FullyBooted<'a>),
     /// `Hangup`
-    Hangup(Hangup<'a>),
+    Hangup(Box<Hangup<'a>>),
     /// `HangupRequest`
-    HangupRequest(HangupRequest<'a>),
+    HangupRequest(Box<HangupRequest<'a>>),
     /// `Hold`
-    Hold(Hold<'a>),
+    Hold(Box<Hold<'a>>),
     /// `InboundRegistrationDetail`
-    InboundRegistrationDetail(InboundRegistrationDetail<'a>),
+    InboundRegistrationDetail(Box<InboundRegistrationDetail<'a>>),
     /// `InboundRegistrationDetailComplete`
     InboundRegistrationDetailComplete(InboundRegistrationDetailComplete<'a>),
     /// `Join`
@@ -2817,41 +2817,41 @@ pub enum Event<'a> {
     /// `MixMonitorStop`
     MixMonitorStop(MixMonitorStop<'a>),
     /// `MusicOnHoldStart`
-    MusicOnHoldStart(MusicOnHoldStart<'a>),
+    MusicOnHoldStart(Box<MusicOnHoldStart<'a>>),
     /// `MusicOnHoldStop`
-    MusicOnHoldStop(MusicOnHoldStop<'a>),
+    MusicOnHoldStop(Box<MusicOnHoldStop<'a>>),
     /// `NewAccountCode`
     NewAccountCode(NewAccountCode<'a>),
     /// `NewCallerid`
-    NewCallerid(NewCallerid<'a>),
+    NewCallerid(Box<NewCallerid<'a>>),
     /// `Newchannel`
-    Newchannel(Newchannel<'a>),
+    Newchannel(Box<Newchannel<'a>>),
     /// `NewConnectedLine`
-    NewConnectedLine(NewConnectedLine<'a>),
+    NewConnectedLine(Box<NewConnectedLine<'a>>),
     /// `Newexten`
-    Newexten(Newexten<'a>),
+    Newexten(Box<Newexten<'a>>),
     /// `Newstate`
-    Newstate(Newstate<'a>),
+    Newstate(Box<Newstate<'a>>),
     /// `OriginateResponse`
     OriginateResponse(OriginateResponse<'a>),
     /// `PeerEntry`
-    PeerEntry(PeerEntry<'a>),
+    PeerEntry(Box<PeerEntry<'a>>),
     /// `PeerlistComplete`
     PeerlistComplete(PeerlistComplete<'a>),
     /// `PeerStatus`
     PeerStatus(PeerStatus<'a>),
     /// `QueueCallerJoin`
-    QueueCallerJoin(QueueCallerJoin<'a>),
+    QueueCallerJoin(Box<QueueCallerJoin<'a>>),
     /// `QueueCallerLeave`
-    QueueCallerLeave(QueueCallerLeave<'a>),
+    QueueCallerLeave(Box<QueueCallerLeave<'a>>),
     /// `QueueEntry`
     QueueEntry(QueueEntry<'a>),
     /// `QueueMember`
-    QueueMember(QueueMember<'a>),
+    QueueMember(Box<QueueMember<'a>>),
     /// `QueueMemberStatus`
     QueueMemberStatus(QueueMemberStatus<'a>),
     /// `QueueParams`
-    QueueParams(QueueParams<'a>),
+    QueueParams(Box<QueueParams<'a>>),
     /// `QueueStatusComplete`
     QueueStatusComplete(QueueStatusComplete<'a>),
     /// `QueueSummary`
@@ -2865,13 +2865,13 @@ pub enum Event<'a> {
     /// `Reload`
     Reload(Reload<'a>),
     /// `RTCPSent`
-    RtcpSent(RtcpSent<'a>),
+    RtcpSent(Box<RtcpSent<'a>>),
     /// `Shutdown`
     Shutdown(Shutdown<'a>),
     /// `SoftHangupRequest`
-    SoftHangupRequest(SoftHangupRequest<'a>),
+    SoftHangupRequest(Box<SoftHangupRequest<'a>>),
     /// `Status`
-    Status(Status<'a>),
+    Status(Box<Status<'a>>),
     /// `StatusComplete`
     StatusComplete(StatusComplete<'a>),
     /// `SuccessfulAuth`
@@ -2879,11 +2879,11 @@ pub enum Event<'a> {
     /// `Transfer`
     Transfer(Transfer<'a>),
     /// `Unhold`
-    Unhold(Unhold<'a>),
+    Unhold(Box<Unhold<'a>>),
     /// `Unlink`
     Unlink(Unlink<'a>),
     /// `VarSet`
-    VarSet(VarSet<'a>),
+    VarSet(Box<VarSet<'a>>),
     /// An event this crate has no type for, or whose fields did not fit the type.
     Unknown(Message<'a>),
 }
@@ -3284,40 +3284,40 @@ const KINDS: &[(&str, Kind)] = &[
 impl Kind {
     fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {
         Ok(match self {
-            AgentCalled => Event::AgentCalled(from_message(m)?),
-            AorDetail => Event::AorDetail(from_message(m)?),
-            AorList => Event::AorList(from_message(m)?),
+            AgentCalled => Event::AgentCalled(Box::new(from_message(m)?)),
+            AorDetail => Event::AorDetail(Box::new(from_message(m)?)),
+            AorList => Event::AorList(Box::new(from_message(m)?)),
             AorListComplete => Event::AorListComplete(from_message(m)?),
-            AttendedTransfer => Event::AttendedTransfer(from_message(m)?),
-            AuthDetail => Event::AuthDetail(from_message(m)?),
-            BlindTransfer => Event::BlindTransfer(from_message(m)?),
+            AttendedTransfer => Event::AttendedTransfer(Box::new(from_message(m)?)),
+            AuthDetail => Event::AuthDetail(Box::new(from_message(m)?)),
+            BlindTransfer => Event::BlindTransfer(Box::new(from_message(m)?)),
             Bridge => Event::Bridge(from_message(m)?),
             BridgeCreate => Event::BridgeCreate(from_message(m)?),
             BridgeDestroy => Event::BridgeDestroy(from_message(m)?),
-            BridgeEnter => Event::BridgeEnter(from_message(m)?),
-            BridgeLeave => Event::BridgeLeave(from_message(m)?),
+            BridgeEnter => Event::BridgeEnter(Box::new(from_message(m)?)),
+            BridgeLeave => Event::BridgeLeave(Box::new(from_message(m)?)),
             BridgeListComplete => Event::BridgeListComplete(from_message(m)?),
             BridgeListItem => Event::BridgeListItem(from_message(m)?),
-            Cdr => Event::Cdr(from_message(m)?),
-            Cel => Event::Cel(from_message(m)?),
+            Cdr => Event::Cdr(Box::new(from_message(m)?)),
+            Cel => Event::Cel(Box::new(from_message(m)?)),
             ChallengeSent => Event::ChallengeSent(from_message(m)?),
             ChannelUpdate => Event::ChannelUpdate(from_message(m)?),
-            ContactList => Event::ContactList(from_message(m)?),
+            ContactList => Event::ContactList(Box::new(from_message(m)?)),
             ContactListComplete => Event::ContactListComplete(from_message(m)?),
             ContactStatus => Event::ContactStatus(from_message(m)?),
-            CoreShowChannel => Event::CoreShowChannel(from_message(m)?),
+            CoreShowChannel => Event::CoreShowChannel(Box::new(from_message(m)?)),
             CoreShowChannelMap => Event::CoreShowChannelMap(from_message(m)?),
             CoreShowChannelMapComplete => Event::CoreShowChannelMapComplete(from_message(m)?),
             CoreShowChannelsComplete => Event::CoreShowChannelsComplete(from_message(m)?),
             DeviceStateChange => Event::DeviceStateChange(from_message(m)?),
             DeviceStateListComplete => Event::DeviceStateListComplete(from_message(m)?),
             Dial => Event::Dial(from_message(m)?),
-            DialBegin => Event::DialBegin(from_message(m)?),
-            DialEnd => Event::DialEnd(from_message(m)?),
-            DialState => Event::DialState(from_message(m)?),
+            DialBegin => Event::DialBegin(Box::new(from_message(m)?)),
+            DialEnd => Event::DialEnd(Box::new(from_message(m)?)),
+            DialState => Event::DialState(Box::new(from_message(m)?)),
             Dtmf => Event::Dtmf(from_message(m)?),
-            DtmfBegin => Event::DtmfBegin(from_message(m)?),
-            DtmfEnd => Event::DtmfEnd(from_message(m)?),
+            DtmfBegin => Event::DtmfBegin(Box::new(from_message(m)?)),
+            DtmfEnd => Event::DtmfEnd(Box::new(from_message(m)?)),
             EndpointDetail => Event::EndpointDetail(Box::new(from_message(m)?)),
             EndpointDetailComplete => Event::EndpointDetailComplete(from_message(m)?),
             EndpointList => Event::EndpointList(from_message(m)?),
@@ -3325,10 +3325,12 @@ impl Kind {
             ExtensionStateListComplete => Event::ExtensionStateListComplete(from_message(m)?),
             ExtensionStatus => Event::ExtensionStatus(from_message(m)?),
             FullyBooted => Event::FullyBooted(from_message(m)?),
-            Hangup => Event::Hangup(from_message(m)?),
-            HangupRequest => Event::HangupRequest(from_message(m)?),
-            Hold => Event::Hold(from_message(m)?),
-            InboundRegistrationDetail => Event::InboundRegistrationDetail(from_message(m)?),
+            Hangup => Event::Hangup(Box::new(from_message(m)?)),
+            HangupRequest => Event::HangupRequest(Box::new(from_message(m)?)),
+            Hold => Event::Hold(Box::new(from_message(m)?)),
+            InboundRegistrationDetail => {
+                Event::InboundRegistrationDetail(Box::new(from_message(m)?))
+            }
             InboundRegistrationDetailComplete => {
                 Event::InboundRegistrationDetailComplete(from_message(m)?)
             }
@@ -3338,40 +3340,40 @@ impl Kind {
             MessageWaiting => Event::MessageWaiting(from_message(m)?),
             MixMonitorStart => Event::MixMonitorStart(from_message(m)?),
             MixMonitorStop => Event::MixMonitorStop(from_message(m)?),
-            MusicOnHoldStart => Event::MusicOnHoldStart(from_message(m)?),
-            MusicOnHoldStop => Event::MusicOnHoldStop(from_message(m)?),
+            MusicOnHoldStart => Event::MusicOnHoldStart(Box::new(from_message(m)?)),
+            MusicOnHoldStop => Event::MusicOnHoldStop(Box::new(from_message(m)?)),
             NewAccountCode => Event::NewAccountCode(from_message(m)?),
-            NewCallerid => Event::NewCallerid(from_message(m)?),
-            Newchannel => Event::Newchannel(from_message(m)?),
-            NewConnectedLine => Event::NewConnectedLine(from_message(m)?),
-            Newexten => Event::Newexten(from_message(m)?),
-            Newstate => Event::Newstate(from_message(m)?),
+            NewCallerid => Event::NewCallerid(Box::new(from_message(m)?)),
+            Newchannel => Event::Newchannel(Box::new(from_message(m)?)),
+            NewConnectedLine => Event::NewConnectedLine(Box::new(from_message(m)?)),
+            Newexten => Event::Newexten(Box::new(from_message(m)?)),
+            Newstate => Event::Newstate(Box::new(from_message(m)?)),
             OriginateResponse => Event::OriginateResponse(from_message(m)?),
-            PeerEntry => Event::PeerEntry(from_message(m)?),
+            PeerEntry => Event::PeerEntry(Box::new(from_message(m)?)),
             PeerlistComplete => Event::PeerlistComplete(from_message(m)?),
             PeerStatus => Event::PeerStatus(from_message(m)?),
-            QueueCallerJoin => Event::QueueCallerJoin(from_message(m)?),
-            QueueCallerLeave => Event::QueueCallerLeave(from_message(m)?),
+            QueueCallerJoin => Event::QueueCallerJoin(Box::new(from_message(m)?)),
+            QueueCallerLeave => Event::QueueCallerLeave(Box::new(from_message(m)?)),
             QueueEntry => Event::QueueEntry(from_message(m)?),
-            QueueMember => Event::QueueMember(from_message(m)?),
+            QueueMember => Event::QueueMember(Box::new(from_message(m)?)),
             QueueMemberStatus => Event::QueueMemberStatus(from_message(m)?),
-            QueueParams => Event::QueueParams(from_message(m)?),
+            QueueParams => Event::QueueParams(Box::new(from_message(m)?)),
             QueueStatusComplete => Event::QueueStatusComplete(from_message(m)?),
             QueueSummary => Event::QueueSummary(from_message(m)?),
             QueueSummaryComplete => Event::QueueSummaryComplete(from_message(m)?),
             RegistrationsComplete => Event::RegistrationsComplete(from_message(m)?),
             Registry => Event::Registry(from_message(m)?),
             Reload => Event::Reload(from_message(m)?),
-            RtcpSent => Event::RtcpSent(from_message(m)?),
+            RtcpSent => Event::RtcpSent(Box::new(from_message(m)?)),
             Shutdown => Event::Shutdown(from_message(m)?),
-            SoftHangupRequest => Event::SoftHangupRequest(from_message(m)?),
-            Status => Event::Status(from_message(m)?),
+            SoftHangupRequest => Event::SoftHangupRequest(Box::new(from_message(m)?)),
+            Status => Event::Status(Box::new(from_message(m)?)),
             StatusComplete => Event::StatusComplete(from_message(m)?),
             SuccessfulAuth => Event::SuccessfulAuth(from_message(m)?),
             Transfer => Event::Transfer(from_message(m)?),
-            Unhold => Event::Unhold(from_message(m)?),
+            Unhold => Event::Unhold(Box::new(from_message(m)?)),
             Unlink => Event::Unlink(from_message(m)?),
-            VarSet => Event::VarSet(from_message(m)?),
+            VarSet => Event::VarSet(Box::new(from_message(m)?)),
         })
     }
 }

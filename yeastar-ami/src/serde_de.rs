@@ -66,6 +66,7 @@ impl<'de> de::Deserializer<'de> for MessageDeserializer<'_, 'de> {
             pos: 0,
             emitted: Emitted::default(),
             current: None,
+            hint: 0,
         })
     }
 
@@ -117,9 +118,24 @@ struct StructFields<'m, 'de> {
     emitted: Emitted,
     /// The name index and first wire position of the entry whose value comes next.
     current: Option<(usize, usize)>,
+    /// Where the next name search starts: the one after the last match.
+    hint: usize,
 }
 
 fn canonical(names: &[&'static str], key: &str) -> Option<usize> {
+    canonical_from(names, key, 0)
+}
+
+/// The index of `key` among `names`, trying `hint` and the names after it first: structs list
+/// their fields in the order Asterisk writes them, so the next key is usually the next name.
+fn canonical_from(names: &[&'static str], key: &str, hint: usize) -> Option<usize> {
+    let exact = |i: usize| names.get(i).is_some_and(|n| *n == key);
+    if exact(hint) {
+        return Some(hint);
+    }
+    if exact(hint + 1) {
+        return Some(hint + 1);
+    }
     names
         .iter()
         .position(|n| *n == key)
@@ -136,9 +152,10 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
         while let Some((key, _)) = self.wire.field(self.pos) {
             let at = self.pos;
             self.pos += 1;
-            let Some(name) = canonical(self.names, key) else {
+            let Some(name) = canonical_from(self.names, key, self.hint) else {
                 continue;
             };
+            self.hint = name + 1;
             if !self.emitted.insert(name) {
                 continue;
             }
