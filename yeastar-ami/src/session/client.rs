@@ -755,6 +755,16 @@ impl Driver {
                     }
                     return None;
                 }
+                // The session answers an async Originate with its `OriginateResponse`; the
+                // call model needs it too (click-to-call flag, legacy destination, failures).
+                let originate = match &result {
+                    Ok(reply) => reply.originate.as_ref(),
+                    Err(ActionError::OriginateFailed { event, .. }) => Some(event),
+                    Err(_) => None,
+                };
+                if let Some(frame) = originate {
+                    self.track(|t, now| t.handle_message(&frame.message(), now));
+                }
                 if let Some(w) = self.waiters.remove(&action_id) {
                     let _ = w.send(result);
                 }
