@@ -119,7 +119,7 @@ w("#![allow(missing_docs)] // field names are the AMI keys; the struct docs say 
 w("")
 w("use serde::Deserialize;")
 w("")
-w("use crate::serde_de::{DeError, from_message};")
+w("use crate::serde_de::{DeError, from_message_indexed};")
 w("use crate::wire::Message;")
 w("")
 variants = []
@@ -235,7 +235,7 @@ w("impl Kind {")
 w("    fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {")
 w("        Ok(match self {")
 for name, tname, _, boxed in variants:
-    w(f"            {tname} => Event::{tname}(Box::new(from_message(m)?)),"  if boxed else f"            {tname} => Event::{tname}(from_message(m)?),")
+    w(f"            {tname} => Event::{tname}(Box::new(from_message_indexed(m)?)),"  if boxed else f"            {tname} => Event::{tname}(from_message_indexed(m)?),")
 w("        })")
 w("    }")
 w("}")

@@ -24,19 +24,38 @@ impl de::Error for DeError {
 
 /// Deserializes a message's fields into `T` (a struct with one field per key of interest).
 pub fn from_message<'a, T: de::Deserialize<'a>>(message: &Message<'a>) -> Result<T, DeError> {
-    T::deserialize(MessageDeserializer { message })
+    T::deserialize(MessageDeserializer {
+        message,
+        indexed: false,
+    })
+}
+
+/// [`from_message`] for the crate's own event structs, which have no aliases or skipped fields:
+/// fields are named to the visitor by index, so serde does not match the name a second time.
+pub(crate) fn from_message_indexed<'a, T: de::Deserialize<'a>>(
+    message: &Message<'a>,
+) -> Result<T, DeError> {
+    T::deserialize(MessageDeserializer {
+        message,
+        indexed: true,
+    })
 }
 
 /// The deserializer for a whole message (a map of keys to values).
 #[derive(Clone, Copy)]
 pub struct MessageDeserializer<'m, 'a> {
     message: &'m Message<'a>,
+    /// Name struct fields by their index in `FIELDS` (valid only without aliases).
+    indexed: bool,
 }
 
 impl<'m, 'a> MessageDeserializer<'m, 'a> {
     /// Deserializes from `message`.
     pub fn new(message: &'m Message<'a>) -> Self {
-        MessageDeserializer { message }
+        MessageDeserializer {
+            message,
+            indexed: false,
+        }
     }
 }
 
@@ -67,6 +86,7 @@ impl<'de> de::Deserializer<'de> for MessageDeserializer<'_, 'de> {
             emitted: Emitted::default(),
             current: None,
             hint: 0,
+            indexed: self.indexed,
         })
     }
 
@@ -116,10 +136,12 @@ struct StructFields<'m, 'de> {
     pos: usize,
     /// Indexes into `names` already handed to the visitor (their repeats are skipped).
     emitted: Emitted,
-    /// The name index and first wire position of the entry whose value comes next.
-    current: Option<(usize, usize)>,
+    /// The name index, first wire position and value of the entry whose value comes next.
+    current: Option<(usize, usize, &'de str)>,
     /// Where the next name search starts: the one after the last match.
     hint: usize,
+    /// See [`MessageDeserializer`].
+    indexed: bool,
 }
 
 fn canonical(names: &[&'static str], key: &str) -> Option<usize> {
@@ -149,7 +171,7 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        while let Some((key, _)) = self.wire.field(self.pos) {
+        while let Some((key, value)) = self.wire.field(self.pos) {
             let at = self.pos;
             self.pos += 1;
             let Some(name) = canonical_from(self.names, key, self.hint) else {
@@ -159,7 +181,12 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
             if !self.emitted.insert(name) {
                 continue;
             }
-            self.current = Some((name, at));
+            self.current = Some((name, at, value));
+            if self.indexed {
+                return seed
+                    .deserialize(de::value::U64Deserializer::<DeError>::new(name as u64))
+                    .map(Some);
+            }
             let name: &'static str = self.names.get(name).copied().unwrap_or_default();
             return seed.deserialize(name.into_deserializer()).map(Some);
         }
@@ -167,7 +194,7 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let (name, at) = self
+        let (name, at, value) = self
             .current
             .take()
             .ok_or_else(|| DeError("value requested before key".into()))?;
@@ -176,6 +203,7 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
             names: self.names,
             name,
             at,
+            value,
         })
     }
 }
@@ -186,11 +214,13 @@ struct ValueDeserializer<'w, 'de> {
     names: &'static [&'static str],
     name: usize,
     at: usize,
+    /// The first value (the one scalars take).
+    value: &'de str,
 }
 
 impl<'de> ValueDeserializer<'_, 'de> {
     fn value(&self) -> &'de str {
-        self.wire.field(self.at).map(|(_, v)| v).unwrap_or_default()
+        self.value
     }
 
     fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, DeError> {

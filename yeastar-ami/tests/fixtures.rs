@@ -167,6 +167,22 @@ fn every_captured_event_is_typed() {
             match Event::try_parse(&m) {
                 Ok(Event::Unknown(_)) => panic!("{name}: {:?} has no type", m.event()),
                 Ok(e) => {
+                    // Fields named by index (the crate's own structs) or by name agree.
+                    match &e {
+                        Event::Hangup(h) => assert_eq!(
+                            yeastar_ami::from_message::<yeastar_ami::Hangup>(&m).unwrap(),
+                            **h
+                        ),
+                        Event::Newchannel(n) => assert_eq!(
+                            yeastar_ami::from_message::<yeastar_ami::Newchannel>(&m).unwrap(),
+                            **n
+                        ),
+                        Event::Cdr(c) => assert_eq!(
+                            yeastar_ami::from_message::<yeastar_ami::Cdr>(&m).unwrap(),
+                            **c
+                        ),
+                        _ => {}
+                    }
                     assert!(e.is_typed());
                     assert!(e.name().eq_ignore_ascii_case(m.event().unwrap()));
                     typed += 1;
