@@ -87,6 +87,7 @@ impl<'de> de::Deserializer<'de> for MessageDeserializer<'_, 'de> {
             current: None,
             hint: 0,
             indexed: self.indexed,
+            filter: None,
         })
     }
 
@@ -142,26 +143,49 @@ struct StructFields<'m, 'de> {
     hint: usize,
     /// See [`MessageDeserializer`].
     indexed: bool,
+    /// Which (length, first letter) pairs the names have, built at the first miss: wire keys the
+    /// struct does not name (`Event`, `Privilege`, …) are then rejected without a search.
+    filter: Option<NameFilter>,
 }
 
+/// A 128-bit set of (length mod 16, first letter mod 8) of names, ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct NameFilter(u128);
+
+impl NameFilter {
+    fn bit(name: &str) -> u128 {
+        let first = name.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+        1u128 << (((name.len() & 15) << 3) | usize::from(first & 7))
+    }
+
+    fn new(names: &[&str]) -> NameFilter {
+        NameFilter(names.iter().fold(0, |acc, n| acc | NameFilter::bit(n)))
+    }
+
+    fn may_contain(self, key: &str) -> bool {
+        self.0 & NameFilter::bit(key) != 0
+    }
+}
+
+/// The index of `key` among `names`: exact spelling first, then ignoring ASCII case.
 fn canonical(names: &[&'static str], key: &str) -> Option<usize> {
-    canonical_from(names, key, 0)
-}
-
-/// The index of `key` among `names`, trying `hint` and the names after it first: structs list
-/// their fields in the order Asterisk writes them, so the next key is usually the next name.
-fn canonical_from(names: &[&'static str], key: &str, hint: usize) -> Option<usize> {
-    let exact = |i: usize| names.get(i).is_some_and(|n| *n == key);
-    if exact(hint) {
-        return Some(hint);
-    }
-    if exact(hint + 1) {
-        return Some(hint + 1);
-    }
     names
         .iter()
         .position(|n| *n == key)
         .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(key)))
+}
+
+/// `key` at `hint` or just after it: structs list their fields in the order Asterisk writes
+/// them, so the next key is usually the next name.
+fn canonical_near(names: &[&'static str], key: &str, hint: usize) -> Option<usize> {
+    let exact = |i: usize| names.get(i).is_some_and(|n| *n == key);
+    if exact(hint) {
+        Some(hint)
+    } else if exact(hint + 1) {
+        Some(hint + 1)
+    } else {
+        None
+    }
 }
 
 impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
@@ -174,8 +198,21 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
         while let Some((key, value)) = self.wire.field(self.pos) {
             let at = self.pos;
             self.pos += 1;
-            let Some(name) = canonical_from(self.names, key, self.hint) else {
-                continue;
+            let quick = canonical_near(self.names, key, self.hint);
+            let name = match quick {
+                Some(name) => name,
+                None => {
+                    let filter = *self
+                        .filter
+                        .get_or_insert_with(|| NameFilter::new(self.names));
+                    if !filter.may_contain(key) {
+                        continue;
+                    }
+                    match canonical(self.names, key) {
+                        Some(name) => name,
+                        None => continue,
+                    }
+                }
             };
             self.hint = name + 1;
             if !self.emitted.insert(name) {

@@ -140,14 +140,19 @@ impl Frame {
         start: usize,
         repaired_utf8: bool,
     ) -> Frame {
-        let fields: Box<[FieldSpan]> = index
-            .fields
-            .iter()
-            .map(|f| FieldSpan {
-                key: f.key.shifted_back(start),
-                value: f.value.shifted_back(start),
-            })
-            .collect();
+        // Almost every frame starts at the buffer's start: then the spans are copied as they are.
+        let fields: Box<[FieldSpan]> = if start == 0 {
+            Box::from(index.fields.as_slice())
+        } else {
+            index
+                .fields
+                .iter()
+                .map(|f| FieldSpan {
+                    key: f.key.shifted_back(start),
+                    value: f.value.shifted_back(start),
+                })
+                .collect()
+        };
         let lines: Box<[Span]> = index.lines.iter().map(|l| l.shifted_back(start)).collect();
         let mut frame = Frame {
             text,
