@@ -146,7 +146,8 @@ for norm, entry in sorted(seen.items(), key=lambda kv: kv[1]["names"].most_commo
         always = k["n"] == entry["n"] and entry["n"] > 0
         required = always and spell in REQUIRED and ty is None
         attrs = []
-        if pascal(field).lower() != spell.lower():
+        # Spelled exactly as on the wire so the usual key matches without a case-folding search.
+        if pascal(field) != spell:
             attrs.append(f'rename = "{spell}"')
         if ty:
             rust = f"Option<{ty}>"

@@ -19,9 +19,9 @@ pub struct AgentCalled<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -46,9 +46,9 @@ pub struct AgentCalled<'a> {
     pub dest_channel_state: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDNum", borrow, default)]
     pub dest_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDName", borrow, default)]
     pub dest_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_connected_line_num: Option<&'a str>,
@@ -80,7 +80,7 @@ pub struct AgentCalled<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AorDetail<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -128,7 +128,7 @@ pub struct AorDetail<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AorList<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -170,7 +170,7 @@ pub struct AorList<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AorListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -242,7 +242,7 @@ pub struct AttendedTransfer<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AuthDetail<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -286,9 +286,9 @@ pub struct BlindTransfer<'a> {
     pub transferer_channel: Option<&'a str>,
     #[serde(borrow, default)]
     pub transferer_channel_state: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "TransfererCallerIDNum", borrow, default)]
     pub transferer_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "TransfererCallerIDName", borrow, default)]
     pub transferer_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub transferer_uniqueid: Option<&'a str>,
@@ -298,9 +298,9 @@ pub struct BlindTransfer<'a> {
     pub transferee_channel: Option<&'a str>,
     #[serde(borrow, default)]
     pub transferee_channel_state: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "TransfereeCallerIDNum", borrow, default)]
     pub transferee_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "TransfereeCallerIDName", borrow, default)]
     pub transferee_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub transferee_uniqueid: Option<&'a str>,
@@ -334,9 +334,9 @@ pub struct Bridge<'a> {
     pub uniqueid1: Option<&'a str>,
     #[serde(borrow, default)]
     pub uniqueid2: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID1", borrow, default)]
     pub caller_id1: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID2", borrow, default)]
     pub caller_id2: Option<&'a str>,
 }
 
@@ -403,9 +403,9 @@ pub struct BridgeEnter<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -449,9 +449,9 @@ pub struct BridgeLeave<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -476,7 +476,7 @@ pub struct BridgeLeave<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BridgeListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -488,7 +488,7 @@ pub struct BridgeListComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BridgeListItem<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub bridge_uniqueid: Option<&'a str>,
@@ -518,7 +518,7 @@ pub struct Cdr<'a> {
     pub destination: Option<&'a str>,
     #[serde(borrow, default)]
     pub destination_context: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID", borrow, default)]
     pub caller_id: Option<&'a str>,
     pub channel: &'a str,
     #[serde(borrow, default)]
@@ -539,13 +539,13 @@ pub struct Cdr<'a> {
     pub billable_seconds: Option<u64>,
     #[serde(borrow, default)]
     pub disposition: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "AMAFlags", borrow, default)]
     pub ama_flags: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "UniqueID", borrow, default)]
     pub unique_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub user_field: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "LinkedID", borrow, default)]
     pub linked_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub peeraccount: Option<&'a str>,
@@ -582,11 +582,11 @@ pub struct Cel<'a> {
     pub app_data: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_time: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "AMAFlags", borrow, default)]
     pub ama_flags: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "UniqueID", borrow, default)]
     pub unique_id: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "LinkedID", borrow, default)]
     pub linked_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub userfield: Option<&'a str>,
@@ -601,7 +601,7 @@ pub struct Cel<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChallengeSent<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "EventTV", borrow, default)]
     pub event_tv: Option<&'a str>,
     #[serde(borrow, default)]
     pub severity: Option<&'a str>,
@@ -609,9 +609,9 @@ pub struct ChallengeSent<'a> {
     pub service: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_version: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "AccountID", borrow, default)]
     pub account_id: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SessionID", borrow, default)]
     pub session_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub local_address: Option<&'a str>,
@@ -630,9 +630,9 @@ pub struct ChannelUpdate<'a> {
     pub uniqueid: Option<&'a str>,
     #[serde(borrow, default)]
     pub channeltype: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SIPcallid", borrow, default)]
     pub si_pcallid: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SIPfullcontact", borrow, default)]
     pub si_pfullcontact: Option<&'a str>,
     #[serde(borrow, default)]
     pub peername: Option<&'a str>,
@@ -642,7 +642,7 @@ pub struct ChannelUpdate<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactList<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -688,7 +688,7 @@ pub struct ContactList<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -700,11 +700,11 @@ pub struct ContactListComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactStatus<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "URI", borrow, default)]
     pub uri: Option<&'a str>,
     #[serde(borrow, default)]
     pub contact_status: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "AOR", borrow, default)]
     pub aor: Option<&'a str>,
     #[serde(borrow, default)]
     pub endpoint_name: Option<&'a str>,
@@ -716,16 +716,16 @@ pub struct ContactStatus<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CoreShowChannel<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     pub channel: &'a str,
     #[serde(default)]
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -758,7 +758,7 @@ pub struct CoreShowChannel<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CoreShowChannelMap<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     pub channel: &'a str,
     #[serde(borrow, default)]
@@ -769,7 +769,7 @@ pub struct CoreShowChannelMap<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CoreShowChannelMapComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -785,7 +785,7 @@ pub struct CoreShowChannelsComplete<'a> {
     pub event_list: Option<&'a str>,
     #[serde(default)]
     pub list_items: Option<u32>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -793,7 +793,7 @@ pub struct CoreShowChannelsComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceStateChange<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     pub device: &'a str,
     #[serde(borrow, default)]
@@ -804,7 +804,7 @@ pub struct DeviceStateChange<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceStateListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -821,17 +821,17 @@ pub struct Dial<'a> {
     pub channel: &'a str,
     #[serde(borrow, default)]
     pub destination: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_name: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "UniqueID", borrow, default)]
     pub unique_id: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestUniqueID", borrow, default)]
     pub dest_unique_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub dialstring: Option<&'a str>,
@@ -849,9 +849,9 @@ pub struct DialBegin<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -877,9 +877,9 @@ pub struct DialBegin<'a> {
     pub dest_channel_state: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDNum", borrow, default)]
     pub dest_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDName", borrow, default)]
     pub dest_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_connected_line_num: Option<&'a str>,
@@ -913,9 +913,9 @@ pub struct DialEnd<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -941,9 +941,9 @@ pub struct DialEnd<'a> {
     pub dest_channel_state: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDNum", borrow, default)]
     pub dest_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDName", borrow, default)]
     pub dest_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_connected_line_num: Option<&'a str>,
@@ -977,9 +977,9 @@ pub struct DialState<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1005,9 +1005,9 @@ pub struct DialState<'a> {
     pub dest_channel_state: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDNum", borrow, default)]
     pub dest_caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DestCallerIDName", borrow, default)]
     pub dest_caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub dest_connected_line_num: Option<&'a str>,
@@ -1058,9 +1058,9 @@ pub struct DtmfBegin<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1094,9 +1094,9 @@ pub struct DtmfEnd<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1127,7 +1127,7 @@ pub struct DtmfEnd<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointDetail<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -1419,7 +1419,7 @@ pub struct EndpointDetail<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointDetailComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -1431,7 +1431,7 @@ pub struct EndpointDetailComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointList<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -1457,7 +1457,7 @@ pub struct EndpointList<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -1469,7 +1469,7 @@ pub struct EndpointListComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExtensionStateListComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -1489,7 +1489,7 @@ pub struct ExtensionStatus<'a> {
     pub hint: Option<&'a str>,
     #[serde(default)]
     pub status: Option<i32>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub status_text: Option<&'a str>,
@@ -1513,9 +1513,9 @@ pub struct FullyBooted<'a> {
 pub struct Hangup<'a> {
     pub channel: &'a str,
     pub uniqueid: &'a str,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1554,9 +1554,9 @@ pub struct HangupRequest<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1590,9 +1590,9 @@ pub struct Hold<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1619,7 +1619,7 @@ pub struct Hold<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InboundRegistrationDetail<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub object_type: Option<&'a str>,
@@ -1663,7 +1663,7 @@ pub struct InboundRegistrationDetail<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InboundRegistrationDetailComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -1677,9 +1677,9 @@ pub struct InboundRegistrationDetailComplete<'a> {
 pub struct Join<'a> {
     #[serde(borrow, default)]
     pub channel: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1723,9 +1723,9 @@ pub struct Link<'a> {
     pub uniqueid1: Option<&'a str>,
     #[serde(borrow, default)]
     pub uniqueid2: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID1", borrow, default)]
     pub caller_id1: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID2", borrow, default)]
     pub caller_id2: Option<&'a str>,
 }
 
@@ -1776,9 +1776,9 @@ pub struct MusicOnHoldStart<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1811,9 +1811,9 @@ pub struct MusicOnHoldStop<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1852,9 +1852,9 @@ pub struct NewAccountCode<'a> {
 #[serde(rename_all = "PascalCase")]
 pub struct NewCallerid<'a> {
     pub channel: &'a str,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     pub uniqueid: &'a str,
     #[serde(rename = "CID-CallingPres", borrow, default)]
@@ -1890,9 +1890,9 @@ pub struct Newchannel<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub account_code: Option<&'a str>,
@@ -1922,9 +1922,9 @@ pub struct NewConnectedLine<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1965,9 +1965,9 @@ pub struct Newexten<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -1992,9 +1992,9 @@ pub struct Newstate<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2019,7 +2019,7 @@ pub struct Newstate<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OriginateResponse<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub response: Option<&'a str>,
@@ -2031,9 +2031,9 @@ pub struct OriginateResponse<'a> {
     #[serde(default)]
     pub reason: Option<u32>,
     pub uniqueid: &'a str,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub application: Option<&'a str>,
@@ -2045,7 +2045,7 @@ pub struct OriginateResponse<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PeerEntry<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub channeltype: Option<&'a str>,
@@ -2065,7 +2065,7 @@ pub struct PeerEntry<'a> {
     pub video_support: Option<&'a str>,
     #[serde(borrow, default)]
     pub text_support: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ACL", borrow, default)]
     pub acl: Option<&'a str>,
     #[serde(borrow, default)]
     pub status: Option<&'a str>,
@@ -2081,7 +2081,7 @@ pub struct PeerlistComplete<'a> {
     pub event_list: Option<&'a str>,
     #[serde(default)]
     pub list_items: Option<u32>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -2109,9 +2109,9 @@ pub struct QueueCallerJoin<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2148,9 +2148,9 @@ pub struct QueueCallerLeave<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2182,7 +2182,7 @@ pub struct QueueCallerLeave<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueueEntry<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub queue: Option<&'a str>,
@@ -2190,9 +2190,9 @@ pub struct QueueEntry<'a> {
     pub position: Option<u32>,
     pub channel: &'a str,
     pub uniqueid: &'a str,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2226,7 +2226,7 @@ pub struct QueueMember<'a> {
     pub status: Option<&'a str>,
     #[serde(borrow, default)]
     pub paused: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub state_interface: Option<&'a str>,
@@ -2292,7 +2292,7 @@ pub struct QueueParams<'a> {
     pub servicelevel_perf: Option<&'a str>,
     #[serde(borrow, default)]
     pub weight: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub servicelevel_perf2: Option<&'a str>,
@@ -2302,7 +2302,7 @@ pub struct QueueParams<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueueStatusComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_list: Option<&'a str>,
@@ -2328,7 +2328,7 @@ pub struct QueueSummary<'a> {
     pub talk_time: Option<&'a str>,
     #[serde(borrow, default)]
     pub longest_hold_time: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -2336,7 +2336,7 @@ pub struct QueueSummary<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueueSummaryComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -2348,7 +2348,7 @@ pub struct RegistrationsComplete<'a> {
     pub event_list: Option<&'a str>,
     #[serde(default)]
     pub list_items: Option<u32>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -2389,9 +2389,9 @@ pub struct RtcpSent<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2410,23 +2410,23 @@ pub struct RtcpSent<'a> {
     pub uniqueid: &'a str,
     #[serde(borrow, default)]
     pub linkedid: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SSRC", borrow, default)]
     pub ssrc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "PT", borrow, default)]
     pub pt: Option<&'a str>,
     #[serde(borrow, default)]
     pub to: Option<&'a str>,
     #[serde(borrow, default)]
     pub report_count: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SentNTP", borrow, default)]
     pub sent_ntp: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SentRTP", borrow, default)]
     pub sent_rtp: Option<&'a str>,
     #[serde(borrow, default)]
     pub sent_packets: Option<&'a str>,
     #[serde(borrow, default)]
     pub sent_octets: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "Report0SourceSSRC", borrow, default)]
     pub report0_source_ssrc: Option<&'a str>,
     #[serde(borrow, default)]
     pub report0_fraction_lost: Option<&'a str>,
@@ -2436,11 +2436,11 @@ pub struct RtcpSent<'a> {
     pub report0_highest_sequence: Option<&'a str>,
     #[serde(borrow, default)]
     pub report0_sequence_number_cycles: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "Report0IAJitter", borrow, default)]
     pub report0_ia_jitter: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "Report0LSR", borrow, default)]
     pub report0_lsr: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "Report0DLSR", borrow, default)]
     pub report0_dlsr: Option<&'a str>,
 }
 
@@ -2463,9 +2463,9 @@ pub struct SoftHangupRequest<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2499,9 +2499,9 @@ pub struct Status<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2522,7 +2522,7 @@ pub struct Status<'a> {
     pub linkedid: Option<&'a str>,
     #[serde(borrow, default)]
     pub r#type: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "DNID", borrow, default)]
     pub dnid: Option<&'a str>,
     #[serde(borrow, default)]
     pub effective_connected_line_num: Option<&'a str>,
@@ -2530,7 +2530,7 @@ pub struct Status<'a> {
     pub effective_connected_line_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub time_to_hangup: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "BridgeID", borrow, default)]
     pub bridge_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub application: Option<&'a str>,
@@ -2552,7 +2552,7 @@ pub struct Status<'a> {
     pub pickupgroup: Option<&'a str>,
     #[serde(borrow, default)]
     pub seconds: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
 }
 
@@ -2560,7 +2560,7 @@ pub struct Status<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StatusComplete<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "ActionID", borrow, default)]
     pub action_id: Option<&'a str>,
     #[serde(default)]
     pub items: Option<u32>,
@@ -2574,7 +2574,7 @@ pub struct StatusComplete<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SuccessfulAuth<'a> {
-    #[serde(borrow, default)]
+    #[serde(rename = "EventTV", borrow, default)]
     pub event_tv: Option<&'a str>,
     #[serde(borrow, default)]
     pub severity: Option<&'a str>,
@@ -2582,9 +2582,9 @@ pub struct SuccessfulAuth<'a> {
     pub service: Option<&'a str>,
     #[serde(borrow, default)]
     pub event_version: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "AccountID", borrow, default)]
     pub account_id: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SessionID", borrow, default)]
     pub session_id: Option<&'a str>,
     #[serde(borrow, default)]
     pub local_address: Option<&'a str>,
@@ -2592,7 +2592,7 @@ pub struct SuccessfulAuth<'a> {
     pub remote_address: Option<&'a str>,
     #[serde(borrow, default)]
     pub using_password: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "SessionTV", borrow, default)]
     pub session_tv: Option<&'a str>,
 }
 
@@ -2631,9 +2631,9 @@ pub struct Unhold<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
@@ -2666,9 +2666,9 @@ pub struct Unlink<'a> {
     pub uniqueid1: Option<&'a str>,
     #[serde(borrow, default)]
     pub uniqueid2: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID1", borrow, default)]
     pub caller_id1: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerID2", borrow, default)]
     pub caller_id2: Option<&'a str>,
 }
 
@@ -2684,9 +2684,9 @@ pub struct VarSet<'a> {
     pub channel_state: Option<u8>,
     #[serde(borrow, default)]
     pub channel_state_desc: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDNum", borrow, default)]
     pub caller_id_num: Option<&'a str>,
-    #[serde(borrow, default)]
+    #[serde(rename = "CallerIDName", borrow, default)]
     pub caller_id_name: Option<&'a str>,
     #[serde(borrow, default)]
     pub connected_line_num: Option<&'a str>,
