@@ -6,6 +6,7 @@
 //! asterisk-rs-ami cannot frame their bare-LF output; `ami_parse_legacy_command` measures ours.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(clippy::unwrap_used, clippy::panic)] // a bench fails loudly on missing test data
 
 use std::hint::black_box;
 use std::path::Path;
@@ -157,11 +158,17 @@ fn bench(c: &mut Criterion) {
     let their_frames = theirs(&stream);
     // asterisk-rs-ami merges a few frames (it ends a legacy `Follows` frame only at a CRLF
     // before the marker); the figures are per frame of ours either way.
-    assert!(their_frames * 100 >= frames * 99, "{their_frames} vs {frames}");
+    assert!(
+        their_frames * 100 >= frames * 99,
+        "{their_frames} vs {frames}"
+    );
     // The baseline counts blank lines, which is close to but not exactly the frame count
     // (login_fail captures end when the server closes, without a last blank line).
     let lines_frames = memchr_lines(&stream);
-    assert!(lines_frames.abs_diff(frames) * 100 <= frames, "{lines_frames} vs {frames}");
+    assert!(
+        lines_frames.abs_diff(frames) * 100 <= frames,
+        "{lines_frames} vs {frames}"
+    );
     eprintln!(
         "ami_parse: {} bytes, {frames} frames (asterisk-rs-ami sees {their_frames})",
         stream.len()
@@ -172,20 +179,32 @@ fn bench(c: &mut Criterion) {
     // The receive buffer is filled outside the timing (a socket read does that), for both
     // decoders; the baseline reads the same bytes in place.
     let filled = || BytesMut::from(&stream[..]);
-    group.bench_function("yeastar", |b| b.iter_batched(filled, decode_ours, BatchSize::LargeInput));
-    group.bench_function("asterisk-rs-ami", |b| b.iter_batched(filled, decode_theirs, BatchSize::LargeInput));
-    group.bench_function("memchr-lines", |b| b.iter(|| memchr_lines(black_box(&stream))));
+    group.bench_function("yeastar", |b| {
+        b.iter_batched(filled, decode_ours, BatchSize::LargeInput)
+    });
+    group.bench_function("asterisk-rs-ami", |b| {
+        b.iter_batched(filled, decode_theirs, BatchSize::LargeInput)
+    });
+    group.bench_function("memchr-lines", |b| {
+        b.iter(|| memchr_lines(black_box(&stream)))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("ami_parse_typed");
     group.throughput(Throughput::Elements(frames as u64));
-    group.bench_function("yeastar", |b| b.iter_batched(filled, decode_ours_typed, BatchSize::LargeInput));
-    group.bench_function("asterisk-rs-ami", |b| b.iter_batched(filled, decode_theirs_typed, BatchSize::LargeInput));
+    group.bench_function("yeastar", |b| {
+        b.iter_batched(filled, decode_ours_typed, BatchSize::LargeInput)
+    });
+    group.bench_function("asterisk-rs-ami", |b| {
+        b.iter_batched(filled, decode_theirs_typed, BatchSize::LargeInput)
+    });
     group.finish();
 
     let mut group = c.benchmark_group("ami_parse_bytes");
     group.throughput(Throughput::Bytes(stream.len() as u64));
-    group.bench_function("yeastar", |b| b.iter_batched(filled, decode_ours, BatchSize::LargeInput));
+    group.bench_function("yeastar", |b| {
+        b.iter_batched(filled, decode_ours, BatchSize::LargeInput)
+    });
     group.finish();
 
     let legacy = capture("asterisk-legacy/actions_idle.s2c.raw");

@@ -1,7 +1,6 @@
 //! The tokio client against the embedded PBX simulator: login, actions, events, lag,
 //! reconnect and resync, TLS, both dialects.
 #![cfg(all(feature = "client", feature = "sim"))]
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::time::Duration;

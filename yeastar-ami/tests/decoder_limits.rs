@@ -109,6 +109,36 @@ fn oversized_command_output_resyncs_at_end_command() {
 }
 
 #[test]
+fn command_output_at_the_limit_passes_whatever_the_chunking() {
+    let mut input = b"Response: Follows\r\nPrivilege: Command\r\n".to_vec();
+    for _ in 0..10 {
+        input.extend_from_slice(b"line of output\n");
+    }
+    let limit = input.len(); // the output ends exactly at the limit
+    input.extend_from_slice(b"--END COMMAND--\r\n\r\n");
+    let limits = Limits {
+        max_command_output: limit,
+        ..Limits::default()
+    };
+    for chunk in [input.len(), 1, 7] {
+        let mut d = Decoder::without_banner(limits);
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for part in input.chunks(chunk) {
+            buf.extend_from_slice(part);
+            loop {
+                match d.decode(&mut buf) {
+                    Ok(Some(f)) => out.push(Ok(f.kind())),
+                    Ok(None) => break,
+                    Err(e) => out.push(Err(e.kind)),
+                }
+            }
+        }
+        assert_eq!(out, [Ok(FrameKind::CommandOutput)], "chunk {chunk}");
+    }
+}
+
+#[test]
 fn bare_lf_and_mixed_line_ends() {
     let mut d = Decoder::without_banner(Limits::default());
     let input = b"Event: A\nKey: v\n\nEvent: B\r\nKey: w\n\r\nResponse: Success\r\n\n";

@@ -471,8 +471,11 @@ impl Scan {
                             .len()
                             .saturating_sub(END_COMMAND.len() - 1)
                             .max(search_from);
+                        // Measured up to where the terminator could start, exactly as the found
+                        // branch measures up to the terminator: the same frames pass whatever
+                        // the read sizes (a half-arrived `--END COMMAND--` is not output).
                         let (limit, kind) = self.limit(limits);
-                        if buf.len() - self.frame_start > limit {
+                        if search_from - self.frame_start > limit {
                             return Step::Refused {
                                 kind,
                                 resume: Some(search_from),
