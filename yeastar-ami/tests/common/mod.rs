@@ -1,6 +1,5 @@
 //! Test data helpers shared by the integration tests.
 #![allow(dead_code)]
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::path::{Path, PathBuf};
