@@ -315,3 +315,18 @@ fn timeouts_and_keepalive() {
         std::iter::from_fn(|| session.poll_event()).any(|e| matches!(e, SessionEvent::PingTimeout))
     );
 }
+
+#[test]
+fn actions_queued_before_login_count_once_against_the_bound() {
+    let mut config = SessionConfig::new("u", "p");
+    config.max_pending = 2;
+    let mut session = AmiSession::new(config);
+    let now = Instant::now();
+    session.send(Action::new("Ping"), now).unwrap();
+    session.send(Action::new("Ping"), now).unwrap();
+    assert_eq!(session.pending_count(), 2);
+    assert!(matches!(
+        session.send(Action::new("Ping"), now),
+        Err(ActionError::TooManyPending(2))
+    ));
+}

@@ -354,7 +354,11 @@ impl AmiSession {
 
     /// Actions awaiting answers.
     pub fn pending_count(&self) -> usize {
-        self.pending.len() + self.queued.len()
+        // Queued actions are in `pending` too (their timeouts run from `send`).
+        self.pending
+            .values()
+            .filter(|p| p.internal == Internal::No)
+            .count()
     }
 
     /// Queues an action; returns its ActionID. Before login it waits in a queue; after, it is
