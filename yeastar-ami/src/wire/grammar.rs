@@ -100,7 +100,7 @@ mod tests {
         let at = input
             .iter()
             .position(|&c| c == b':' || !c.is_ascii_graphic())?;
-        (input[at] == b':').then_some(at)
+        (input.get(at) == Some(&b':')).then_some(at)
     }
 
     proptest::proptest! {
