@@ -1,5 +1,6 @@
 //! Writing the server's frames (responses and events) and the wall-clock formats AMI uses.
 
+use crate::tracker::civil_from_days as civil;
 use std::fmt::Write as _;
 
 use bytes::Bytes;
@@ -91,20 +92,6 @@ impl Out {
         self.text.push_str("\r\n");
         Bytes::from(self.text)
     }
-}
-
-/// Days since 1970-01-01 to a civil (year, month, day), proleptic Gregorian.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 fn split(unix_ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
