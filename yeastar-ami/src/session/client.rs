@@ -252,6 +252,12 @@ impl EventQueue {
         self.notify.notify_one();
     }
 
+    fn more_than_half_full(&self) -> bool {
+        self.items
+            .lock()
+            .is_ok_and(|items| items.len() > self.capacity / 2)
+    }
+
     fn pop(&self) -> Option<ClientEvent> {
         let missed = self.missed.swap(0, Ordering::Relaxed);
         if missed > 0 {
@@ -666,7 +672,14 @@ impl Driver {
             tokio::select! {
                 read = reader.read(&mut buf) => match read {
                     Ok(0) => break Ended::Dropped("server closed the connection".into()),
-                    Ok(n) => session.handle_input(buf.get(..n).unwrap_or_default(), Instant::now()),
+                    Ok(n) => {
+                        session.handle_input(buf.get(..n).unwrap_or_default(), Instant::now());
+                        // On a one-thread runtime the consumer only runs when the reader
+                        // yields: give it a turn before the queue overflows.
+                        if self.shared.queue.more_than_half_full() {
+                            tokio::task::yield_now().await;
+                        }
+                    }
                     Err(e) => break Ended::Dropped(e.to_string()),
                 },
                 cmd = self.commands.recv() => match cmd {
