@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -24,6 +25,8 @@ pub const DEFAULT_PORT: u16 = 5038;
 pub const DEFAULT_TLS_PORT: u16 = 5039;
 /// Events buffered for a slow consumer before it is told it lagged: 10 000.
 pub const DEFAULT_EVENT_QUEUE: usize = 10_000;
+/// Bytes read from the socket at a time: 64 KiB. Frames are decoded in place from this buffer.
+const READ_BUFFER: usize = 64 * 1024;
 /// Time allowed for TCP connect, TLS handshake and banner: 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -238,15 +241,22 @@ struct EventQueue {
 }
 
 impl EventQueue {
-    fn push(&self, event: ClientEvent, stats: &Stats) {
+    /// Hands a batch to the consumer under one lock and one wake-up.
+    fn push_all(&self, events: &mut Vec<ClientEvent>, stats: &Stats) {
+        if events.is_empty() {
+            return;
+        }
         let Ok(mut items) = self.items.lock() else {
+            events.clear();
             return;
         };
-        if items.len() >= self.capacity {
-            self.missed.fetch_add(1, Ordering::Relaxed);
-            stats.events_lagged.fetch_add(1, Ordering::Relaxed);
-        } else {
-            items.push_back(event);
+        for event in events.drain(..) {
+            if items.len() >= self.capacity {
+                self.missed.fetch_add(1, Ordering::Relaxed);
+                stats.events_lagged.fetch_add(1, Ordering::Relaxed);
+            } else {
+                items.push_back(event);
+            }
         }
         drop(items);
         self.notify.notify_one();
@@ -327,6 +337,8 @@ impl AmiClient {
             waiters: HashMap::new(),
             ready: Some(ready_tx),
             connections: 0,
+            outbox: Vec::new(),
+            wall: SystemTime::now(),
         };
         tokio::spawn(driver.run());
         match ready_rx.await {
@@ -502,6 +514,10 @@ struct Driver {
     /// Reports the outcome of the first connection to `connect`.
     ready: Option<oneshot::Sender<Result<(), ClientError>>>,
     connections: u64,
+    /// Events produced by the current batch of input, handed over together.
+    outbox: Vec<ClientEvent>,
+    /// The wall-clock time of the current batch of input (read once per batch).
+    wall: SystemTime,
 }
 
 /// How one connection ended.
@@ -530,6 +546,7 @@ impl Driver {
                         break;
                     }
                     self.emit(ClientEvent::AuthFailed { message });
+                    self.flush();
                     self.config.reconnect.max
                 }
                 Ended::Dropped(reason) => {
@@ -543,6 +560,7 @@ impl Driver {
                     }
                     tracing::warn!(%reason, "AMI connection lost");
                     self.emit(ClientEvent::Disconnected { reason });
+                    self.flush();
                     attempt += 1;
                     if self
                         .config
@@ -599,24 +617,32 @@ impl Driver {
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))?
     }
 
-    fn emit(&self, event: ClientEvent) {
-        self.shared.queue.push(event, &self.shared.stats);
+    /// Queues an event for the consumer; [`flush`](Self::flush) hands the batch over.
+    fn emit(&mut self, event: ClientEvent) {
+        self.outbox.push(event);
+    }
+
+    fn flush(&mut self) {
+        self.shared
+            .queue
+            .push_all(&mut self.outbox, &self.shared.stats);
     }
 
     /// Runs `f` on the call model, then forwards what it produced.
-    fn track(&self, f: impl FnOnce(&mut CallTracker, SystemTime)) {
+    fn track(&mut self, f: impl FnOnce(&mut CallTracker, SystemTime)) {
         let Some(tracker) = &self.shared.tracker else {
             return;
         };
         let Ok(mut tracker) = tracker.lock() else {
             return;
         };
-        f(&mut tracker, SystemTime::now());
+        // One clock read per batch of input, not per event.
+        f(&mut tracker, self.wall);
         while let Some(event) = tracker.poll_event() {
-            self.emit(ClientEvent::Call(event));
+            self.outbox.push(ClientEvent::Call(event));
         }
         while let Some(done) = tracker.poll_completed() {
-            self.emit(ClientEvent::Completed(Box::new(done)));
+            self.outbox.push(ClientEvent::Completed(Box::new(done)));
         }
     }
 
@@ -631,7 +657,7 @@ impl Driver {
     async fn serve(&mut self, transport: Box<dyn Transport>) -> Ended {
         let (mut reader, mut writer) = tokio::io::split(transport);
         let mut session = AmiSession::new(self.config.session.clone());
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = BytesMut::with_capacity(READ_BUFFER);
         let reconnected = self.connections > 0;
         let mut resync: Option<ResyncState> = None;
         let ended = loop {
@@ -646,6 +672,7 @@ impl Driver {
                     break;
                 }
             }
+            self.flush();
             if let Some(end) = stop {
                 break end;
             }
@@ -670,10 +697,14 @@ impl Driver {
                 }
             };
             tokio::select! {
-                read = reader.read(&mut buf) => match read {
+                read = reader.read_buf(&mut buf) => match read {
                     Ok(0) => break Ended::Dropped("server closed the connection".into()),
-                    Ok(n) => {
-                        session.handle_input(buf.get(..n).unwrap_or_default(), Instant::now());
+                    Ok(_) => {
+                        self.wall = SystemTime::now();
+                        session.handle_input_buf(&mut buf, Instant::now());
+                        if buf.capacity() - buf.len() < READ_BUFFER / 4 {
+                            buf.reserve(READ_BUFFER);
+                        }
                         // On a one-thread runtime the consumer only runs when the reader
                         // yields: give it a turn before the queue overflows.
                         if self.shared.queue.more_than_half_full() {
@@ -705,6 +736,7 @@ impl Driver {
                     }
                 },
                 () = sleep => {
+                    self.wall = SystemTime::now();
                     session.handle_timeout(Instant::now());
                     self.track(|t, now| t.handle_timeout(now));
                 }

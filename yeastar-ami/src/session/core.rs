@@ -441,10 +441,19 @@ impl AmiSession {
 
     /// Bytes received from the server.
     pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        let mut rx = std::mem::take(&mut self.rx);
+        rx.extend_from_slice(bytes);
+        self.handle_input_buf(&mut rx, now);
+        self.rx = rx;
+    }
+
+    /// Bytes received from the server, read straight into the caller's buffer (no copy):
+    /// complete frames are taken off its front, a partial frame stays for the next read. Use
+    /// either this or [`handle_input`](Self::handle_input) on one session, not both.
+    pub fn handle_input_buf(&mut self, buf: &mut BytesMut, now: Instant) {
         self.last_activity = Some(now);
-        self.rx.extend_from_slice(bytes);
         loop {
-            match self.decoder.decode(&mut self.rx) {
+            match self.decoder.decode(buf) {
                 Ok(Some(frame)) => self.handle_frame(frame, now),
                 Ok(None) => break,
                 Err(e) => self.events.push_back(SessionEvent::FrameRefused(e)),
