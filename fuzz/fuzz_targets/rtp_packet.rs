@@ -15,7 +15,13 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(packet.header.version, 2);
         // Padding is dropped on parse, so compare packets rather than bytes.
         if let Ok(wire) = marshal_rtp(&packet) {
-            let again = parse_rtp(&wire).expect("own output parses");
+            let mut again = parse_rtp(&wire).expect("own output parses");
+            // `extensions_padding` records how many zero bytes followed the header extension
+            // elements on the wire; marshalling pads to the next word itself, so it is layout,
+            // not content.
+            let mut packet = packet;
+            again.header.extensions_padding = 0;
+            packet.header.extensions_padding = 0;
             assert_eq!(again, packet);
         }
     }
