@@ -80,6 +80,7 @@ pub use history::{
     CallHistory, CdrRecord, CompletedCall, DEFAULT_MEMORY_HISTORY_CAPACITY, Disposition,
     HistoryQuery, MemoryHistory,
 };
+#[cfg(feature = "sim")]
 pub(crate) use model::civil_from_days;
 pub use model::{
     Call, CallState, ChannelInfo, ChannelState, Direction, ExtensionState, ExtensionStatus,
