@@ -19,7 +19,11 @@ use yeastar_ami::tracker::{
     Call, CallEvent, CompletedCall, Direction, Disposition, ExtensionState, ExtensionStatus,
     TrackerConfig,
 };
-use yeastar_ami::{Action, Frame, parse_message};
+use yeastar_ami::{Action, Frame};
+
+mod common;
+
+use common::{capture_names, recorded_actions};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -27,38 +31,6 @@ fn dir(dialect: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(dialect)
-}
-
-fn capture_names(dialect: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir(dialect))
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".timeline.tsv").map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// The recorded client's actions, in order, as (name, fields without Action/ActionID).
-fn recorded_actions(c2s: &[u8]) -> Vec<(String, Vec<(String, String)>)> {
-    let mut out = Vec::new();
-    let mut rest = c2s;
-    while !rest.iter().all(u8::is_ascii_whitespace) {
-        let (m, used) = parse_message(rest).unwrap();
-        let name = m.get("Action").unwrap().to_string();
-        let fields = m
-            .fields()
-            .filter(|(k, _)| {
-                !k.eq_ignore_ascii_case("Action") && !k.eq_ignore_ascii_case("ActionID")
-            })
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        out.push((name, fields));
-        rest = &rest[used..];
-    }
-    out
 }
 
 /// What the client reported during one replay.

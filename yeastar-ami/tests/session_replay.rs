@@ -7,31 +7,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::data_dir;
+use common::{data_dir, recorded_actions};
 use yeastar_ami::session::{
     ActionError, AmiSession, AuthMethod, Reply, SessionConfig, SessionEvent,
 };
 use yeastar_ami::{Action, parse_message};
-
-/// The recorded client's actions, in order, as (name, fields without Action/ActionID).
-fn recorded_actions(c2s: &[u8]) -> Vec<(String, Vec<(String, String)>)> {
-    let mut out = Vec::new();
-    let mut rest = c2s;
-    while !rest.is_empty() {
-        let (m, used) = parse_message(rest).unwrap();
-        let name = m.get("Action").unwrap().to_string();
-        let fields = m
-            .fields()
-            .filter(|(k, _)| {
-                !k.eq_ignore_ascii_case("Action") && !k.eq_ignore_ascii_case("ActionID")
-            })
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        out.push((name, fields));
-        rest = &rest[used..];
-    }
-    out
-}
 
 struct Outcome {
     transmitted: Vec<u8>,

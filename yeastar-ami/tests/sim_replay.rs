@@ -13,6 +13,10 @@ use tokio::time::timeout;
 use yeastar_ami::sim::{Capture, Direction, ReplayOptions, ReplayServer};
 use yeastar_ami::{Decoder, Frame};
 
+mod common;
+
+use common::capture_names;
+
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn dir(dialect: &str) -> PathBuf {
@@ -22,14 +26,7 @@ fn dir(dialect: &str) -> PathBuf {
 }
 
 fn captures(dialect: &str) -> Vec<Capture> {
-    let mut names: Vec<String> = std::fs::read_dir(dir(dialect))
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".timeline.tsv").map(str::to_owned)
-        })
-        .collect();
-    names.sort();
+    let names = capture_names(dialect);
     names
         .iter()
         .map(|n| Capture::load(&dir(dialect), n).unwrap())

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use bytes::BytesMut;
-use yeastar_ami::{Decoder, Frame, FrameError};
+use yeastar_ami::{Decoder, Frame, FrameError, parse_message};
 
 pub(crate) fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
@@ -106,4 +106,37 @@ pub(crate) fn summaries(results: &[Result<Frame, FrameError>]) -> Vec<Result<Sum
         .iter()
         .map(|r| r.as_ref().map(summary).map_err(Clone::clone))
         .collect()
+}
+
+/// The names of the recorded sessions of one dialect (`asterisk`, `asterisk-legacy`), sorted.
+pub(crate) fn capture_names(dialect: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(data_dir().join(dialect))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".timeline.tsv").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The recorded client's actions, in order, as (name, fields without Action/ActionID).
+pub(crate) fn recorded_actions(c2s: &[u8]) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = c2s;
+    while !rest.iter().all(u8::is_ascii_whitespace) {
+        let (m, used) = parse_message(rest).unwrap();
+        let name = m.get("Action").unwrap().to_string();
+        let fields = m
+            .fields()
+            .filter(|(k, _)| {
+                !k.eq_ignore_ascii_case("Action") && !k.eq_ignore_ascii_case("ActionID")
+            })
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        out.push((name, fields));
+        rest = &rest[used..];
+    }
+    out
 }
