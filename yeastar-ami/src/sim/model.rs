@@ -1216,72 +1216,63 @@ impl PbxModel {
 
     /// Registers an extension's phone (`PeerStatus`, `ContactStatus`, extension status 0).
     pub fn register(&mut self, ext: &str, _now: Instant) -> Result<(), SimError> {
-        let ep = self
-            .endpoints
-            .get_mut(ext)
-            .ok_or_else(|| SimError::UnknownExtension(ext.into()))?;
-        if ep.registered {
-            return Ok(());
-        }
-        ep.registered = true;
-        let port = ep.port;
-        if self.modern() {
-            let mut o = Out::event("PeerStatus", P_SYSTEM);
-            o.f("ChannelType", "PJSIP")
-                .f("Peer", format!("PJSIP/{ext}"))
-                .f("PeerStatus", "Reachable");
-            self.emit(Class::System, o);
-            self.refresh(ext);
-            let mut o = Out::event("ContactStatus", P_SYSTEM);
-            o.f("URI", format!("sip:{ext}@127.0.0.1:{port}"))
-                .f("ContactStatus", "NonQualified")
-                .f("AOR", ext)
-                .f("EndpointName", ext)
-                .f("RoundtripUsec", 0);
-            self.emit(Class::System, o);
-        } else {
-            let mut o = Out::event("PeerStatus", P_SYSTEM);
-            o.f("ChannelType", "SIP")
-                .f("Peer", format!("SIP/{ext}"))
-                .f("PeerStatus", "Registered")
-                .f("Address", format!("127.0.0.1:{port}"));
-            self.emit(Class::System, o);
-            self.refresh(ext);
-        }
-        Ok(())
+        self.set_registered(ext, true)
     }
 
     /// Unregisters an extension's phone (extension status 4, unavailable). Its calls go on.
     pub fn unregister(&mut self, ext: &str, _now: Instant) -> Result<(), SimError> {
+        self.set_registered(ext, false)
+    }
+
+    /// Changes a registration and emits what each dialect says about it: modern `PeerStatus`
+    /// Reachable/Unreachable and `ContactStatus` NonQualified/Removed; legacy `PeerStatus`
+    /// Registered (with the address) / Unregistered (cause Expired).
+    fn set_registered(&mut self, ext: &str, registered: bool) -> Result<(), SimError> {
         let ep = self
             .endpoints
             .get_mut(ext)
             .ok_or_else(|| SimError::UnknownExtension(ext.into()))?;
-        if !ep.registered {
+        if ep.registered == registered {
             return Ok(());
         }
-        ep.registered = false;
+        ep.registered = registered;
         let port = ep.port;
+        let mut o = Out::event("PeerStatus", P_SYSTEM);
         if self.modern() {
-            let mut o = Out::event("PeerStatus", P_SYSTEM);
             o.f("ChannelType", "PJSIP")
                 .f("Peer", format!("PJSIP/{ext}"))
-                .f("PeerStatus", "Unreachable");
+                .f(
+                    "PeerStatus",
+                    if registered {
+                        "Reachable"
+                    } else {
+                        "Unreachable"
+                    },
+                );
             self.emit(Class::System, o);
             self.refresh(ext);
             let mut o = Out::event("ContactStatus", P_SYSTEM);
             o.f("URI", format!("sip:{ext}@127.0.0.1:{port}"))
-                .f("ContactStatus", "Removed")
+                .f(
+                    "ContactStatus",
+                    if registered {
+                        "NonQualified"
+                    } else {
+                        "Removed"
+                    },
+                )
                 .f("AOR", ext)
                 .f("EndpointName", ext)
                 .f("RoundtripUsec", 0);
             self.emit(Class::System, o);
         } else {
-            let mut o = Out::event("PeerStatus", P_SYSTEM);
-            o.f("ChannelType", "SIP")
-                .f("Peer", format!("SIP/{ext}"))
-                .f("PeerStatus", "Unregistered")
-                .f("Cause", "Expired");
+            o.f("ChannelType", "SIP").f("Peer", format!("SIP/{ext}"));
+            if registered {
+                o.f("PeerStatus", "Registered")
+                    .f("Address", format!("127.0.0.1:{port}"));
+            } else {
+                o.f("PeerStatus", "Unregistered").f("Cause", "Expired");
+            }
             self.emit(Class::System, o);
             self.refresh(ext);
         }
