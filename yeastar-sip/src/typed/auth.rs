@@ -51,6 +51,13 @@ pub struct AuthParams<'a> {
 }
 
 impl<'a> AuthParams<'a> {
+    /// `algorithm`, MD5 when absent (RFC 3261 §22.4); shared by challenges and credentials.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm<'a> {
+        self.get("algorithm")
+            .map_or(Algorithm::Md5, Algorithm::from_name)
+    }
+
     /// The parameters in order, values with quotes removed.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
         CommaSplit::new(self.raw).filter_map(|p| {
@@ -144,9 +151,7 @@ impl<'a> Challenge<'a> {
     /// `algorithm` (MD5 when absent, per RFC 3261).
     #[must_use]
     pub fn algorithm(&self) -> Algorithm<'a> {
-        self.params
-            .get("algorithm")
-            .map_or(Algorithm::Md5, Algorithm::from_name)
+        self.params.algorithm()
     }
     /// `qop` options (`auth`, `auth-int`).
     pub fn qop(&self) -> impl Iterator<Item = &'a str> + use<'a> {
@@ -212,9 +217,7 @@ impl<'a> Credentials<'a> {
     /// `algorithm` (MD5 when absent).
     #[must_use]
     pub fn algorithm(&self) -> Algorithm<'a> {
-        self.params
-            .get("algorithm")
-            .map_or(Algorithm::Md5, Algorithm::from_name)
+        self.params.algorithm()
     }
     /// `cnonce`.
     #[must_use]
