@@ -138,6 +138,84 @@ fn command_output_at_the_limit_passes_whatever_the_chunking() {
     }
 }
 
+/// Every frame and error with its offset, feeding `input` in pieces of at most `chunk` bytes.
+fn outcomes(
+    limits: Limits,
+    input: &[u8],
+    chunk: usize,
+) -> Vec<Result<(u64, String), (u64, FrameErrorKind)>> {
+    // A frame is recorded with where it starts: the stream offset after it, less its length.
+    fn record(
+        out: &mut Vec<Result<(u64, String), (u64, FrameErrorKind)>>,
+        d: &Decoder,
+        result: Result<Option<yeastar_ami::Frame>, yeastar_ami::FrameError>,
+    ) -> bool {
+        match result {
+            Ok(Some(f)) => {
+                let start = d.stream_offset() - f.as_bytes().len() as u64;
+                out.push(Ok((
+                    start,
+                    f.message().name().unwrap_or_default().to_string(),
+                )));
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                out.push(Err((e.offset, e.kind)));
+                true
+            }
+        }
+    }
+    let mut d = Decoder::without_banner(limits);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for part in input.chunks(chunk) {
+        buf.extend_from_slice(part);
+        loop {
+            let result = d.decode(&mut buf);
+            if !record(&mut out, &d, result) {
+                break;
+            }
+        }
+    }
+    let result = d.decode_eof(&mut buf);
+    record(&mut out, &d, result);
+    out
+}
+
+/// Regression (found by the `ami_decode` fuzz target): a stray blank line between frames was
+/// measured as a frame of its own when it arrived whole, but merged into the next refused frame
+/// when its CR and LF arrived in different reads.
+#[test]
+fn stray_blank_lines_do_not_depend_on_the_chunking_under_tight_limits() {
+    let input: &[u8] = b"Response: Error\r\nMessage: no endpoint 9999\n\r\n\r\n\
+        Response: Error\r\nMessage: No Contacts\n\r\n\r\n\n\
+        Event: A\r\n\r\n\r\nEvent: Second\r\nX: 1\r\n\r\n";
+    for max_frame_size in [0, 1, 2, 3, 12, 20, 30, 64] {
+        let limits = Limits {
+            max_frame_size,
+            ..Limits::default()
+        };
+        let whole = outcomes(limits, input, input.len());
+        let frames_and_errors = whole.len();
+        assert_eq!(frames_and_errors, 4, "limit {max_frame_size}: {whole:?}");
+        for chunk in 1..input.len() {
+            assert_eq!(
+                outcomes(limits, input, chunk),
+                whole,
+                "limit {max_frame_size}, chunk {chunk}"
+            );
+        }
+    }
+    // With room enough, every frame decodes and the blank lines between them are skipped.
+    let whole = outcomes(Limits::default(), input, input.len());
+    let names: Vec<_> = whole
+        .iter()
+        .map(|o| o.as_ref().map(|(_, n)| n.as_str()).unwrap())
+        .collect();
+    assert_eq!(names, ["Error", "Error", "A", "Second"]);
+}
+
 #[test]
 fn bare_lf_and_mixed_line_ends() {
     let mut d = Decoder::without_banner(Limits::default());

@@ -177,8 +177,10 @@ impl Decoder {
                         } else {
                             Boundary::BlankLine
                         };
-                        let at_line_start = resume.is_some();
-                        let dropped = resume.unwrap_or(buf.len());
+                        // Inside CLI output the resume point may be mid-line; it does not matter
+                        // there, as the discard looks for `--END COMMAND--`, not a blank line.
+                        let at_line_start = true;
+                        let dropped = resume;
                         buf.advance(dropped);
                         self.offset += dropped as u64;
                         self.expect_banner = false;
@@ -295,10 +297,10 @@ enum Step {
         end: usize,
     },
     /// The frame breaks a limit. `resume` is the line start up to which the buffer may be
-    /// dropped, or `None` to drop it all (the limit broke inside a line).
+    /// dropped (inside CLI output: the point the terminator search reached).
     Refused {
         kind: FrameErrorKind,
-        resume: Option<usize>,
+        resume: usize,
     },
 }
 
@@ -365,10 +367,21 @@ impl Scan {
                     let Some(rest) = buf.get(self.pos..) else {
                         return Step::NeedMore;
                     };
+                    let frame_empty = self.index.fields.is_empty() && self.index.lines.is_empty();
                     let Some(nl) = memchr(b'\n', rest) else {
+                        // A lone CR before any field may yet be a blank line, which is skipped
+                        // rather than measured, as it is when the whole line has arrived.
+                        if frame_empty && rest == b"\r" {
+                            return Step::NeedMore;
+                        }
                         let (limit, kind) = self.limit(limits);
                         if buf.len() - self.frame_start > limit {
-                            return Step::Refused { kind, resume: None };
+                            // Resume at this line's start, as for a complete line, so that a
+                            // half-arrived blank line still ends the refused frame.
+                            return Step::Refused {
+                                kind,
+                                resume: self.pos,
+                            };
                         }
                         return Step::NeedMore;
                     };
@@ -381,13 +394,18 @@ impl Scan {
                         None => (raw, false),
                     };
                     let content_end = line_start + line.len();
-                    let frame_empty = self.index.fields.is_empty() && self.index.lines.is_empty();
 
+                    // Blank lines between frames belong to no frame: skipped, never measured.
+                    if line.is_empty() && frame_empty {
+                        self.frame_start = next;
+                        self.pos = next;
+                        continue;
+                    }
                     let (limit, kind) = self.limit(limits);
                     if next - self.frame_start > limit {
                         return Step::Refused {
                             kind,
-                            resume: Some(line_start),
+                            resume: line_start,
                         };
                     }
                     if self.phase == Phase::FollowsHeaders {
@@ -396,7 +414,7 @@ impl Scan {
                                 let limit = limits.max_fields;
                                 return Step::Refused {
                                     kind: FrameErrorKind::TooManyFields { limit },
-                                    resume: Some(line_start),
+                                    resume: line_start,
                                 };
                             }
                             self.index.fields.push(field);
@@ -411,11 +429,6 @@ impl Scan {
                     }
 
                     if line.is_empty() {
-                        if frame_empty {
-                            self.frame_start = next;
-                            self.pos = next;
-                            continue;
-                        }
                         return Step::Complete {
                             start: self.frame_start,
                             end: next,
@@ -435,7 +448,7 @@ impl Scan {
                                 let limit = limits.max_fields;
                                 return Step::Refused {
                                     kind: FrameErrorKind::TooManyFields { limit },
-                                    resume: Some(line_start),
+                                    resume: line_start,
                                 };
                             }
                             let value_start = content_end - value.len();
@@ -478,7 +491,7 @@ impl Scan {
                         if search_from - self.frame_start > limit {
                             return Step::Refused {
                                 kind,
-                                resume: Some(search_from),
+                                resume: search_from,
                             };
                         }
                         self.phase = Phase::FollowsBody {
@@ -492,7 +505,7 @@ impl Scan {
                     if at - self.frame_start > limit {
                         return Step::Refused {
                             kind,
-                            resume: Some(body_start),
+                            resume: body_start,
                         };
                     }
                     let body = buf.get(body_start..at).unwrap_or_default();
