@@ -5,6 +5,9 @@
 #
 # Usage: fuzz/smoke.sh [target...]   (default: every target `cargo fuzz list` knows)
 #   FUZZ_SECONDS=30      run time per target
+#   FUZZ_SEED=1          libFuzzer's random seed; the fixed default makes a red run replayable
+#                        with the same command. FUZZ_SEED=0 draws a fresh seed for exploration
+#                        (do that for long runs before a release).
 #   FUZZ_TARGET_DIR=...  build dir (default fuzz/target)
 # Needs the nightly toolchain and cargo-fuzz (.ci/install.sh installs it); installs nothing.
 set -euo pipefail
@@ -17,6 +20,7 @@ unset CARGO_TARGET_DIR
 target_dir=${FUZZ_TARGET_DIR:-$fuzz_dir/target}
 
 seconds=${FUZZ_SECONDS:-30}
+seed=${FUZZ_SEED:-1}
 
 if ! cargo +nightly fuzz --version; then
     echo "error: cargo-fuzz is not installed for the nightly toolchain (see .ci/install.sh)" >&2
@@ -67,7 +71,7 @@ for t in "${targets[@]}"; do
     sip_*) [[ -f $fuzz_dir/dict/sip.dict ]] && dict=("-dict=$fuzz_dir/dict/sip.dict") ;;
     sdp) [[ -f $fuzz_dir/dict/sdp.dict ]] && dict=("-dict=$fuzz_dir/dict/sdp.dict") ;;
     esac
-    echo "== fuzz $t for ${seconds} s"
+    echo "== fuzz $t for ${seconds} s (seed $seed)"
     start=$SECONDS
     touch "$artifacts/.started"
     status=0
@@ -76,6 +80,7 @@ for t in "${targets[@]}"; do
     timeout --kill-after=30 $((seconds + 300)) \
         "$bin_dir/$t" "$corpus" \
         -max_total_time="$seconds" \
+        -seed="$seed" \
         -rss_limit_mb=2048 \
         -timeout=10 \
         -print_final_stats=1 \
