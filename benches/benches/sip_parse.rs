@@ -144,8 +144,37 @@ fn memchr_lines(bytes: &[u8]) -> usize {
     fields + start
 }
 
+/// `SIP_PARSE_ONCE=<function>` runs one function once over the mix and exits, so an
+/// instruction counter (`valgrind --tool=callgrind`) can compare them exactly on a busy
+/// machine; `none` builds the mix only, to subtract. `SIP_PARSE_FILE=<file>` replaces the
+/// mix by `MIX_LEN` copies of one corpus message.
+fn run_once_if_asked(seq: &[Vec<u8>]) {
+    let Ok(which) = std::env::var("SIP_PARSE_ONCE") else {
+        return;
+    };
+    let single: Vec<Vec<u8>>;
+    let seq = match std::env::var("SIP_PARSE_FILE") {
+        Ok(file) => {
+            single = vec![load(&file); MIX_LEN];
+            &single[..]
+        }
+        Err(_) => seq,
+    };
+    let f: fn(&[u8]) -> usize = match which.as_str() {
+        "yeastar" => ours,
+        "rsip" => rsip_typed,
+        "memchr-lines" => memchr_lines,
+        "none" => |_| 0,
+        other => panic!("unknown function {other}"),
+    };
+    let total: usize = seq.iter().map(|m| f(black_box(m))).sum();
+    eprintln!("{which}: {total}");
+    std::process::exit(0);
+}
+
 fn bench(c: &mut Criterion) {
     let seq = mix();
+    run_once_if_asked(&seq);
     let total_bytes: usize = seq.iter().map(Vec::len).sum();
     let rsip_failures = seq
         .iter()

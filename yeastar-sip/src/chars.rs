@@ -45,6 +45,34 @@ static HOSTNAME: [bool; 256] = class(b"-.", true);
 /// Generic-param values: token plus what `host` adds (IPv6 references, bare IPv6 in `received`).
 static GEN_VALUE: [bool; 256] = class(b"-.!%*_+`'~:[]", true);
 
+/// Lenient URI parameter values: anything above space but the delimiters.
+// Runs at compile time only.
+#[allow(clippy::indexing_slicing)]
+const fn uri_lenient_value() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut c = 0x21;
+    while c < 256 {
+        table[c] = !matches!(c as u8, b';' | b'?' | b'>' | b'<' | b'"' | b',');
+        c += 1;
+    }
+    table
+}
+static URI_LENIENT_VALUE: [bool; 256] = uri_lenient_value();
+
+/// The character classes a scanner can be handed as a table.
+pub(crate) mod class {
+    pub(crate) static TOKEN: &[bool; 256] = &super::TOKEN;
+    pub(crate) static PARAMCHAR: &[bool; 256] = &super::PARAMCHAR;
+    pub(crate) static GEN_VALUE: &[bool; 256] = &super::GEN_VALUE;
+    pub(crate) static URI_LENIENT_VALUE: &[bool; 256] = &super::URI_LENIENT_VALUE;
+}
+
+/// Number of leading bytes of `s` in `table`.
+#[inline]
+pub(crate) fn span(s: &[u8], table: &[bool; 256]) -> usize {
+    s.iter().take_while(|&&b| lookup(table, b)).count()
+}
+
 #[inline]
 fn lookup(table: &[bool; 256], b: u8) -> bool {
     // Every u8 is in range; the optimiser removes the check.
@@ -65,10 +93,6 @@ pub(crate) fn is_password(b: u8) -> bool {
     lookup(&PASSWORD, b)
 }
 #[inline]
-pub(crate) fn is_paramchar(b: u8) -> bool {
-    lookup(&PARAMCHAR, b)
-}
-#[inline]
 pub(crate) fn is_hnvchar(b: u8) -> bool {
     lookup(&HNVCHAR, b)
 }
@@ -79,10 +103,6 @@ pub(crate) fn is_word(b: u8) -> bool {
 #[inline]
 pub(crate) fn is_hostname(b: u8) -> bool {
     lookup(&HOSTNAME, b)
-}
-#[inline]
-pub(crate) fn is_gen_value(b: u8) -> bool {
-    lookup(&GEN_VALUE, b)
 }
 
 #[inline]

@@ -40,21 +40,24 @@ macro_rules! header_names {
             /// Recognises a header name given as bytes.
             #[must_use]
             pub fn from_bytes(b: &[u8]) -> Self {
-                if let Some(known) = Self::frequent(b) {
-                    return known;
+                // The fast comparison folds CR onto '-'; a name holding one is no known name.
+                if b.contains(&b'\r') {
+                    return Self::Other;
                 }
-                if let [c] = b {
-                    return match c.to_ascii_lowercase() {
-                        $( $( x if x == $compact => Self::$variant, )? )*
-                        _ => Self::Other,
-                    };
-                }
-                // Dispatch on the length first: most lookups then compare one or two names.
-                match b.len() {
-                    $( n if n == $name.len() && b.eq_ignore_ascii_case($name.as_bytes()) => Self::$variant, )*
+                Self::from_token(b)
+            }
+
+            /// The compact forms.
+            fn from_compact(c: u8) -> Self {
+                match c | 0x20 {
+                    $( $( x if x == $compact => Self::$variant, )? )*
                     _ => Self::Other,
                 }
             }
+
+            /// Every known name (for the dispatch tests).
+            #[cfg(test)]
+            const ALL: &[Self] = &[ $( Self::$variant, )* ];
         }
     };
 }
@@ -177,36 +180,113 @@ header_names! {
 }
 
 impl HeaderName {
-    /// The names of nearly every header in PBX traffic, found by length and first letters
-    /// before the full scan.
+    /// Recognises a name made of token characters (as the indexer guarantees): one
+    /// candidate picked by length and first letters, then one case-folded comparison.
     #[inline]
-    fn frequent(b: &[u8]) -> Option<Self> {
-        let first = b.first()?.to_ascii_lowercase();
-        let second = b.get(1).map(u8::to_ascii_lowercase);
-        let candidate = match (b.len(), first, second) {
-            (3, b'v', _) => Self::Via,
-            (4, b'f', _) => Self::From,
-            (2, b't', _) => Self::To,
-            (7, b'c', Some(b'a')) => Self::CallId,
-            (7, b'c', Some(b'o')) => Self::Contact,
-            (4, b'c', _) => Self::CSeq,
-            (12, b'm', _) => Self::MaxForwards,
-            (12, b'c', _) => Self::ContentType,
-            (14, b'c', _) => Self::ContentLength,
-            (10, b'u', _) => Self::UserAgent,
-            (5, b'a', _) => Self::Allow,
-            (9, b's', _) => Self::Supported,
-            (6, b's', _) => Self::Server,
-            (7, b'e', _) => Self::Expires,
-            (5, b'r', _) => Self::Route,
-            (12, b'r', _) => Self::RecordRoute,
-            (16, b'w', _) => Self::WwwAuthenticate,
-            (13, b'a', _) => Self::Authorization,
-            _ => return None,
+    pub(crate) fn from_token(b: &[u8]) -> Self {
+        let at = |i: usize| b.get(i).map_or(0, |c| c | 0x20);
+        let candidate = match (b.len(), at(0)) {
+            (1, c) => return Self::from_compact(c),
+            (2, b't') => Self::To,
+            (3, b'v') => Self::Via,
+            (4, b'f') => Self::From,
+            (4, b'c') => Self::CSeq,
+            (4, b'd') => Self::Date,
+            (4, b'r') if at(1) == b's' => Self::RSeq,
+            (4, b'r') => Self::RAck,
+            (5, b'r') => Self::Route,
+            (5, b'a') => Self::Allow,
+            (5, b'e') => Self::Event,
+            (6, b's') => Self::Server,
+            (6, b'r') => Self::Reason,
+            (6, b'm') => Self::MinSe,
+            (6, b'a') => Self::Accept,
+            (7, b'c') if at(1) == b'a' => Self::CallId,
+            (7, b'c') => Self::Contact,
+            (7, b'e') => Self::Expires,
+            (7, b'r') => Self::Require,
+            (7, b's') => Self::Subject,
+            (7, b'w') => Self::Warning,
+            (7, b'p') => Self::Privacy,
+            (8, b'r') if at(2) == b'f' => Self::ReferTo,
+            (8, b'r') if at(4) == b'a' => Self::Replaces,
+            (8, b'r') => Self::ReplyTo,
+            (8, b'i') => Self::Identity,
+            (9, b's') => Self::Supported,
+            (9, b'd') => Self::Diversion,
+            (9, b't') => Self::Timestamp,
+            (10, b'u') => Self::UserAgent,
+            (11, b'm') => Self::MinExpires,
+            (11, b'u') => Self::Unsupported,
+            (11, b'r') if at(2) == b'f' => Self::ReferredBy,
+            (11, b'r') => Self::RetryAfter,
+            (12, b'm') if at(1) == b'a' => Self::MaxForwards,
+            (12, b'm') => Self::MimeVersion,
+            (12, b'r') => Self::RecordRoute,
+            (12, b'c') => Self::ContentType,
+            (12, b'a') => Self::AllowEvents,
+            (12, b'o') => Self::Organization,
+            (13, b'a') => Self::Authorization,
+            (13, b'p') => Self::ProxyRequire,
+            (14, b'c') => Self::ContentLength,
+            (14, b'a') => Self::AcceptContact,
+            (14, b'r') => Self::RejectContact,
+            (15, b's') => Self::SessionExpires,
+            (15, b'a') if at(7) == b'e' => Self::AcceptEncoding,
+            (15, b'a') => Self::AcceptLanguage,
+            (15, b'r') => Self::RemotePartyId,
+            (16, b'c') => Self::ContentEncoding,
+            (16, b'w') => Self::WwwAuthenticate,
+            (18, b'p') => Self::ProxyAuthenticate,
+            (18, b's') => Self::SubscriptionState,
+            (19, b'c') => Self::ContentDisposition,
+            (19, b'p') if at(1) == b'r' => Self::ProxyAuthorization,
+            (19, b'p') => Self::PAssertedIdentity,
+            (19, b'r') => Self::RequestDisposition,
+            (20, b'p') => Self::PPreferredIdentity,
+            _ => return Self::Other,
         };
-        b.eq_ignore_ascii_case(candidate.as_str().as_bytes())
-            .then_some(candidate)
+        if fold_eq(b, candidate.as_str().as_bytes()) {
+            candidate
+        } else {
+            Self::Other
+        }
     }
+}
+
+/// Eight bytes at `i` (little endian), 0 when out of range.
+#[inline]
+fn word(s: &[u8], i: usize) -> u64 {
+    s.get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// ASCII case-insensitive equality against a known name (letters and `-` only), eight bytes
+/// at a time. Setting bit 5 lowercases letters and keeps `-`; it also maps CR onto `-`,
+/// which callers exclude.
+#[inline]
+fn fold_eq(x: &[u8], known: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    let n = x.len();
+    if n != known.len() {
+        return false;
+    }
+    if n < 8 {
+        let pack = |s: &[u8]| {
+            s.iter()
+                .fold(0u64, |acc, &c| (acc << 8) | u64::from(c | 0x20))
+        };
+        return pack(x) == pack(known);
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(x, i) | FOLD != word(known, i) | FOLD {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || word(x, n - 8) | FOLD == word(known, n - 8) | FOLD
 }
 
 impl core::fmt::Display for HeaderName {
@@ -214,6 +294,52 @@ impl core::fmt::Display for HeaderName {
         match self {
             Self::Other => f.write_str("extension"),
             known => f.write_str(known.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HeaderName;
+
+    #[test]
+    fn every_name_and_compact_form_is_recognised() {
+        for &h in HeaderName::ALL {
+            let name = h.as_str();
+            assert_eq!(HeaderName::from_name(name), h, "{name}");
+            assert_eq!(
+                HeaderName::from_name(&name.to_ascii_lowercase()),
+                h,
+                "{name}"
+            );
+            assert_eq!(
+                HeaderName::from_name(&name.to_ascii_uppercase()),
+                h,
+                "{name}"
+            );
+            if let Some(c) = h.compact() {
+                assert_eq!(HeaderName::from_name(&c.to_string()), h, "{name}");
+                assert_eq!(
+                    HeaderName::from_name(&c.to_ascii_uppercase().to_string()),
+                    h
+                );
+            }
+            // One byte changed anywhere is another name.
+            for i in 0..name.len() {
+                let mut other = name.as_bytes().to_vec();
+                other[i] = if other[i] == b'-' { b'\r' } else { b'_' };
+                assert_eq!(
+                    HeaderName::from_bytes(&other),
+                    HeaderName::Other,
+                    "{name} {i}"
+                );
+            }
+            let mut longer = name.to_string();
+            longer.push('s');
+            assert_ne!(HeaderName::from_name(&longer), h);
+        }
+        for odd in ["", "x-foo", "Vias", "Call\rID", "q", "Z"] {
+            assert_eq!(HeaderName::from_name(odd), HeaderName::Other, "{odd}");
         }
     }
 }

@@ -245,7 +245,7 @@ pub(crate) fn index_head(buf: &[u8], opts: &ParseOptions) -> Result<Index, Parse
             value_start += 1;
         }
         let value_end = trim_end_ws(buf, value_start, end);
-        let kind = HeaderName::from_bytes(name);
+        let kind = HeaderName::from_token(name);
         index.push(Slot {
             name_start: pos as u32,
             name_len: name.len() as u16,

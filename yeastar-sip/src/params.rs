@@ -1,7 +1,7 @@
 //! `;name=value` parameter lists (URI parameters, header parameters) and their validation.
 #![warn(clippy::indexing_slicing)]
 
-use crate::chars::{is_gen_value, is_paramchar, is_token, skip_lws, split_quoted, unquote};
+use crate::chars::{class, skip_lws, span, split_quoted, unquote};
 use crate::limits::Mode;
 use crate::typed::Fail;
 
@@ -142,55 +142,48 @@ pub(crate) fn parse_params<'a>(
 ) -> Result<(Params<'a>, &'a str), Fail<'a>> {
     let start = s;
     let mut cur = s;
+    let header = ctx == ParamContext::Header;
+    // The classes depend on the context and mode only: chosen once, not per byte.
+    let name_class = if header {
+        class::TOKEN
+    } else {
+        class::PARAMCHAR
+    };
+    let value_class = match (ctx, mode) {
+        (ParamContext::Uri, Mode::Strict) => class::PARAMCHAR,
+        (ParamContext::Uri, Mode::Lenient) => class::URI_LENIENT_VALUE,
+        (ParamContext::Header, _) => class::GEN_VALUE,
+    };
+    let quoted_ok = header || mode == Mode::Lenient;
     loop {
-        let ws = if ctx == ParamContext::Header {
-            skip_lws(cur)
-        } else {
-            cur
-        };
+        let ws = if header { skip_lws(cur) } else { cur };
         let Some(after_semi) = ws.strip_prefix(';') else {
             break;
         };
-        let p = if ctx == ParamContext::Header {
+        let p = if header {
             skip_lws(after_semi)
         } else {
             after_semi
         };
-        let name_ok = |b: u8| match ctx {
-            ParamContext::Uri => is_paramchar(b),
-            ParamContext::Header => is_token(b),
-        };
-        let name_len = p.bytes().take_while(|&b| name_ok(b)).count();
+        let name_len = span(p.as_bytes(), name_class);
         if name_len == 0 {
             return Err(Fail::new(p, "empty parameter name"));
         }
-        let (_, after_name) = p.split_at(name_len);
-        let after_name_ws = if ctx == ParamContext::Header {
+        let after_name = p.get(name_len..).unwrap_or("");
+        let after_name_ws = if header {
             skip_lws(after_name)
         } else {
             after_name
         };
         cur = after_name;
         if let Some(v) = after_name_ws.strip_prefix('=') {
-            let v = if ctx == ParamContext::Header {
-                skip_lws(v)
-            } else {
-                v
-            };
-            let quoted_ok = ctx == ParamContext::Header || mode == Mode::Lenient;
-            let len = if v.starts_with('"') && quoted_ok {
+            let v = if header { skip_lws(v) } else { v };
+            let len = if quoted_ok && v.starts_with('"') {
                 split_quoted(v)
                     .map(|(q, _)| q.len())
                     .ok_or(Fail::new(v, "unterminated quoted string"))?
             } else {
-                let ok = |b: u8| match (ctx, mode) {
-                    (ParamContext::Uri, Mode::Strict) => is_paramchar(b),
-                    (ParamContext::Uri, Mode::Lenient) => {
-                        !matches!(b, b';' | b'?' | b'>' | b'<' | b'"' | b',') && b > b' '
-                    }
-                    (ParamContext::Header, _) => is_gen_value(b),
-                };
-                v.bytes().take_while(|&b| ok(b)).count()
+                span(v.as_bytes(), value_class)
             };
             // `;lr=` happens in the wild; the grammar wants a value.
             if len == 0 && mode == Mode::Strict {

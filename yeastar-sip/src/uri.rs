@@ -46,15 +46,25 @@ impl<'a> Host<'a> {
             }
             return Ok((Self::Ipv6(addr), rest.get(1..).unwrap_or("")));
         }
-        let len = s
-            .bytes()
-            .take_while(|&b| is_hostname(b) || (b == b'_' && mode == Mode::Lenient))
-            .count();
+        // One pass: the extent of the name, and whether it can be an IPv4 address.
+        let bytes = s.as_bytes();
+        let underscore_ok = mode == Mode::Lenient;
+        let mut len = 0;
+        let mut numeric = true;
+        while let Some(&b) = bytes.get(len) {
+            if b.is_ascii_digit() || b == b'.' {
+            } else if is_hostname(b) || (b == b'_' && underscore_ok) {
+                numeric = false;
+            } else {
+                break;
+            }
+            len += 1;
+        }
         let (name, rest) = s.split_at(len);
         if name.is_empty() {
             return Err(Fail::new(s, "missing host"));
         }
-        if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        if numeric {
             if let Some(ip) = parse_ipv4(name) {
                 return Ok((Self::Ipv4(ip), rest));
             }

@@ -80,13 +80,26 @@ impl<'a> AuthParams<'a> {
         self.raw
     }
 
+    /// One pass over `name = value` elements separated by commas (empty elements skipped in
+    /// lenient mode), each value a token or a quoted string.
     fn parse(s: &'a str, mode: Mode) -> Result<Self, Fail<'a>> {
-        for element in CommaSplit::new(s) {
-            let e = skip_lws(element);
-            if e.is_empty() && mode == Mode::Lenient {
-                continue;
+        let mut cur = s;
+        loop {
+            let e = skip_lws(cur);
+            if mode == Mode::Lenient {
+                if e.is_empty() {
+                    break;
+                }
+                if let Some(next) = e.strip_prefix(',') {
+                    cur = next;
+                    continue;
+                }
             }
-            let (_, rest) = split_token(e).ok_or(Fail::new(e, "missing auth-param name"))?;
+            let name_len = e.bytes().take_while(|&b| is_token(b)).count();
+            if name_len == 0 {
+                return Err(Fail::new(e, "missing auth-param name"));
+            }
+            let rest = e.get(name_len..).unwrap_or("");
             let rest = skip_lws(rest)
                 .strip_prefix('=')
                 .ok_or(Fail::new(rest, "expected '=' in auth-param"))?;
@@ -106,8 +119,10 @@ impl<'a> AuthParams<'a> {
                 v.get(n..).unwrap_or("")
             };
             let after = skip_lws(after);
-            if !after.is_empty() {
-                return Err(Fail::new(after, "unexpected text in auth-param"));
+            match after.strip_prefix(',') {
+                Some(next) => cur = next,
+                None if after.is_empty() => break,
+                None => return Err(Fail::new(after, "unexpected text in auth-param")),
             }
         }
         Ok(Self { raw: s })
