@@ -46,13 +46,34 @@ impl<'a> Host<'a> {
             }
             return Ok((Self::Ipv6(addr), rest.get(1..).unwrap_or("")));
         }
-        // One pass: the extent of the name, and whether it can be an IPv4 address.
+        // One pass: the extent of the name, and the IPv4 address it spells if it is one
+        // (RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255).
         let bytes = s.as_bytes();
         let underscore_ok = mode == Mode::Lenient;
         let mut len = 0;
         let mut numeric = true;
+        let mut ipv4_ok = true;
+        let mut octets = [0u8; 4];
+        let mut dots = 0usize;
+        let mut value = 0u32;
+        let mut digits = 0u32;
         while let Some(&b) = bytes.get(len) {
-            if b.is_ascii_digit() || b == b'.' {
+            if b.is_ascii_digit() {
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+                // Stop accumulating before u32 could overflow; the group is invalid anyway.
+                if digits > 3 {
+                    ipv4_ok = false;
+                    value = 0;
+                }
+            } else if b == b'.' {
+                match (u8::try_from(value), octets.get_mut(dots)) {
+                    (Ok(octet), Some(slot)) if digits > 0 && ipv4_ok && dots < 3 => *slot = octet,
+                    _ => ipv4_ok = false,
+                }
+                dots += 1;
+                value = 0;
+                digits = 0;
             } else if is_hostname(b) || (b == b'_' && underscore_ok) {
                 numeric = false;
             } else {
@@ -65,8 +86,9 @@ impl<'a> Host<'a> {
             return Err(Fail::new(s, "missing host"));
         }
         if numeric {
-            if let Some(ip) = parse_ipv4(name) {
-                return Ok((Self::Ipv4(ip), rest));
+            if let (true, 3, 1..=3, Ok(last)) = (ipv4_ok, dots, digits, u8::try_from(value)) {
+                let [a, b, c, _] = octets;
+                return Ok((Self::Ipv4(Ipv4Addr::new(a, b, c, last)), rest));
             }
             if mode == Mode::Strict {
                 return Err(Fail::new(s, "invalid IPv4 address"));
@@ -81,7 +103,9 @@ impl<'a> Host<'a> {
     }
 }
 
-/// RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255.
+/// RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255. The reference
+/// for the scan fused into [`Host::split`].
+#[cfg(test)]
 fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut index = 0usize;
@@ -452,4 +476,50 @@ fn parse_tel(s: &str, mode: Mode) -> Result<TelUri<'_>, Fail<'_>> {
         return Err(Fail::new(rest, "unexpected character in URI"));
     }
     Ok(TelUri { number, params })
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::{Host, parse_ipv4};
+    use crate::limits::Mode;
+
+    #[test]
+    fn fused_ipv4_scan_agrees_with_the_reference() {
+        let parts = [
+            "",
+            "0",
+            "1",
+            "01",
+            "255",
+            "256",
+            "999",
+            "1000",
+            "4294967296",
+            "00255",
+        ];
+        let mut cases = vec![];
+        for a in parts {
+            for b in parts {
+                cases.push(format!("{a}.{b}.1.2"));
+                cases.push(format!("1.2.3.{a}{b}"));
+                cases.push(format!("{a}.{b}"));
+                cases.push(format!("{a}.{b}.{a}.{b}.{a}"));
+                cases.push(format!("1.2.3.{a}.{b}"));
+                cases.push(format!("{a}{b}"));
+            }
+        }
+        for text in &cases {
+            for mode in [Mode::Lenient, Mode::Strict] {
+                let input = format!("{text}:5060");
+                let got = Host::split(&input, mode).map(|(h, rest)| (h, rest.len()));
+                let want = match parse_ipv4(text) {
+                    Some(ip) => Ok((Host::Ipv4(ip), 5)),
+                    None if text.is_empty() => Err("missing host"),
+                    None if mode == Mode::Strict => Err("invalid IPv4 address"),
+                    None => Ok((Host::Domain(text.as_str()), 5)),
+                };
+                assert_eq!(got.map_err(|f| f.what), want, "{text} {mode:?}");
+            }
+        }
+    }
 }
