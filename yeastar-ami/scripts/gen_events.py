@@ -120,9 +120,11 @@ w("")
 w("use serde::Deserialize;")
 w("")
 w("use crate::serde_de::{DeError, from_message_indexed};")
-w("use crate::wire::Message;")
+w("use crate::typed::{key_hash, opt_num, opt_str, req_str, same, typed};")
+w("use crate::wire::{Message, Span};")
 w("")
 variants = []
+structs = []
 for norm, entry in sorted(seen.items(), key=lambda kv: kv[1]["names"].most_common(1)[0][0].lower()):
     name = entry["names"].most_common(1)[0][0]
     tname = rust_type_name(name)
@@ -134,6 +136,8 @@ for norm, entry in sorted(seen.items(), key=lambda kv: kv[1]["names"].most_commo
     w('#[serde(rename_all = "PascalCase")]')
     w(f"pub struct {tname}<'a> {{")
     used = set()
+    fields = []
+    structs.append((tname, fields))
     for kl, k in entry["keys"].items():
         spell = k["spell"].most_common(1)[0][0]
         field = snake(spell)
@@ -161,6 +165,47 @@ for norm, entry in sorted(seen.items(), key=lambda kv: kv[1]["names"].most_commo
         if attrs:
             w(f"    #[serde({', '.join(attrs)})]")
         w(f"    pub {field}: {rust},")
+        fields.append((field, spell, "num" if ty else ("req" if required else "str")))
+    w("}")
+    w("")
+
+def key_hash(key):
+    """The generated `key_hash`: length, first and last byte, ASCII case folded (a filter)."""
+    b = key.encode()
+    return ((len(b) & 0xFFFF) << 16) | ((b[0] | 0x20) << 8) | (b[-1] | 0x20)
+
+# The serde path matches a key to the one name equal to it ignoring ASCII case: the names of a
+# struct must differ ignoring case for the generated matcher to agree with it.
+for tname, fields in structs:
+    spells = [spell.lower() for _, spell, _ in fields]
+    assert len(spells) == len(set(spells)), tname
+    w(f"impl<'a> {tname}<'a> {{")
+    w("    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the")
+    w("    /// type (the serde path then says why).")
+    w("    fn from_fields(m: &Message<'a>) -> Option<Self> {")
+    for i, _ in enumerate(fields):
+        w(f"        let mut f{i}: Option<Span> = None;")
+    w("        for (key, value) in m.raw_fields() {")
+    w("            let slot = match key_hash(key) {")
+    for i, (field, spell, kind) in enumerate(fields):
+        w(f'                0x{key_hash(spell):08x} if same(key, b"{spell}") => &mut f{i},')
+    w("                _ => continue,")
+    w("            };")
+    w("            // The first of repeated keys wins, as in the serde path.")
+    w("            if slot.is_none() {")
+    w("                *slot = Some(value);")
+    w("            }")
+    w("        }")
+    w(f"        Some({tname} {{")
+    for i, (field, spell, kind) in enumerate(fields):
+        if kind == "req":
+            w(f"            {field}: req_str(m, f{i})?,")
+        elif kind == "num":
+            w(f"            {field}: opt_num(m, f{i})?,")
+        else:
+            w(f"            {field}: opt_str(m, f{i}),")
+    w("        })")
+    w("    }")
     w("}")
     w("")
 
@@ -205,6 +250,19 @@ w("        };")
 w("        kind.parse(message)")
 w("    }")
 w("")
+w("    /// [`Event::try_parse`] through the serde [`Deserializer`](serde::Deserializer) over")
+w("    /// [`Message`] alone: the same result, slower. `try_parse` matches the keys of the crate's")
+w("    /// own types in one generated pass and falls back to this path when a value does not fit.")
+w("    pub fn try_parse_serde(message: &Message<'a>) -> Result<Event<'a>, DeError> {")
+w("        let Some(name) = message.event() else {")
+w("            return Ok(Event::Unknown(message.clone()));")
+w("        };")
+w("        match KINDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {")
+w("            Some((_, kind)) => kind.parse_serde(message),")
+w("            None => Ok(Event::Unknown(message.clone())),")
+w("        }")
+w("    }")
+w("")
 w("    /// The event name as this crate spells it (`Unknown` gives the name on the wire).")
 w("    pub fn name(&self) -> &str {")
 w("        match self {")
@@ -234,6 +292,13 @@ w("];")
 w("")
 w("impl Kind {")
 w("    fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {")
+w("        Ok(match self {")
+for name, tname, _, boxed in variants:
+    w(f"            {tname} => Event::{tname}(Box::new(typed({tname}::from_fields(m), m)?)),"  if boxed else f"            {tname} => Event::{tname}(typed({tname}::from_fields(m), m)?),")
+w("        })")
+w("    }")
+w("")
+w("    fn parse_serde<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {")
 w("        Ok(match self {")
 for name, tname, _, boxed in variants:
     w(f"            {tname} => Event::{tname}(Box::new(from_message_indexed(m)?)),"  if boxed else f"            {tname} => Event::{tname}(from_message_indexed(m)?),")

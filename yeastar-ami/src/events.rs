@@ -8,7 +8,8 @@
 use serde::Deserialize;
 
 use crate::serde_de::{DeError, from_message_indexed};
-use crate::wire::Message;
+use crate::typed::{key_hash, opt_num, opt_str, req_str, same, typed};
+use crate::wire::{Message, Span};
 
 /// The `AgentCalled` event.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -2706,6 +2707,4908 @@ pub struct VarSet<'a> {
     pub linkedid: Option<&'a str>,
 }
 
+impl<'a> AgentCalled<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        let mut f29: Option<Span> = None;
+        let mut f30: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x000b646c if same(key, b"DestChannel") => &mut f14,
+                0x00106465 if same(key, b"DestChannelState") => &mut f15,
+                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
+                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
+                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
+                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
+                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
+                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
+                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
+                0x000b6474 if same(key, b"DestContext") => &mut f23,
+                0x0009646e if same(key, b"DestExten") => &mut f24,
+                0x000c6479 if same(key, b"DestPriority") => &mut f25,
+                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
+                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
+                0x00057165 if same(key, b"Queue") => &mut f28,
+                0x00096965 if same(key, b"Interface") => &mut f29,
+                0x000a6d65 if same(key, b"MemberName") => &mut f30,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AgentCalled {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            dest_channel: opt_str(m, f14),
+            dest_channel_state: opt_str(m, f15),
+            dest_channel_state_desc: opt_str(m, f16),
+            dest_caller_id_num: opt_str(m, f17),
+            dest_caller_id_name: opt_str(m, f18),
+            dest_connected_line_num: opt_str(m, f19),
+            dest_connected_line_name: opt_str(m, f20),
+            dest_language: opt_str(m, f21),
+            dest_account_code: opt_str(m, f22),
+            dest_context: opt_str(m, f23),
+            dest_exten: opt_str(m, f24),
+            dest_priority: opt_str(m, f25),
+            dest_uniqueid: opt_str(m, f26),
+            dest_linkedid: opt_str(m, f27),
+            queue: opt_str(m, f28),
+            interface: opt_str(m, f29),
+            member_name: opt_str(m, f30),
+        })
+    }
+}
+
+impl<'a> AorDetail<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
+                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
+                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
+                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
+                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
+                0x000b7368 if same(key, b"SupportPath") => &mut f8,
+                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
+                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
+                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
+                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
+                0x00086373 if same(key, b"Contacts") => &mut f13,
+                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
+                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
+                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
+                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
+                0x000d7473 if same(key, b"TotalContacts") => &mut f18,
+                0x00126364 if same(key, b"ContactsRegistered") => &mut f19,
+                0x000c6565 if same(key, b"EndpointName") => &mut f20,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AorDetail {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            minimum_expiration: opt_str(m, f3),
+            default_expiration: opt_str(m, f4),
+            qualify_timeout: opt_str(m, f5),
+            qualify2xx_only: opt_str(m, f6),
+            mailboxes: opt_str(m, f7),
+            support_path: opt_str(m, f8),
+            remove_unavailable: opt_str(m, f9),
+            voicemail_extension: opt_str(m, f10),
+            max_contacts: opt_str(m, f11),
+            authenticate_qualify: opt_str(m, f12),
+            contacts: opt_str(m, f13),
+            maximum_expiration: opt_str(m, f14),
+            qualify_frequency: opt_str(m, f15),
+            remove_existing: opt_str(m, f16),
+            outbound_proxy: opt_str(m, f17),
+            total_contacts: opt_str(m, f18),
+            contacts_registered: opt_str(m, f19),
+            endpoint_name: opt_str(m, f20),
+        })
+    }
+}
+
+impl<'a> AorList<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
+                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
+                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
+                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
+                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
+                0x000b7368 if same(key, b"SupportPath") => &mut f8,
+                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
+                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
+                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
+                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
+                0x00086373 if same(key, b"Contacts") => &mut f13,
+                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
+                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
+                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
+                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AorList {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            minimum_expiration: opt_str(m, f3),
+            default_expiration: opt_str(m, f4),
+            qualify_timeout: opt_str(m, f5),
+            qualify2xx_only: opt_str(m, f6),
+            mailboxes: opt_str(m, f7),
+            support_path: opt_str(m, f8),
+            remove_unavailable: opt_str(m, f9),
+            voicemail_extension: opt_str(m, f10),
+            max_contacts: opt_str(m, f11),
+            authenticate_qualify: opt_str(m, f12),
+            contacts: opt_str(m, f13),
+            maximum_expiration: opt_str(m, f14),
+            qualify_frequency: opt_str(m, f15),
+            remove_existing: opt_str(m, f16),
+            outbound_proxy: opt_str(m, f17),
+        })
+    }
+}
+
+impl<'a> AorListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AorListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> AttendedTransfer<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00067274 if same(key, b"Result") => &mut f0,
+                0x00156f6c if same(key, b"OrigTransfererChannel") => &mut f1,
+                0x00166f64 if same(key, b"OrigTransfererUniqueid") => &mut f2,
+                0x00166f64 if same(key, b"OrigTransfererLinkedid") => &mut f3,
+                0x00126f64 if same(key, b"OrigBridgeUniqueid") => &mut f4,
+                0x0017736c if same(key, b"SecondTransfererChannel") => &mut f5,
+                0x00187364 if same(key, b"SecondTransfererUniqueid") => &mut f6,
+                0x00187364 if same(key, b"SecondTransfererLinkedid") => &mut f7,
+                0x00147364 if same(key, b"SecondBridgeUniqueid") => &mut f8,
+                0x0011746c if same(key, b"TransfereeChannel") => &mut f9,
+                0x00127464 if same(key, b"TransfereeUniqueid") => &mut f10,
+                0x00127464 if same(key, b"TransfereeLinkedid") => &mut f11,
+                0x0015746c if same(key, b"TransferTargetChannel") => &mut f12,
+                0x00167464 if same(key, b"TransferTargetUniqueid") => &mut f13,
+                0x00167464 if same(key, b"TransferTargetLinkedid") => &mut f14,
+                0x000a696c if same(key, b"IsExternal") => &mut f15,
+                0x00086465 if same(key, b"DestType") => &mut f16,
+                0x00126464 if same(key, b"DestBridgeUniqueid") => &mut f17,
+                0x00076470 if same(key, b"DestApp") => &mut f18,
+                0x0009646e if same(key, b"DestExten") => &mut f19,
+                0x000b6474 if same(key, b"DestContext") => &mut f20,
+                0x000f6c6c if same(key, b"LocalOneChannel") => &mut f21,
+                0x00106c64 if same(key, b"LocalOneUniqueid") => &mut f22,
+                0x000f6c6c if same(key, b"LocalTwoChannel") => &mut f23,
+                0x00106c64 if same(key, b"LocalTwoUniqueid") => &mut f24,
+                0x0015646c if same(key, b"DestTransfererChannel") => &mut f25,
+                0x00166464 if same(key, b"DestTransfererUniqueid") => &mut f26,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AttendedTransfer {
+            result: opt_str(m, f0),
+            orig_transferer_channel: opt_str(m, f1),
+            orig_transferer_uniqueid: opt_str(m, f2),
+            orig_transferer_linkedid: opt_str(m, f3),
+            orig_bridge_uniqueid: opt_str(m, f4),
+            second_transferer_channel: opt_str(m, f5),
+            second_transferer_uniqueid: opt_str(m, f6),
+            second_transferer_linkedid: opt_str(m, f7),
+            second_bridge_uniqueid: opt_str(m, f8),
+            transferee_channel: opt_str(m, f9),
+            transferee_uniqueid: opt_str(m, f10),
+            transferee_linkedid: opt_str(m, f11),
+            transfer_target_channel: opt_str(m, f12),
+            transfer_target_uniqueid: opt_str(m, f13),
+            transfer_target_linkedid: opt_str(m, f14),
+            is_external: opt_str(m, f15),
+            dest_type: opt_str(m, f16),
+            dest_bridge_uniqueid: opt_str(m, f17),
+            dest_app: opt_str(m, f18),
+            dest_exten: opt_str(m, f19),
+            dest_context: opt_str(m, f20),
+            local_one_channel: opt_str(m, f21),
+            local_one_uniqueid: opt_str(m, f22),
+            local_two_channel: opt_str(m, f23),
+            local_two_uniqueid: opt_str(m, f24),
+            dest_transferer_channel: opt_str(m, f25),
+            dest_transferer_uniqueid: opt_str(m, f26),
+        })
+    }
+}
+
+impl<'a> AuthDetail<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x000b6f74 if same(key, b"OauthSecret") => &mut f3,
+                0x000e7074 if same(key, b"PasswordDigest") => &mut f4,
+                0x00167373 if same(key, b"SupportedAlgorithmsUas") => &mut f5,
+                0x000c726e if same(key, b"RefreshToken") => &mut f6,
+                0x00087565 if same(key, b"Username") => &mut f7,
+                0x00076d64 if same(key, b"Md5Cred") => &mut f8,
+                0x0005726d if same(key, b"Realm") => &mut f9,
+                0x00086165 if same(key, b"AuthType") => &mut f10,
+                0x00087064 if same(key, b"Password") => &mut f11,
+                0x00167363 if same(key, b"SupportedAlgorithmsUac") => &mut f12,
+                0x000d6e65 if same(key, b"NonceLifetime") => &mut f13,
+                0x000d6f64 if same(key, b"OauthClientid") => &mut f14,
+                0x000c6565 if same(key, b"EndpointName") => &mut f15,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(AuthDetail {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            oauth_secret: opt_str(m, f3),
+            password_digest: opt_str(m, f4),
+            supported_algorithms_uas: opt_str(m, f5),
+            refresh_token: opt_str(m, f6),
+            username: opt_str(m, f7),
+            md5_cred: opt_str(m, f8),
+            realm: opt_str(m, f9),
+            auth_type: opt_str(m, f10),
+            password: opt_str(m, f11),
+            supported_algorithms_uac: opt_str(m, f12),
+            nonce_lifetime: opt_str(m, f13),
+            oauth_clientid: opt_str(m, f14),
+            endpoint_name: opt_str(m, f15),
+        })
+    }
+}
+
+impl<'a> BlindTransfer<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00067274 if same(key, b"Result") => &mut f0,
+                0x0011746c if same(key, b"TransfererChannel") => &mut f1,
+                0x00167465 if same(key, b"TransfererChannelState") => &mut f2,
+                0x0015746d if same(key, b"TransfererCallerIDNum") => &mut f3,
+                0x00167465 if same(key, b"TransfererCallerIDName") => &mut f4,
+                0x00127464 if same(key, b"TransfererUniqueid") => &mut f5,
+                0x00127464 if same(key, b"TransfererLinkedid") => &mut f6,
+                0x0011746c if same(key, b"TransfereeChannel") => &mut f7,
+                0x00167465 if same(key, b"TransfereeChannelState") => &mut f8,
+                0x0015746d if same(key, b"TransfereeCallerIDNum") => &mut f9,
+                0x00167465 if same(key, b"TransfereeCallerIDName") => &mut f10,
+                0x00127464 if same(key, b"TransfereeUniqueid") => &mut f11,
+                0x00127464 if same(key, b"TransfereeLinkedid") => &mut f12,
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f13,
+                0x000a6265 if same(key, b"BridgeType") => &mut f14,
+                0x000a696c if same(key, b"IsExternal") => &mut f15,
+                0x00076374 if same(key, b"Context") => &mut f16,
+                0x0009656e if same(key, b"Extension") => &mut f17,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BlindTransfer {
+            result: opt_str(m, f0),
+            transferer_channel: opt_str(m, f1),
+            transferer_channel_state: opt_str(m, f2),
+            transferer_caller_id_num: opt_str(m, f3),
+            transferer_caller_id_name: opt_str(m, f4),
+            transferer_uniqueid: opt_str(m, f5),
+            transferer_linkedid: opt_str(m, f6),
+            transferee_channel: opt_str(m, f7),
+            transferee_channel_state: opt_str(m, f8),
+            transferee_caller_id_num: opt_str(m, f9),
+            transferee_caller_id_name: opt_str(m, f10),
+            transferee_uniqueid: opt_str(m, f11),
+            transferee_linkedid: opt_str(m, f12),
+            bridge_uniqueid: opt_str(m, f13),
+            bridge_type: opt_str(m, f14),
+            is_external: opt_str(m, f15),
+            context: opt_str(m, f16),
+            extension: opt_str(m, f17),
+        })
+    }
+}
+
+impl<'a> Bridge<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000b6265 if same(key, b"Bridgestate") => &mut f0,
+                0x000a6265 if same(key, b"Bridgetype") => &mut f1,
+                0x00086331 if same(key, b"Channel1") => &mut f2,
+                0x00086332 if same(key, b"Channel2") => &mut f3,
+                0x00097531 if same(key, b"Uniqueid1") => &mut f4,
+                0x00097532 if same(key, b"Uniqueid2") => &mut f5,
+                0x00096331 if same(key, b"CallerID1") => &mut f6,
+                0x00096332 if same(key, b"CallerID2") => &mut f7,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Bridge {
+            bridgestate: opt_str(m, f0),
+            bridgetype: opt_str(m, f1),
+            channel1: opt_str(m, f2),
+            channel2: opt_str(m, f3),
+            uniqueid1: opt_str(m, f4),
+            uniqueid2: opt_str(m, f5),
+            caller_id1: opt_str(m, f6),
+            caller_id2: opt_str(m, f7),
+        })
+    }
+}
+
+impl<'a> BridgeCreate<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
+                0x000a6265 if same(key, b"BridgeType") => &mut f1,
+                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
+                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
+                0x000a6265 if same(key, b"BridgeName") => &mut f4,
+                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
+                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeCreate {
+            bridge_uniqueid: opt_str(m, f0),
+            bridge_type: opt_str(m, f1),
+            bridge_technology: opt_str(m, f2),
+            bridge_creator: opt_str(m, f3),
+            bridge_name: opt_str(m, f4),
+            bridge_num_channels: opt_str(m, f5),
+            bridge_video_source_mode: opt_str(m, f6),
+        })
+    }
+}
+
+impl<'a> BridgeDestroy<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
+                0x000a6265 if same(key, b"BridgeType") => &mut f1,
+                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
+                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
+                0x000a6265 if same(key, b"BridgeName") => &mut f4,
+                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
+                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeDestroy {
+            bridge_uniqueid: opt_str(m, f0),
+            bridge_type: opt_str(m, f1),
+            bridge_technology: opt_str(m, f2),
+            bridge_creator: opt_str(m, f3),
+            bridge_name: opt_str(m, f4),
+            bridge_num_channels: opt_str(m, f5),
+            bridge_video_source_mode: opt_str(m, f6),
+        })
+    }
+}
+
+impl<'a> BridgeEnter<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
+                0x000a6265 if same(key, b"BridgeType") => &mut f1,
+                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
+                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
+                0x000a6265 if same(key, b"BridgeName") => &mut f4,
+                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
+                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                0x0007636c if same(key, b"Channel") => &mut f7,
+                0x000c6365 if same(key, b"ChannelState") => &mut f8,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f10,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f11,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f12,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f13,
+                0x00086c65 if same(key, b"Language") => &mut f14,
+                0x000b6165 if same(key, b"AccountCode") => &mut f15,
+                0x00076374 if same(key, b"Context") => &mut f16,
+                0x0005656e if same(key, b"Exten") => &mut f17,
+                0x00087079 if same(key, b"Priority") => &mut f18,
+                0x00087564 if same(key, b"Uniqueid") => &mut f19,
+                0x00086c64 if same(key, b"Linkedid") => &mut f20,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeEnter {
+            bridge_uniqueid: opt_str(m, f0),
+            bridge_type: opt_str(m, f1),
+            bridge_technology: opt_str(m, f2),
+            bridge_creator: opt_str(m, f3),
+            bridge_name: opt_str(m, f4),
+            bridge_num_channels: opt_str(m, f5),
+            bridge_video_source_mode: opt_str(m, f6),
+            channel: req_str(m, f7)?,
+            channel_state: opt_num(m, f8)?,
+            channel_state_desc: opt_str(m, f9),
+            caller_id_num: opt_str(m, f10),
+            caller_id_name: opt_str(m, f11),
+            connected_line_num: opt_str(m, f12),
+            connected_line_name: opt_str(m, f13),
+            language: opt_str(m, f14),
+            account_code: opt_str(m, f15),
+            context: opt_str(m, f16),
+            exten: opt_str(m, f17),
+            priority: opt_num(m, f18)?,
+            uniqueid: req_str(m, f19)?,
+            linkedid: opt_str(m, f20),
+        })
+    }
+}
+
+impl<'a> BridgeLeave<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
+                0x000a6265 if same(key, b"BridgeType") => &mut f1,
+                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
+                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
+                0x000a6265 if same(key, b"BridgeName") => &mut f4,
+                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
+                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                0x0007636c if same(key, b"Channel") => &mut f7,
+                0x000c6365 if same(key, b"ChannelState") => &mut f8,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f10,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f11,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f12,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f13,
+                0x00086c65 if same(key, b"Language") => &mut f14,
+                0x000b6165 if same(key, b"AccountCode") => &mut f15,
+                0x00076374 if same(key, b"Context") => &mut f16,
+                0x0005656e if same(key, b"Exten") => &mut f17,
+                0x00087079 if same(key, b"Priority") => &mut f18,
+                0x00087564 if same(key, b"Uniqueid") => &mut f19,
+                0x00086c64 if same(key, b"Linkedid") => &mut f20,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeLeave {
+            bridge_uniqueid: opt_str(m, f0),
+            bridge_type: opt_str(m, f1),
+            bridge_technology: opt_str(m, f2),
+            bridge_creator: opt_str(m, f3),
+            bridge_name: opt_str(m, f4),
+            bridge_num_channels: opt_str(m, f5),
+            bridge_video_source_mode: opt_str(m, f6),
+            channel: req_str(m, f7)?,
+            channel_state: opt_num(m, f8)?,
+            channel_state_desc: opt_str(m, f9),
+            caller_id_num: opt_str(m, f10),
+            caller_id_name: opt_str(m, f11),
+            connected_line_num: opt_str(m, f12),
+            connected_line_name: opt_str(m, f13),
+            language: opt_str(m, f14),
+            account_code: opt_str(m, f15),
+            context: opt_str(m, f16),
+            exten: opt_str(m, f17),
+            priority: opt_num(m, f18)?,
+            uniqueid: req_str(m, f19)?,
+            linkedid: opt_str(m, f20),
+        })
+    }
+}
+
+impl<'a> BridgeListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> BridgeListItem<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f1,
+                0x000a6265 if same(key, b"BridgeType") => &mut f2,
+                0x00106279 if same(key, b"BridgeTechnology") => &mut f3,
+                0x000d6272 if same(key, b"BridgeCreator") => &mut f4,
+                0x000a6265 if same(key, b"BridgeName") => &mut f5,
+                0x00116273 if same(key, b"BridgeNumChannels") => &mut f6,
+                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f7,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(BridgeListItem {
+            action_id: opt_str(m, f0),
+            bridge_uniqueid: opt_str(m, f1),
+            bridge_type: opt_str(m, f2),
+            bridge_technology: opt_str(m, f3),
+            bridge_creator: opt_str(m, f4),
+            bridge_name: opt_str(m, f5),
+            bridge_num_channels: opt_str(m, f6),
+            bridge_video_source_mode: opt_str(m, f7),
+        })
+    }
+}
+
+impl<'a> Cdr<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000b6165 if same(key, b"AccountCode") => &mut f0,
+                0x00067365 if same(key, b"Source") => &mut f1,
+                0x000b646e if same(key, b"Destination") => &mut f2,
+                0x00126474 if same(key, b"DestinationContext") => &mut f3,
+                0x00086364 if same(key, b"CallerID") => &mut f4,
+                0x0007636c if same(key, b"Channel") => &mut f5,
+                0x0012646c if same(key, b"DestinationChannel") => &mut f6,
+                0x000f6c6e if same(key, b"LastApplication") => &mut f7,
+                0x00086c61 if same(key, b"LastData") => &mut f8,
+                0x00097365 if same(key, b"StartTime") => &mut f9,
+                0x000a6165 if same(key, b"AnswerTime") => &mut f10,
+                0x00076565 if same(key, b"EndTime") => &mut f11,
+                0x0008646e if same(key, b"Duration") => &mut f12,
+                0x000f6273 if same(key, b"BillableSeconds") => &mut f13,
+                0x000b646e if same(key, b"Disposition") => &mut f14,
+                0x00086173 if same(key, b"AMAFlags") => &mut f15,
+                0x00087564 if same(key, b"UniqueID") => &mut f16,
+                0x00097564 if same(key, b"UserField") => &mut f17,
+                0x00086c64 if same(key, b"LinkedID") => &mut f18,
+                0x000b7074 if same(key, b"Peeraccount") => &mut f19,
+                0x00087365 if same(key, b"Sequence") => &mut f20,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Cdr {
+            account_code: opt_str(m, f0),
+            source: opt_str(m, f1),
+            destination: opt_str(m, f2),
+            destination_context: opt_str(m, f3),
+            caller_id: opt_str(m, f4),
+            channel: req_str(m, f5)?,
+            destination_channel: opt_str(m, f6),
+            last_application: opt_str(m, f7),
+            last_data: opt_str(m, f8),
+            start_time: opt_str(m, f9),
+            answer_time: opt_str(m, f10),
+            end_time: opt_str(m, f11),
+            duration: opt_num(m, f12)?,
+            billable_seconds: opt_num(m, f13)?,
+            disposition: opt_str(m, f14),
+            ama_flags: opt_str(m, f15),
+            unique_id: opt_str(m, f16),
+            user_field: opt_str(m, f17),
+            linked_id: opt_str(m, f18),
+            peeraccount: opt_str(m, f19),
+            sequence: opt_str(m, f20),
+        })
+    }
+}
+
+impl<'a> Cel<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00096565 if same(key, b"EventName") => &mut f0,
+                0x000b6165 if same(key, b"AccountCode") => &mut f1,
+                0x000b636d if same(key, b"CallerIDnum") => &mut f2,
+                0x000c6365 if same(key, b"CallerIDname") => &mut f3,
+                0x000b6369 if same(key, b"CallerIDani") => &mut f4,
+                0x000d6373 if same(key, b"CallerIDrdnis") => &mut f5,
+                0x000c6364 if same(key, b"CallerIDdnid") => &mut f6,
+                0x0005656e if same(key, b"Exten") => &mut f7,
+                0x00076374 if same(key, b"Context") => &mut f8,
+                0x0007636c if same(key, b"Channel") => &mut f9,
+                0x000b616e if same(key, b"Application") => &mut f10,
+                0x00076161 if same(key, b"AppData") => &mut f11,
+                0x00096565 if same(key, b"EventTime") => &mut f12,
+                0x00086173 if same(key, b"AMAFlags") => &mut f13,
+                0x00087564 if same(key, b"UniqueID") => &mut f14,
+                0x00086c64 if same(key, b"LinkedID") => &mut f15,
+                0x00097564 if same(key, b"Userfield") => &mut f16,
+                0x00047072 if same(key, b"Peer") => &mut f17,
+                0x000b7074 if same(key, b"PeerAccount") => &mut f18,
+                0x00056561 if same(key, b"Extra") => &mut f19,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Cel {
+            event_name: opt_str(m, f0),
+            account_code: opt_str(m, f1),
+            caller_i_dnum: opt_str(m, f2),
+            caller_i_dname: opt_str(m, f3),
+            caller_i_dani: opt_str(m, f4),
+            caller_i_drdnis: opt_str(m, f5),
+            caller_i_ddnid: opt_str(m, f6),
+            exten: opt_str(m, f7),
+            context: opt_str(m, f8),
+            channel: req_str(m, f9)?,
+            application: opt_str(m, f10),
+            app_data: opt_str(m, f11),
+            event_time: opt_str(m, f12),
+            ama_flags: opt_str(m, f13),
+            unique_id: opt_str(m, f14),
+            linked_id: opt_str(m, f15),
+            userfield: opt_str(m, f16),
+            peer: req_str(m, f17)?,
+            peer_account: opt_str(m, f18),
+            extra: opt_str(m, f19),
+        })
+    }
+}
+
+impl<'a> ChallengeSent<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00076576 if same(key, b"EventTV") => &mut f0,
+                0x00087379 if same(key, b"Severity") => &mut f1,
+                0x00077365 if same(key, b"Service") => &mut f2,
+                0x000c656e if same(key, b"EventVersion") => &mut f3,
+                0x00096164 if same(key, b"AccountID") => &mut f4,
+                0x00097364 if same(key, b"SessionID") => &mut f5,
+                0x000c6c73 if same(key, b"LocalAddress") => &mut f6,
+                0x000d7273 if same(key, b"RemoteAddress") => &mut f7,
+                0x00096365 if same(key, b"Challenge") => &mut f8,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ChallengeSent {
+            event_tv: opt_str(m, f0),
+            severity: opt_str(m, f1),
+            service: opt_str(m, f2),
+            event_version: opt_str(m, f3),
+            account_id: opt_str(m, f4),
+            session_id: opt_str(m, f5),
+            local_address: opt_str(m, f6),
+            remote_address: opt_str(m, f7),
+            challenge: opt_str(m, f8),
+        })
+    }
+}
+
+impl<'a> ChannelUpdate<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x000b6365 if same(key, b"Channeltype") => &mut f2,
+                0x00097364 if same(key, b"SIPcallid") => &mut f3,
+                0x000e7374 if same(key, b"SIPfullcontact") => &mut f4,
+                0x00087065 if same(key, b"Peername") => &mut f5,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ChannelUpdate {
+            channel: req_str(m, f0)?,
+            uniqueid: opt_str(m, f1),
+            channeltype: opt_str(m, f2),
+            si_pcallid: opt_str(m, f3),
+            si_pfullcontact: opt_str(m, f4),
+            peername: opt_str(m, f5),
+        })
+    }
+}
+
+impl<'a> ContactList<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x00077672 if same(key, b"ViaAddr") => &mut f3,
+                0x000e7174 if same(key, b"QualifyTimeout") => &mut f4,
+                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f5,
+                0x00066364 if same(key, b"CallId") => &mut f6,
+                0x00097272 if same(key, b"RegServer") => &mut f7,
+                0x000b7074 if same(key, b"PruneOnBoot") => &mut f8,
+                0x00047068 if same(key, b"Path") => &mut f9,
+                0x00086574 if same(key, b"Endpoint") => &mut f10,
+                0x00077674 if same(key, b"ViaPort") => &mut f11,
+                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
+                0x00037569 if same(key, b"Uri") => &mut f13,
+                0x00107179 if same(key, b"QualifyFrequency") => &mut f14,
+                0x00097574 if same(key, b"UserAgent") => &mut f15,
+                0x000e6565 if same(key, b"ExpirationTime") => &mut f16,
+                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
+                0x00067373 if same(key, b"Status") => &mut f18,
+                0x000d7263 if same(key, b"RoundtripUsec") => &mut f19,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ContactList {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            via_addr: opt_str(m, f3),
+            qualify_timeout: opt_str(m, f4),
+            qualify2xx_only: opt_str(m, f5),
+            call_id: opt_str(m, f6),
+            reg_server: opt_str(m, f7),
+            prune_on_boot: opt_str(m, f8),
+            path: opt_str(m, f9),
+            endpoint: opt_str(m, f10),
+            via_port: opt_str(m, f11),
+            authenticate_qualify: opt_str(m, f12),
+            uri: opt_str(m, f13),
+            qualify_frequency: opt_str(m, f14),
+            user_agent: opt_str(m, f15),
+            expiration_time: opt_str(m, f16),
+            outbound_proxy: opt_str(m, f17),
+            status: opt_str(m, f18),
+            roundtrip_usec: opt_str(m, f19),
+        })
+    }
+}
+
+impl<'a> ContactListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ContactListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> ContactStatus<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00037569 if same(key, b"URI") => &mut f0,
+                0x000d6373 if same(key, b"ContactStatus") => &mut f1,
+                0x00036172 if same(key, b"AOR") => &mut f2,
+                0x000c6565 if same(key, b"EndpointName") => &mut f3,
+                0x000d7263 if same(key, b"RoundtripUsec") => &mut f4,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ContactStatus {
+            uri: opt_str(m, f0),
+            contact_status: opt_str(m, f1),
+            aor: opt_str(m, f2),
+            endpoint_name: opt_str(m, f3),
+            roundtrip_usec: opt_str(m, f4),
+        })
+    }
+}
+
+impl<'a> CoreShowChannel<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x0007636c if same(key, b"Channel") => &mut f1,
+                0x000c6365 if same(key, b"ChannelState") => &mut f2,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f3,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f4,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f5,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f6,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f7,
+                0x00086c65 if same(key, b"Language") => &mut f8,
+                0x000b6165 if same(key, b"AccountCode") => &mut f9,
+                0x00076374 if same(key, b"Context") => &mut f10,
+                0x0005656e if same(key, b"Exten") => &mut f11,
+                0x00087079 if same(key, b"Priority") => &mut f12,
+                0x00087564 if same(key, b"Uniqueid") => &mut f13,
+                0x00086c64 if same(key, b"Linkedid") => &mut f14,
+                0x000b616e if same(key, b"Application") => &mut f15,
+                0x000f6161 if same(key, b"ApplicationData") => &mut f16,
+                0x0008646e if same(key, b"Duration") => &mut f17,
+                0x00086264 if same(key, b"BridgeId") => &mut f18,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(CoreShowChannel {
+            action_id: opt_str(m, f0),
+            channel: req_str(m, f1)?,
+            channel_state: opt_num(m, f2)?,
+            channel_state_desc: opt_str(m, f3),
+            caller_id_num: opt_str(m, f4),
+            caller_id_name: opt_str(m, f5),
+            connected_line_num: opt_str(m, f6),
+            connected_line_name: opt_str(m, f7),
+            language: opt_str(m, f8),
+            account_code: opt_str(m, f9),
+            context: opt_str(m, f10),
+            exten: opt_str(m, f11),
+            priority: opt_num(m, f12)?,
+            uniqueid: req_str(m, f13)?,
+            linkedid: opt_str(m, f14),
+            application: opt_str(m, f15),
+            application_data: opt_str(m, f16),
+            duration: opt_str(m, f17),
+            bridge_id: opt_str(m, f18),
+        })
+    }
+}
+
+impl<'a> CoreShowChannelMap<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x0007636c if same(key, b"Channel") => &mut f1,
+                0x0010636c if same(key, b"ConnectedChannel") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(CoreShowChannelMap {
+            action_id: opt_str(m, f0),
+            channel: req_str(m, f1)?,
+            connected_channel: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> CoreShowChannelMapComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(CoreShowChannelMapComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> CoreShowChannelsComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00096574 if same(key, b"EventList") => &mut f0,
+                0x00096c73 if same(key, b"ListItems") => &mut f1,
+                0x00086164 if same(key, b"ActionID") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(CoreShowChannelsComplete {
+            event_list: opt_str(m, f0),
+            list_items: opt_num(m, f1)?,
+            action_id: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> DeviceStateChange<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00066465 if same(key, b"Device") => &mut f1,
+                0x00057365 if same(key, b"State") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DeviceStateChange {
+            action_id: opt_str(m, f0),
+            device: req_str(m, f1)?,
+            state: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> DeviceStateListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DeviceStateListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> Dial<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00087374 if same(key, b"SubEvent") => &mut f0,
+                0x0007636c if same(key, b"Channel") => &mut f1,
+                0x000b646e if same(key, b"Destination") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00087564 if same(key, b"UniqueID") => &mut f7,
+                0x000c6464 if same(key, b"DestUniqueID") => &mut f8,
+                0x000a6467 if same(key, b"Dialstring") => &mut f9,
+                0x000a6473 if same(key, b"DialStatus") => &mut f10,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Dial {
+            sub_event: opt_str(m, f0),
+            channel: req_str(m, f1)?,
+            destination: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            unique_id: opt_str(m, f7),
+            dest_unique_id: opt_str(m, f8),
+            dialstring: opt_str(m, f9),
+            dial_status: opt_str(m, f10),
+        })
+    }
+}
+
+impl<'a> DialBegin<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x000b646c if same(key, b"DestChannel") => &mut f14,
+                0x00106465 if same(key, b"DestChannelState") => &mut f15,
+                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
+                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
+                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
+                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
+                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
+                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
+                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
+                0x000b6474 if same(key, b"DestContext") => &mut f23,
+                0x0009646e if same(key, b"DestExten") => &mut f24,
+                0x000c6479 if same(key, b"DestPriority") => &mut f25,
+                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
+                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
+                0x000a6467 if same(key, b"DialString") => &mut f28,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DialBegin {
+            channel: opt_str(m, f0),
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: opt_str(m, f12),
+            linkedid: opt_str(m, f13),
+            dest_channel: opt_str(m, f14),
+            dest_channel_state: opt_str(m, f15),
+            dest_channel_state_desc: opt_str(m, f16),
+            dest_caller_id_num: opt_str(m, f17),
+            dest_caller_id_name: opt_str(m, f18),
+            dest_connected_line_num: opt_str(m, f19),
+            dest_connected_line_name: opt_str(m, f20),
+            dest_language: opt_str(m, f21),
+            dest_account_code: opt_str(m, f22),
+            dest_context: opt_str(m, f23),
+            dest_exten: opt_str(m, f24),
+            dest_priority: opt_str(m, f25),
+            dest_uniqueid: opt_str(m, f26),
+            dest_linkedid: opt_str(m, f27),
+            dial_string: opt_str(m, f28),
+        })
+    }
+}
+
+impl<'a> DialEnd<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x000b646c if same(key, b"DestChannel") => &mut f14,
+                0x00106465 if same(key, b"DestChannelState") => &mut f15,
+                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
+                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
+                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
+                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
+                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
+                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
+                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
+                0x000b6474 if same(key, b"DestContext") => &mut f23,
+                0x0009646e if same(key, b"DestExten") => &mut f24,
+                0x000c6479 if same(key, b"DestPriority") => &mut f25,
+                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
+                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
+                0x000a6473 if same(key, b"DialStatus") => &mut f28,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DialEnd {
+            channel: opt_str(m, f0),
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: opt_str(m, f12),
+            linkedid: opt_str(m, f13),
+            dest_channel: opt_str(m, f14),
+            dest_channel_state: opt_str(m, f15),
+            dest_channel_state_desc: opt_str(m, f16),
+            dest_caller_id_num: opt_str(m, f17),
+            dest_caller_id_name: opt_str(m, f18),
+            dest_connected_line_num: opt_str(m, f19),
+            dest_connected_line_name: opt_str(m, f20),
+            dest_language: opt_str(m, f21),
+            dest_account_code: opt_str(m, f22),
+            dest_context: opt_str(m, f23),
+            dest_exten: opt_str(m, f24),
+            dest_priority: opt_str(m, f25),
+            dest_uniqueid: opt_str(m, f26),
+            dest_linkedid: opt_str(m, f27),
+            dial_status: opt_str(m, f28),
+        })
+    }
+}
+
+impl<'a> DialState<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x000b646c if same(key, b"DestChannel") => &mut f14,
+                0x00106465 if same(key, b"DestChannelState") => &mut f15,
+                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
+                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
+                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
+                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
+                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
+                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
+                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
+                0x000b6474 if same(key, b"DestContext") => &mut f23,
+                0x0009646e if same(key, b"DestExten") => &mut f24,
+                0x000c6479 if same(key, b"DestPriority") => &mut f25,
+                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
+                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
+                0x000a6473 if same(key, b"DialStatus") => &mut f28,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DialState {
+            channel: opt_str(m, f0),
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: opt_str(m, f12),
+            linkedid: opt_str(m, f13),
+            dest_channel: opt_str(m, f14),
+            dest_channel_state: opt_str(m, f15),
+            dest_channel_state_desc: opt_str(m, f16),
+            dest_caller_id_num: opt_str(m, f17),
+            dest_caller_id_name: opt_str(m, f18),
+            dest_connected_line_num: opt_str(m, f19),
+            dest_connected_line_name: opt_str(m, f20),
+            dest_language: opt_str(m, f21),
+            dest_account_code: opt_str(m, f22),
+            dest_context: opt_str(m, f23),
+            dest_exten: opt_str(m, f24),
+            dest_priority: opt_str(m, f25),
+            dest_uniqueid: opt_str(m, f26),
+            dest_linkedid: opt_str(m, f27),
+            dial_status: opt_str(m, f28),
+        })
+    }
+}
+
+impl<'a> Dtmf<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x00056474 if same(key, b"Digit") => &mut f2,
+                0x0009646e if same(key, b"Direction") => &mut f3,
+                0x0005626e if same(key, b"Begin") => &mut f4,
+                0x00036564 if same(key, b"End") => &mut f5,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Dtmf {
+            channel: opt_str(m, f0),
+            uniqueid: opt_str(m, f1),
+            digit: opt_str(m, f2),
+            direction: opt_str(m, f3),
+            begin: opt_str(m, f4),
+            end: opt_str(m, f5),
+        })
+    }
+}
+
+impl<'a> DtmfBegin<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00056474 if same(key, b"Digit") => &mut f14,
+                0x0009646e if same(key, b"Direction") => &mut f15,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DtmfBegin {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            digit: opt_str(m, f14),
+            direction: opt_str(m, f15),
+        })
+    }
+}
+
+impl<'a> DtmfEnd<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00056474 if same(key, b"Digit") => &mut f14,
+                0x000a6473 if same(key, b"DurationMs") => &mut f15,
+                0x0009646e if same(key, b"Direction") => &mut f16,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(DtmfEnd {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            digit: opt_str(m, f14),
+            duration_ms: opt_num(m, f15)?,
+            direction: opt_str(m, f16),
+        })
+    }
+}
+
+impl<'a> EndpointDetail<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        let mut f29: Option<Span> = None;
+        let mut f30: Option<Span> = None;
+        let mut f31: Option<Span> = None;
+        let mut f32: Option<Span> = None;
+        let mut f33: Option<Span> = None;
+        let mut f34: Option<Span> = None;
+        let mut f35: Option<Span> = None;
+        let mut f36: Option<Span> = None;
+        let mut f37: Option<Span> = None;
+        let mut f38: Option<Span> = None;
+        let mut f39: Option<Span> = None;
+        let mut f40: Option<Span> = None;
+        let mut f41: Option<Span> = None;
+        let mut f42: Option<Span> = None;
+        let mut f43: Option<Span> = None;
+        let mut f44: Option<Span> = None;
+        let mut f45: Option<Span> = None;
+        let mut f46: Option<Span> = None;
+        let mut f47: Option<Span> = None;
+        let mut f48: Option<Span> = None;
+        let mut f49: Option<Span> = None;
+        let mut f50: Option<Span> = None;
+        let mut f51: Option<Span> = None;
+        let mut f52: Option<Span> = None;
+        let mut f53: Option<Span> = None;
+        let mut f54: Option<Span> = None;
+        let mut f55: Option<Span> = None;
+        let mut f56: Option<Span> = None;
+        let mut f57: Option<Span> = None;
+        let mut f58: Option<Span> = None;
+        let mut f59: Option<Span> = None;
+        let mut f60: Option<Span> = None;
+        let mut f61: Option<Span> = None;
+        let mut f62: Option<Span> = None;
+        let mut f63: Option<Span> = None;
+        let mut f64: Option<Span> = None;
+        let mut f65: Option<Span> = None;
+        let mut f66: Option<Span> = None;
+        let mut f67: Option<Span> = None;
+        let mut f68: Option<Span> = None;
+        let mut f69: Option<Span> = None;
+        let mut f70: Option<Span> = None;
+        let mut f71: Option<Span> = None;
+        let mut f72: Option<Span> = None;
+        let mut f73: Option<Span> = None;
+        let mut f74: Option<Span> = None;
+        let mut f75: Option<Span> = None;
+        let mut f76: Option<Span> = None;
+        let mut f77: Option<Span> = None;
+        let mut f78: Option<Span> = None;
+        let mut f79: Option<Span> = None;
+        let mut f80: Option<Span> = None;
+        let mut f81: Option<Span> = None;
+        let mut f82: Option<Span> = None;
+        let mut f83: Option<Span> = None;
+        let mut f84: Option<Span> = None;
+        let mut f85: Option<Span> = None;
+        let mut f86: Option<Span> = None;
+        let mut f87: Option<Span> = None;
+        let mut f88: Option<Span> = None;
+        let mut f89: Option<Span> = None;
+        let mut f90: Option<Span> = None;
+        let mut f91: Option<Span> = None;
+        let mut f92: Option<Span> = None;
+        let mut f93: Option<Span> = None;
+        let mut f94: Option<Span> = None;
+        let mut f95: Option<Span> = None;
+        let mut f96: Option<Span> = None;
+        let mut f97: Option<Span> = None;
+        let mut f98: Option<Span> = None;
+        let mut f99: Option<Span> = None;
+        let mut f100: Option<Span> = None;
+        let mut f101: Option<Span> = None;
+        let mut f102: Option<Span> = None;
+        let mut f103: Option<Span> = None;
+        let mut f104: Option<Span> = None;
+        let mut f105: Option<Span> = None;
+        let mut f106: Option<Span> = None;
+        let mut f107: Option<Span> = None;
+        let mut f108: Option<Span> = None;
+        let mut f109: Option<Span> = None;
+        let mut f110: Option<Span> = None;
+        let mut f111: Option<Span> = None;
+        let mut f112: Option<Span> = None;
+        let mut f113: Option<Span> = None;
+        let mut f114: Option<Span> = None;
+        let mut f115: Option<Span> = None;
+        let mut f116: Option<Span> = None;
+        let mut f117: Option<Span> = None;
+        let mut f118: Option<Span> = None;
+        let mut f119: Option<Span> = None;
+        let mut f120: Option<Span> = None;
+        let mut f121: Option<Span> = None;
+        let mut f122: Option<Span> = None;
+        let mut f123: Option<Span> = None;
+        let mut f124: Option<Span> = None;
+        let mut f125: Option<Span> = None;
+        let mut f126: Option<Span> = None;
+        let mut f127: Option<Span> = None;
+        let mut f128: Option<Span> = None;
+        let mut f129: Option<Span> = None;
+        let mut f130: Option<Span> = None;
+        let mut f131: Option<Span> = None;
+        let mut f132: Option<Span> = None;
+        let mut f133: Option<Span> = None;
+        let mut f134: Option<Span> = None;
+        let mut f135: Option<Span> = None;
+        let mut f136: Option<Span> = None;
+        let mut f137: Option<Span> = None;
+        let mut f138: Option<Span> = None;
+        let mut f139: Option<Span> = None;
+        let mut f140: Option<Span> = None;
+        let mut f141: Option<Span> = None;
+        let mut f142: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x000d7265 if same(key, b"RpidImmediate") => &mut f3,
+                0x00067763 if same(key, b"Webrtc") => &mut f4,
+                0x00136970 if same(key, b"Ignore183WithoutSdp") => &mut f5,
+                0x00077363 if same(key, b"SendAoc") => &mut f6,
+                0x00116474 if same(key, b"DeviceStateBusyAt") => &mut f7,
+                0x0013746d if same(key, b"T38UdptlMaxdatagram") => &mut f8,
+                0x00186372 if same(key, b"CodecPrefsIncomingAnswer") => &mut f9,
+                0x0013736e if same(key, b"SecurityNegotiation") => &mut f10,
+                0x00096479 if same(key, b"DtlsRekey") => &mut f11,
+                0x000a7264 if same(key, b"RtpPortEnd") => &mut f12,
+                0x00106e70 if same(key, b"NamedPickupGroup") => &mut f13,
+                0x00116464 if same(key, b"DirectMediaMethod") => &mut f14,
+                0x00087364 if same(key, b"SendRpid") => &mut f15,
+                0x000b7070 if same(key, b"PickupGroup") => &mut f16,
+                0x000a736e if same(key, b"SdpSession") => &mut f17,
+                0x000a6479 if same(key, b"DtlsVerify") => &mut f18,
+                0x000e6d74 if same(key, b"MessageContext") => &mut f19,
+                0x00087464 if same(key, b"Tenantid") => &mut f20,
+                0x00096d73 if same(key, b"Mailboxes") => &mut f21,
+                0x000f7265 if same(key, b"RecordOnFeature") => &mut f22,
+                0x000e6479 if same(key, b"DtlsPrivateKey") => &mut f23,
+                0x000f6474 if same(key, b"DtlsFingerprint") => &mut f24,
+                0x000e6f74 if same(key, b"OverlapContext") => &mut f25,
+                0x00156f66 if same(key, b"OutgoingCallOfferPref") => &mut f26,
+                0x000c7274 if same(key, b"RtpPortStart") => &mut f27,
+                0x000a666e if same(key, b"FromDomain") => &mut f28,
+                0x00117473 if same(key, b"TimersSessExpires") => &mut f29,
+                0x000e6e70 if same(key, b"NamedCallGroup") => &mut f30,
+                0x000a6472 if same(key, b"DtlsCipher") => &mut f31,
+                0x00196d63 if same(key, b"MediaEncryptionOptimistic") => &mut f32,
+                0x00197373 if same(key, b"SuppressQ850ReasonHeaders") => &mut f33,
+                0x00046173 if same(key, b"Aors") => &mut f34,
+                0x000a6979 if same(key, b"IdentifyBy") => &mut f35,
+                0x000f6379 if same(key, b"CalleridPrivacy") => &mut f36,
+                0x001f6d64 if same(key, b"MwiSubscribeReplacesUnsolicited") => &mut f37,
+                0x0008636f if same(key, b"CosAudio") => &mut f38,
+                0x0014666b if same(key, b"FollowEarlyMediaFork") => &mut f39,
+                0x00076374 if same(key, b"Context") => &mut f40,
+                0x000c7263 if same(key, b"RtpSymmetric") => &mut f41,
+                0x00097474 if same(key, b"Transport") => &mut f42,
+                0x000a6d74 if same(key, b"MohSuggest") => &mut f43,
+                0x0008746c if same(key, b"T38Udptl") => &mut f44,
+                0x00096674 if same(key, b"FaxDetect") => &mut f45,
+                0x001a7473 if same(key, b"T38BindUdptlToMediaAddress") => &mut f46,
+                0x0008746f if same(key, b"TosVideo") => &mut f47,
+                0x00097332 if same(key, b"SrtpTag32") => &mut f48,
+                0x00127273 if same(key, b"ReferBlindProgress") => &mut f49,
+                0x000f6d73 if same(key, b"MaxAudioStreams") => &mut f50,
+                0x00066265 if same(key, b"Bundle") => &mut f51,
+                0x00077566 if same(key, b"UseAvpf") => &mut f52,
+                0x00096370 if same(key, b"CallGroup") => &mut f53,
+                0x00117365 if same(key, b"SendConnectedLine") => &mut f54,
+                0x00106674 if same(key, b"FaxDetectTimeout") => &mut f55,
+                0x00087372 if same(key, b"SdpOwner") => &mut f56,
+                0x000a6674 if same(key, b"ForceRport") => &mut f57,
+                0x000b6367 if same(key, b"CalleridTag") => &mut f58,
+                0x000e7264 if same(key, b"RtpTimeoutHold") => &mut f59,
+                0x00157379 if same(key, b"SuppressMohOnSendonly") => &mut f60,
+                0x00087565 if same(key, b"UsePtime") => &mut f61,
+                0x000c6d73 if same(key, b"MediaAddress") => &mut f62,
+                0x0012766e if same(key, b"VoicemailExtension") => &mut f63,
+                0x000a7274 if same(key, b"RtpTimeout") => &mut f64,
+                0x000a736e if same(key, b"StirShaken") => &mut f65,
+                0x00067372 if same(key, b"SetVar") => &mut f66,
+                0x000a636c if same(key, b"ContactAcl") => &mut f67,
+                0x00127079 if same(key, b"PreferredCodecOnly") => &mut f68,
+                0x00196765 if same(key, b"GeolocOutgoingCallProfile") => &mut f69,
+                0x00086670 if same(key, b"ForceAvp") => &mut f70,
+                0x00107265 if same(key, b"RecordOffFeature") => &mut f71,
+                0x00086672 if same(key, b"FromUser") => &mut f72,
+                0x000d736e if same(key, b"SendDiversion") => &mut f73,
+                0x000f736f if same(key, b"SendHistoryInfo") => &mut f74,
+                0x000c7436 if same(key, b"T38UdptlIpv6") => &mut f75,
+                0x00087465 if same(key, b"ToneZone") => &mut f76,
+                0x00086c65 if same(key, b"Language") => &mut f77,
+                0x000e6165 if same(key, b"AllowSubscribe") => &mut f78,
+                0x00077236 if same(key, b"RtpIpv6") => &mut f79,
+                0x00086364 if same(key, b"Callerid") => &mut f80,
+                0x000e6d68 if same(key, b"MohPassthrough") => &mut f81,
+                0x0008636f if same(key, b"CosVideo") => &mut f82,
+                0x00146474 if same(key, b"DtlsAutoGenerateCert") => &mut f83,
+                0x00126163 if same(key, b"AsymmetricRtpCodec") => &mut f84,
+                0x00196765 if same(key, b"GeolocIncomingCallProfile") => &mut f85,
+                0x000a6974 if same(key, b"IceSupport") => &mut f86,
+                0x000c6169 if same(key, b"AggregateMwi") => &mut f87,
+                0x00116f67 if same(key, b"OneTouchRecording") => &mut f88,
+                0x000b6d72 if same(key, b"MwiFromUser") => &mut f89,
+                0x000e7264 if same(key, b"RedirectMethod") => &mut f90,
+                0x000b6165 if same(key, b"Accountcode") => &mut f91,
+                0x00186372 if same(key, b"CodecPrefsOutgoingAnswer") => &mut f92,
+                0x00056177 if same(key, b"Allow") => &mut f93,
+                0x000e7274 if same(key, b"RewriteContact") => &mut f94,
+                0x000b7565 if same(key, b"UserEqPhone") => &mut f95,
+                0x00097265 if same(key, b"RtpEngine") => &mut f96,
+                0x00156673 if same(key, b"FollowRedirectMethods") => &mut f97,
+                0x00107374 if same(key, b"SubscribeContext") => &mut f98,
+                0x00176e67 if same(key, b"NotifyEarlyInuseRinging") => &mut f99,
+                0x00126978 if same(key, b"IncomingMwiMailbox") => &mut f100,
+                0x00156966 if same(key, b"IncomingCallOfferPref") => &mut f101,
+                0x001b6173 if same(key, b"AllowUnauthenticatedOptions") => &mut f102,
+                0x00046168 if same(key, b"Auth") => &mut f103,
+                0x001a646e if same(key, b"DirectMediaGlareMitigation") => &mut f104,
+                0x000e7464 if same(key, b"TrustIdInbound") => &mut f105,
+                0x00117365 if same(key, b"StirShakenProfile") => &mut f106,
+                0x00156273 if same(key, b"BindRtpToMediaAddress") => &mut f107,
+                0x00176474 if same(key, b"DisableDirectMediaOnNat") => &mut f108,
+                0x000f6d6e if same(key, b"MediaEncryption") => &mut f109,
+                0x00196d74 if same(key, b"MediaUseReceivedTransport") => &mut f110,
+                0x000c6170 if same(key, b"AllowOverlap") => &mut f111,
+                0x00086465 if same(key, b"DtmfMode") => &mut f112,
+                0x000c6f68 if same(key, b"OutboundAuth") => &mut f113,
+                0x0008746f if same(key, b"TosAudio") => &mut f114,
+                0x000c6465 if same(key, b"DtlsCertFile") => &mut f115,
+                0x000a6468 if same(key, b"DtlsCaPath") => &mut f116,
+                0x00096470 if same(key, b"DtlsSetup") => &mut f117,
+                0x00136364 if same(key, b"ConnectedLineMethod") => &mut f118,
+                0x000f6764 if same(key, b"G726NonStandard") => &mut f119,
+                0x0006316c if same(key, b"100rel") => &mut f120,
+                0x00067473 if same(key, b"Timers") => &mut f121,
+                0x000b6461 if same(key, b"DirectMedia") => &mut f122,
+                0x0003616c if same(key, b"Acl") => &mut f123,
+                0x000b7465 if same(key, b"TimersMinSe") => &mut f124,
+                0x000f7464 if same(key, b"TrustIdOutbound") => &mut f125,
+                0x000c7379 if same(key, b"SubMinExpiry") => &mut f126,
+                0x00077278 if same(key, b"RtcpMux") => &mut f127,
+                0x000f6d73 if same(key, b"MaxVideoStreams") => &mut f128,
+                0x00186173 if same(key, b"AcceptMultipleSdpAnswers") => &mut f129,
+                0x00176372 if same(key, b"CodecPrefsIncomingOffer") => &mut f130,
+                0x00176372 if same(key, b"CodecPrefsOutgoingOffer") => &mut f131,
+                0x00127465 if same(key, b"TrustConnectedLine") => &mut f132,
+                0x00077369 if same(key, b"SendPai") => &mut f133,
+                0x000c7265 if same(key, b"RtpKeepalive") => &mut f134,
+                0x000a7463 if same(key, b"T38UdptlEc") => &mut f135,
+                0x000b7474 if same(key, b"T38UdptlNat") => &mut f136,
+                0x000d6172 if same(key, b"AllowTransfer") => &mut f137,
+                0x000a6465 if same(key, b"DtlsCaFile") => &mut f138,
+                0x000d6f79 if same(key, b"OutboundProxy") => &mut f139,
+                0x000e6973 if same(key, b"InbandProgress") => &mut f140,
+                0x000b6465 if same(key, b"DeviceState") => &mut f141,
+                0x000e6173 if same(key, b"ActiveChannels") => &mut f142,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(EndpointDetail {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            rpid_immediate: opt_str(m, f3),
+            webrtc: opt_str(m, f4),
+            ignore183_without_sdp: opt_str(m, f5),
+            send_aoc: opt_str(m, f6),
+            device_state_busy_at: opt_str(m, f7),
+            t38_udptl_maxdatagram: opt_str(m, f8),
+            codec_prefs_incoming_answer: opt_str(m, f9),
+            security_negotiation: opt_str(m, f10),
+            dtls_rekey: opt_str(m, f11),
+            rtp_port_end: opt_str(m, f12),
+            named_pickup_group: opt_str(m, f13),
+            direct_media_method: opt_str(m, f14),
+            send_rpid: opt_str(m, f15),
+            pickup_group: opt_str(m, f16),
+            sdp_session: opt_str(m, f17),
+            dtls_verify: opt_str(m, f18),
+            message_context: opt_str(m, f19),
+            tenantid: opt_str(m, f20),
+            mailboxes: opt_str(m, f21),
+            record_on_feature: opt_str(m, f22),
+            dtls_private_key: opt_str(m, f23),
+            dtls_fingerprint: opt_str(m, f24),
+            overlap_context: opt_str(m, f25),
+            outgoing_call_offer_pref: opt_str(m, f26),
+            rtp_port_start: opt_str(m, f27),
+            from_domain: opt_str(m, f28),
+            timers_sess_expires: opt_str(m, f29),
+            named_call_group: opt_str(m, f30),
+            dtls_cipher: opt_str(m, f31),
+            media_encryption_optimistic: opt_str(m, f32),
+            suppress_q850_reason_headers: opt_str(m, f33),
+            aors: opt_str(m, f34),
+            identify_by: opt_str(m, f35),
+            callerid_privacy: opt_str(m, f36),
+            mwi_subscribe_replaces_unsolicited: opt_str(m, f37),
+            cos_audio: opt_str(m, f38),
+            follow_early_media_fork: opt_str(m, f39),
+            context: opt_str(m, f40),
+            rtp_symmetric: opt_str(m, f41),
+            transport: opt_str(m, f42),
+            moh_suggest: opt_str(m, f43),
+            t38_udptl: opt_str(m, f44),
+            fax_detect: opt_str(m, f45),
+            t38_bind_udptl_to_media_address: opt_str(m, f46),
+            tos_video: opt_str(m, f47),
+            srtp_tag32: opt_str(m, f48),
+            refer_blind_progress: opt_str(m, f49),
+            max_audio_streams: opt_str(m, f50),
+            bundle: opt_str(m, f51),
+            use_avpf: opt_str(m, f52),
+            call_group: opt_str(m, f53),
+            send_connected_line: opt_str(m, f54),
+            fax_detect_timeout: opt_str(m, f55),
+            sdp_owner: opt_str(m, f56),
+            force_rport: opt_str(m, f57),
+            callerid_tag: opt_str(m, f58),
+            rtp_timeout_hold: opt_str(m, f59),
+            suppress_moh_on_sendonly: opt_str(m, f60),
+            use_ptime: opt_str(m, f61),
+            media_address: opt_str(m, f62),
+            voicemail_extension: opt_str(m, f63),
+            rtp_timeout: opt_str(m, f64),
+            stir_shaken: opt_str(m, f65),
+            set_var: opt_str(m, f66),
+            contact_acl: opt_str(m, f67),
+            preferred_codec_only: opt_str(m, f68),
+            geoloc_outgoing_call_profile: opt_str(m, f69),
+            force_avp: opt_str(m, f70),
+            record_off_feature: opt_str(m, f71),
+            from_user: opt_str(m, f72),
+            send_diversion: opt_str(m, f73),
+            send_history_info: opt_str(m, f74),
+            t38_udptl_ipv6: opt_str(m, f75),
+            tone_zone: opt_str(m, f76),
+            language: opt_str(m, f77),
+            allow_subscribe: opt_str(m, f78),
+            rtp_ipv6: opt_str(m, f79),
+            callerid: opt_str(m, f80),
+            moh_passthrough: opt_str(m, f81),
+            cos_video: opt_str(m, f82),
+            dtls_auto_generate_cert: opt_str(m, f83),
+            asymmetric_rtp_codec: opt_str(m, f84),
+            geoloc_incoming_call_profile: opt_str(m, f85),
+            ice_support: opt_str(m, f86),
+            aggregate_mwi: opt_str(m, f87),
+            one_touch_recording: opt_str(m, f88),
+            mwi_from_user: opt_str(m, f89),
+            redirect_method: opt_str(m, f90),
+            accountcode: opt_str(m, f91),
+            codec_prefs_outgoing_answer: opt_str(m, f92),
+            allow: opt_str(m, f93),
+            rewrite_contact: opt_str(m, f94),
+            user_eq_phone: opt_str(m, f95),
+            rtp_engine: opt_str(m, f96),
+            follow_redirect_methods: opt_str(m, f97),
+            subscribe_context: opt_str(m, f98),
+            notify_early_inuse_ringing: opt_str(m, f99),
+            incoming_mwi_mailbox: opt_str(m, f100),
+            incoming_call_offer_pref: opt_str(m, f101),
+            allow_unauthenticated_options: opt_str(m, f102),
+            auth: opt_str(m, f103),
+            direct_media_glare_mitigation: opt_str(m, f104),
+            trust_id_inbound: opt_str(m, f105),
+            stir_shaken_profile: opt_str(m, f106),
+            bind_rtp_to_media_address: opt_str(m, f107),
+            disable_direct_media_on_nat: opt_str(m, f108),
+            media_encryption: opt_str(m, f109),
+            media_use_received_transport: opt_str(m, f110),
+            allow_overlap: opt_str(m, f111),
+            dtmf_mode: opt_str(m, f112),
+            outbound_auth: opt_str(m, f113),
+            tos_audio: opt_str(m, f114),
+            dtls_cert_file: opt_str(m, f115),
+            dtls_ca_path: opt_str(m, f116),
+            dtls_setup: opt_str(m, f117),
+            connected_line_method: opt_str(m, f118),
+            g726_non_standard: opt_str(m, f119),
+            x_100rel: opt_str(m, f120),
+            timers: opt_str(m, f121),
+            direct_media: opt_str(m, f122),
+            acl: opt_str(m, f123),
+            timers_min_se: opt_str(m, f124),
+            trust_id_outbound: opt_str(m, f125),
+            sub_min_expiry: opt_str(m, f126),
+            rtcp_mux: opt_str(m, f127),
+            max_video_streams: opt_str(m, f128),
+            accept_multiple_sdp_answers: opt_str(m, f129),
+            codec_prefs_incoming_offer: opt_str(m, f130),
+            codec_prefs_outgoing_offer: opt_str(m, f131),
+            trust_connected_line: opt_str(m, f132),
+            send_pai: opt_str(m, f133),
+            rtp_keepalive: opt_str(m, f134),
+            t38_udptl_ec: opt_str(m, f135),
+            t38_udptl_nat: opt_str(m, f136),
+            allow_transfer: opt_str(m, f137),
+            dtls_ca_file: opt_str(m, f138),
+            outbound_proxy: opt_str(m, f139),
+            inband_progress: opt_str(m, f140),
+            device_state: opt_str(m, f141),
+            active_channels: opt_str(m, f142),
+        })
+    }
+}
+
+impl<'a> EndpointDetailComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(EndpointDetailComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> EndpointList<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x00097474 if same(key, b"Transport") => &mut f3,
+                0x00036172 if same(key, b"Aor") => &mut f4,
+                0x00056173 if same(key, b"Auths") => &mut f5,
+                0x000d6f73 if same(key, b"OutboundAuths") => &mut f6,
+                0x00086373 if same(key, b"Contacts") => &mut f7,
+                0x000b6465 if same(key, b"DeviceState") => &mut f8,
+                0x000e6173 if same(key, b"ActiveChannels") => &mut f9,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(EndpointList {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            transport: opt_str(m, f3),
+            aor: opt_str(m, f4),
+            auths: opt_str(m, f5),
+            outbound_auths: opt_str(m, f6),
+            contacts: opt_str(m, f7),
+            device_state: opt_str(m, f8),
+            active_channels: opt_str(m, f9),
+        })
+    }
+}
+
+impl<'a> EndpointListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(EndpointListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> ExtensionStateListComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ExtensionStateListComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> ExtensionStatus<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0005656e if same(key, b"Exten") => &mut f0,
+                0x00076374 if same(key, b"Context") => &mut f1,
+                0x00046874 if same(key, b"Hint") => &mut f2,
+                0x00067373 if same(key, b"Status") => &mut f3,
+                0x00086164 if same(key, b"ActionID") => &mut f4,
+                0x000a7374 if same(key, b"StatusText") => &mut f5,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(ExtensionStatus {
+            exten: opt_str(m, f0),
+            context: opt_str(m, f1),
+            hint: opt_str(m, f2),
+            status: opt_num(m, f3)?,
+            action_id: opt_str(m, f4),
+            status_text: opt_str(m, f5),
+        })
+    }
+}
+
+impl<'a> FullyBooted<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00067373 if same(key, b"Status") => &mut f0,
+                0x00067565 if same(key, b"Uptime") => &mut f1,
+                0x000a6c64 if same(key, b"LastReload") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(FullyBooted {
+            status: opt_str(m, f0),
+            uptime: opt_num(m, f1)?,
+            last_reload: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> Hangup<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f2,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f3,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f4,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f5,
+                0x00056365 if same(key, b"Cause") => &mut f6,
+                0x00096374 if same(key, b"Cause-txt") => &mut f7,
+                0x000c6365 if same(key, b"ChannelState") => &mut f8,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
+                0x00086c65 if same(key, b"Language") => &mut f10,
+                0x000b6165 if same(key, b"AccountCode") => &mut f11,
+                0x00076374 if same(key, b"Context") => &mut f12,
+                0x0005656e if same(key, b"Exten") => &mut f13,
+                0x00087079 if same(key, b"Priority") => &mut f14,
+                0x00086c64 if same(key, b"Linkedid") => &mut f15,
+                0x00097465 if same(key, b"TechCause") => &mut f16,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Hangup {
+            channel: req_str(m, f0)?,
+            uniqueid: req_str(m, f1)?,
+            caller_id_num: opt_str(m, f2),
+            caller_id_name: opt_str(m, f3),
+            connected_line_num: opt_str(m, f4),
+            connected_line_name: opt_str(m, f5),
+            cause: opt_num(m, f6)?,
+            cause_txt: opt_str(m, f7),
+            channel_state: opt_num(m, f8)?,
+            channel_state_desc: opt_str(m, f9),
+            language: opt_str(m, f10),
+            account_code: opt_str(m, f11),
+            context: opt_str(m, f12),
+            exten: opt_str(m, f13),
+            priority: opt_num(m, f14)?,
+            linkedid: opt_str(m, f15),
+            tech_cause: opt_str(m, f16),
+        })
+    }
+}
+
+impl<'a> HangupRequest<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00056365 if same(key, b"Cause") => &mut f14,
+                0x00097465 if same(key, b"TechCause") => &mut f15,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(HangupRequest {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            cause: opt_num(m, f14)?,
+            tech_cause: opt_str(m, f15),
+        })
+    }
+}
+
+impl<'a> Hold<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x000a6d73 if same(key, b"MusicClass") => &mut f14,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Hold {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            music_class: opt_str(m, f14),
+        })
+    }
+}
+
+impl<'a> InboundRegistrationDetail<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
+                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
+                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
+                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
+                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
+                0x000b7368 if same(key, b"SupportPath") => &mut f8,
+                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
+                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
+                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
+                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
+                0x00076374 if same(key, b"Contact") => &mut f13,
+                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
+                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
+                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
+                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
+                0x00086373 if same(key, b"Contacts") => &mut f18,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(InboundRegistrationDetail {
+            action_id: opt_str(m, f0),
+            object_type: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            minimum_expiration: opt_str(m, f3),
+            default_expiration: opt_str(m, f4),
+            qualify_timeout: opt_str(m, f5),
+            qualify2xx_only: opt_str(m, f6),
+            mailboxes: opt_str(m, f7),
+            support_path: opt_str(m, f8),
+            remove_unavailable: opt_str(m, f9),
+            voicemail_extension: opt_str(m, f10),
+            max_contacts: opt_str(m, f11),
+            authenticate_qualify: opt_str(m, f12),
+            contact: opt_str(m, f13),
+            maximum_expiration: opt_str(m, f14),
+            qualify_frequency: opt_str(m, f15),
+            remove_existing: opt_str(m, f16),
+            outbound_proxy: opt_str(m, f17),
+            contacts: opt_str(m, f18),
+        })
+    }
+}
+
+impl<'a> InboundRegistrationDetailComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(InboundRegistrationDetailComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> Join<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f1,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f2,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f3,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f4,
+                0x00057165 if same(key, b"Queue") => &mut f5,
+                0x0008706e if same(key, b"Position") => &mut f6,
+                0x00056374 if same(key, b"Count") => &mut f7,
+                0x00087564 if same(key, b"Uniqueid") => &mut f8,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Join {
+            channel: opt_str(m, f0),
+            caller_id_num: opt_str(m, f1),
+            caller_id_name: opt_str(m, f2),
+            connected_line_num: opt_str(m, f3),
+            connected_line_name: opt_str(m, f4),
+            queue: opt_str(m, f5),
+            position: opt_num(m, f6)?,
+            count: opt_num(m, f7)?,
+            uniqueid: opt_str(m, f8),
+        })
+    }
+}
+
+impl<'a> Leave<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00057165 if same(key, b"Queue") => &mut f1,
+                0x00056374 if same(key, b"Count") => &mut f2,
+                0x0008706e if same(key, b"Position") => &mut f3,
+                0x00087564 if same(key, b"Uniqueid") => &mut f4,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Leave {
+            channel: opt_str(m, f0),
+            queue: opt_str(m, f1),
+            count: opt_num(m, f2)?,
+            position: opt_num(m, f3)?,
+            uniqueid: opt_str(m, f4),
+        })
+    }
+}
+
+impl<'a> Link<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086331 if same(key, b"Channel1") => &mut f0,
+                0x00086332 if same(key, b"Channel2") => &mut f1,
+                0x00097531 if same(key, b"Uniqueid1") => &mut f2,
+                0x00097532 if same(key, b"Uniqueid2") => &mut f3,
+                0x00096331 if same(key, b"CallerID1") => &mut f4,
+                0x00096332 if same(key, b"CallerID2") => &mut f5,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Link {
+            channel1: opt_str(m, f0),
+            channel2: opt_str(m, f1),
+            uniqueid1: opt_str(m, f2),
+            uniqueid2: opt_str(m, f3),
+            caller_id1: opt_str(m, f4),
+            caller_id2: opt_str(m, f5),
+        })
+    }
+}
+
+impl<'a> MessageWaiting<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00076d78 if same(key, b"Mailbox") => &mut f0,
+                0x00077767 if same(key, b"Waiting") => &mut f1,
+                0x00036e77 if same(key, b"New") => &mut f2,
+                0x00036f64 if same(key, b"Old") => &mut f3,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(MessageWaiting {
+            mailbox: opt_str(m, f0),
+            waiting: opt_str(m, f1),
+            new: opt_str(m, f2),
+            old: opt_str(m, f3),
+        })
+    }
+}
+
+impl<'a> MixMonitorStart<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x00086c64 if same(key, b"Linkedid") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(MixMonitorStart {
+            channel: opt_str(m, f0),
+            uniqueid: opt_str(m, f1),
+            linkedid: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> MixMonitorStop<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x00086c64 if same(key, b"Linkedid") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(MixMonitorStop {
+            channel: opt_str(m, f0),
+            uniqueid: opt_str(m, f1),
+            linkedid: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> MusicOnHoldStart<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00056373 if same(key, b"Class") => &mut f14,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(MusicOnHoldStart {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            r#class: opt_str(m, f14),
+        })
+    }
+}
+
+impl<'a> MusicOnHoldStop<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(MusicOnHoldStop {
+            channel: opt_str(m, f0),
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: opt_str(m, f12),
+            linkedid: opt_str(m, f13),
+        })
+    }
+}
+
+impl<'a> NewAccountCode<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00087564 if same(key, b"Uniqueid") => &mut f1,
+                0x000b6165 if same(key, b"AccountCode") => &mut f2,
+                0x000e6f65 if same(key, b"OldAccountCode") => &mut f3,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(NewAccountCode {
+            channel: req_str(m, f0)?,
+            uniqueid: req_str(m, f1)?,
+            account_code: opt_str(m, f2),
+            old_account_code: opt_str(m, f3),
+        })
+    }
+}
+
+impl<'a> NewCallerid<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f1,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f2,
+                0x00087564 if same(key, b"Uniqueid") => &mut f3,
+                0x000f6373 if same(key, b"CID-CallingPres") => &mut f4,
+                0x000c6365 if same(key, b"ChannelState") => &mut f5,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f6,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
+                0x00086c65 if same(key, b"Language") => &mut f9,
+                0x000b6165 if same(key, b"AccountCode") => &mut f10,
+                0x00076374 if same(key, b"Context") => &mut f11,
+                0x0005656e if same(key, b"Exten") => &mut f12,
+                0x00087079 if same(key, b"Priority") => &mut f13,
+                0x00086c64 if same(key, b"Linkedid") => &mut f14,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(NewCallerid {
+            channel: req_str(m, f0)?,
+            caller_id_num: opt_str(m, f1),
+            caller_id_name: opt_str(m, f2),
+            uniqueid: req_str(m, f3)?,
+            cid_calling_pres: opt_str(m, f4),
+            channel_state: opt_num(m, f5)?,
+            channel_state_desc: opt_str(m, f6),
+            connected_line_num: opt_str(m, f7),
+            connected_line_name: opt_str(m, f8),
+            language: opt_str(m, f9),
+            account_code: opt_str(m, f10),
+            context: opt_str(m, f11),
+            exten: opt_str(m, f12),
+            priority: opt_num(m, f13)?,
+            linkedid: opt_str(m, f14),
+        })
+    }
+}
+
+impl<'a> Newchannel<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x000b6165 if same(key, b"AccountCode") => &mut f5,
+                0x0005656e if same(key, b"Exten") => &mut f6,
+                0x00076374 if same(key, b"Context") => &mut f7,
+                0x00087564 if same(key, b"Uniqueid") => &mut f8,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f9,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f10,
+                0x00086c65 if same(key, b"Language") => &mut f11,
+                0x00087079 if same(key, b"Priority") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Newchannel {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            account_code: opt_str(m, f5),
+            exten: opt_str(m, f6),
+            context: opt_str(m, f7),
+            uniqueid: req_str(m, f8)?,
+            connected_line_num: opt_str(m, f9),
+            connected_line_name: opt_str(m, f10),
+            language: opt_str(m, f11),
+            priority: opt_num(m, f12)?,
+            linkedid: opt_str(m, f13),
+        })
+    }
+}
+
+impl<'a> NewConnectedLine<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(NewConnectedLine {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+        })
+    }
+}
+
+impl<'a> Newexten<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00076374 if same(key, b"Context") => &mut f1,
+                0x0009656e if same(key, b"Extension") => &mut f2,
+                0x00087079 if same(key, b"Priority") => &mut f3,
+                0x000b616e if same(key, b"Application") => &mut f4,
+                0x00076161 if same(key, b"AppData") => &mut f5,
+                0x00087564 if same(key, b"Uniqueid") => &mut f6,
+                0x000c6365 if same(key, b"ChannelState") => &mut f7,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f8,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f9,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f10,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f11,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f12,
+                0x00086c65 if same(key, b"Language") => &mut f13,
+                0x000b6165 if same(key, b"AccountCode") => &mut f14,
+                0x0005656e if same(key, b"Exten") => &mut f15,
+                0x00086c64 if same(key, b"Linkedid") => &mut f16,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Newexten {
+            channel: req_str(m, f0)?,
+            context: opt_str(m, f1),
+            extension: opt_str(m, f2),
+            priority: opt_num(m, f3)?,
+            application: opt_str(m, f4),
+            app_data: opt_str(m, f5),
+            uniqueid: req_str(m, f6)?,
+            channel_state: opt_num(m, f7)?,
+            channel_state_desc: opt_str(m, f8),
+            caller_id_num: opt_str(m, f9),
+            caller_id_name: opt_str(m, f10),
+            connected_line_num: opt_str(m, f11),
+            connected_line_name: opt_str(m, f12),
+            language: opt_str(m, f13),
+            account_code: opt_str(m, f14),
+            exten: opt_str(m, f15),
+            linkedid: opt_str(m, f16),
+        })
+    }
+}
+
+impl<'a> Newstate<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00087564 if same(key, b"Uniqueid") => &mut f7,
+                0x00086c65 if same(key, b"Language") => &mut f8,
+                0x000b6165 if same(key, b"AccountCode") => &mut f9,
+                0x00076374 if same(key, b"Context") => &mut f10,
+                0x0005656e if same(key, b"Exten") => &mut f11,
+                0x00087079 if same(key, b"Priority") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Newstate {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            uniqueid: req_str(m, f7)?,
+            language: opt_str(m, f8),
+            account_code: opt_str(m, f9),
+            context: opt_str(m, f10),
+            exten: opt_str(m, f11),
+            priority: opt_num(m, f12)?,
+            linkedid: opt_str(m, f13),
+        })
+    }
+}
+
+impl<'a> OriginateResponse<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00087265 if same(key, b"Response") => &mut f1,
+                0x0007636c if same(key, b"Channel") => &mut f2,
+                0x00076374 if same(key, b"Context") => &mut f3,
+                0x0005656e if same(key, b"Exten") => &mut f4,
+                0x0006726e if same(key, b"Reason") => &mut f5,
+                0x00087564 if same(key, b"Uniqueid") => &mut f6,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f7,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f8,
+                0x000b616e if same(key, b"Application") => &mut f9,
+                0x00046461 if same(key, b"Data") => &mut f10,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(OriginateResponse {
+            action_id: opt_str(m, f0),
+            response: opt_str(m, f1),
+            channel: req_str(m, f2)?,
+            context: opt_str(m, f3),
+            exten: opt_str(m, f4),
+            reason: opt_num(m, f5)?,
+            uniqueid: req_str(m, f6)?,
+            caller_id_num: opt_str(m, f7),
+            caller_id_name: opt_str(m, f8),
+            application: opt_str(m, f9),
+            data: opt_str(m, f10),
+        })
+    }
+}
+
+impl<'a> PeerEntry<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x000b6365 if same(key, b"Channeltype") => &mut f1,
+                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
+                0x000e6365 if same(key, b"ChanObjectType") => &mut f3,
+                0x00096973 if same(key, b"IPaddress") => &mut f4,
+                0x00066974 if same(key, b"IPport") => &mut f5,
+                0x00076463 if same(key, b"Dynamic") => &mut f6,
+                0x000a6674 if same(key, b"Forcerport") => &mut f7,
+                0x000c7674 if same(key, b"VideoSupport") => &mut f8,
+                0x000b7474 if same(key, b"TextSupport") => &mut f9,
+                0x0003616c if same(key, b"ACL") => &mut f10,
+                0x00067373 if same(key, b"Status") => &mut f11,
+                0x000e7265 if same(key, b"RealtimeDevice") => &mut f12,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(PeerEntry {
+            action_id: opt_str(m, f0),
+            channeltype: opt_str(m, f1),
+            object_name: opt_str(m, f2),
+            chan_object_type: opt_str(m, f3),
+            i_paddress: opt_str(m, f4),
+            i_pport: opt_str(m, f5),
+            dynamic: opt_str(m, f6),
+            forcerport: opt_str(m, f7),
+            video_support: opt_str(m, f8),
+            text_support: opt_str(m, f9),
+            acl: opt_str(m, f10),
+            status: opt_str(m, f11),
+            realtime_device: opt_str(m, f12),
+        })
+    }
+}
+
+impl<'a> PeerlistComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00096574 if same(key, b"EventList") => &mut f0,
+                0x00096c73 if same(key, b"ListItems") => &mut f1,
+                0x00086164 if same(key, b"ActionID") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(PeerlistComplete {
+            event_list: opt_str(m, f0),
+            list_items: opt_num(m, f1)?,
+            action_id: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> PeerStatus<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000b6365 if same(key, b"ChannelType") => &mut f0,
+                0x00047072 if same(key, b"Peer") => &mut f1,
+                0x000a7073 if same(key, b"PeerStatus") => &mut f2,
+                0x00076173 if same(key, b"Address") => &mut f3,
+                0x00056365 if same(key, b"Cause") => &mut f4,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(PeerStatus {
+            channel_type: opt_str(m, f0),
+            peer: req_str(m, f1)?,
+            peer_status: opt_str(m, f2),
+            address: opt_str(m, f3),
+            cause: opt_str(m, f4),
+        })
+    }
+}
+
+impl<'a> QueueCallerJoin<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00057165 if same(key, b"Queue") => &mut f14,
+                0x0008706e if same(key, b"Position") => &mut f15,
+                0x00056374 if same(key, b"Count") => &mut f16,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueCallerJoin {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            queue: opt_str(m, f14),
+            position: opt_num(m, f15)?,
+            count: opt_num(m, f16)?,
+        })
+    }
+}
+
+impl<'a> QueueCallerLeave<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00057165 if same(key, b"Queue") => &mut f14,
+                0x0008706e if same(key, b"Position") => &mut f15,
+                0x00056374 if same(key, b"Count") => &mut f16,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueCallerLeave {
+            channel: opt_str(m, f0),
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: opt_str(m, f12),
+            linkedid: opt_str(m, f13),
+            queue: opt_str(m, f14),
+            position: opt_num(m, f15)?,
+            count: opt_num(m, f16)?,
+        })
+    }
+}
+
+impl<'a> QueueEntry<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00057165 if same(key, b"Queue") => &mut f1,
+                0x0008706e if same(key, b"Position") => &mut f2,
+                0x0007636c if same(key, b"Channel") => &mut f3,
+                0x00087564 if same(key, b"Uniqueid") => &mut f4,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f5,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f6,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
+                0x00047774 if same(key, b"Wait") => &mut f9,
+                0x00087079 if same(key, b"Priority") => &mut f10,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueEntry {
+            action_id: opt_str(m, f0),
+            queue: opt_str(m, f1),
+            position: opt_num(m, f2)?,
+            channel: req_str(m, f3)?,
+            uniqueid: req_str(m, f4)?,
+            caller_id_num: opt_str(m, f5),
+            caller_id_name: opt_str(m, f6),
+            connected_line_num: opt_str(m, f7),
+            connected_line_name: opt_str(m, f8),
+            wait: opt_str(m, f9),
+            priority: opt_num(m, f10)?,
+        })
+    }
+}
+
+impl<'a> QueueMember<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00057165 if same(key, b"Queue") => &mut f0,
+                0x00046e65 if same(key, b"Name") => &mut f1,
+                0x00086c6e if same(key, b"Location") => &mut f2,
+                0x000a6d70 if same(key, b"Membership") => &mut f3,
+                0x00077079 if same(key, b"Penalty") => &mut f4,
+                0x000a636e if same(key, b"CallsTaken") => &mut f5,
+                0x00086c6c if same(key, b"LastCall") => &mut f6,
+                0x00067373 if same(key, b"Status") => &mut f7,
+                0x00067064 if same(key, b"Paused") => &mut f8,
+                0x00086164 if same(key, b"ActionID") => &mut f9,
+                0x000e7365 if same(key, b"StateInterface") => &mut f10,
+                0x00096c65 if same(key, b"LastPause") => &mut f11,
+                0x00096c65 if same(key, b"LoginTime") => &mut f12,
+                0x0006696c if same(key, b"InCall") => &mut f13,
+                0x000c706e if same(key, b"PausedReason") => &mut f14,
+                0x000a7765 if same(key, b"Wrapuptime") => &mut f15,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueMember {
+            queue: opt_str(m, f0),
+            name: opt_str(m, f1),
+            location: opt_str(m, f2),
+            membership: opt_str(m, f3),
+            penalty: opt_str(m, f4),
+            calls_taken: opt_str(m, f5),
+            last_call: opt_str(m, f6),
+            status: opt_str(m, f7),
+            paused: opt_str(m, f8),
+            action_id: opt_str(m, f9),
+            state_interface: opt_str(m, f10),
+            last_pause: opt_str(m, f11),
+            login_time: opt_str(m, f12),
+            in_call: opt_str(m, f13),
+            paused_reason: opt_str(m, f14),
+            wrapuptime: opt_str(m, f15),
+        })
+    }
+}
+
+impl<'a> QueueMemberStatus<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00057165 if same(key, b"Queue") => &mut f0,
+                0x00086c6e if same(key, b"Location") => &mut f1,
+                0x000a6d65 if same(key, b"MemberName") => &mut f2,
+                0x000a6d70 if same(key, b"Membership") => &mut f3,
+                0x00077079 if same(key, b"Penalty") => &mut f4,
+                0x000a636e if same(key, b"CallsTaken") => &mut f5,
+                0x00086c6c if same(key, b"LastCall") => &mut f6,
+                0x00067373 if same(key, b"Status") => &mut f7,
+                0x00067064 if same(key, b"Paused") => &mut f8,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueMemberStatus {
+            queue: opt_str(m, f0),
+            location: opt_str(m, f1),
+            member_name: opt_str(m, f2),
+            membership: opt_str(m, f3),
+            penalty: opt_str(m, f4),
+            calls_taken: opt_str(m, f5),
+            last_call: opt_str(m, f6),
+            status: opt_str(m, f7),
+            paused: opt_str(m, f8),
+        })
+    }
+}
+
+impl<'a> QueueParams<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00057165 if same(key, b"Queue") => &mut f0,
+                0x00036d78 if same(key, b"Max") => &mut f1,
+                0x00087379 if same(key, b"Strategy") => &mut f2,
+                0x00056373 if same(key, b"Calls") => &mut f3,
+                0x00086865 if same(key, b"Holdtime") => &mut f4,
+                0x00087465 if same(key, b"TalkTime") => &mut f5,
+                0x00096364 if same(key, b"Completed") => &mut f6,
+                0x00096164 if same(key, b"Abandoned") => &mut f7,
+                0x000c736c if same(key, b"ServiceLevel") => &mut f8,
+                0x00107366 if same(key, b"ServicelevelPerf") => &mut f9,
+                0x00067774 if same(key, b"Weight") => &mut f10,
+                0x00086164 if same(key, b"ActionID") => &mut f11,
+                0x00117332 if same(key, b"ServicelevelPerf2") => &mut f12,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueParams {
+            queue: opt_str(m, f0),
+            max: opt_str(m, f1),
+            strategy: opt_str(m, f2),
+            calls: opt_str(m, f3),
+            holdtime: opt_str(m, f4),
+            talk_time: opt_str(m, f5),
+            completed: opt_str(m, f6),
+            abandoned: opt_str(m, f7),
+            service_level: opt_str(m, f8),
+            servicelevel_perf: opt_str(m, f9),
+            weight: opt_str(m, f10),
+            action_id: opt_str(m, f11),
+            servicelevel_perf2: opt_str(m, f12),
+        })
+    }
+}
+
+impl<'a> QueueStatusComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00096574 if same(key, b"EventList") => &mut f1,
+                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueStatusComplete {
+            action_id: opt_str(m, f0),
+            event_list: opt_str(m, f1),
+            list_items: opt_num(m, f2)?,
+        })
+    }
+}
+
+impl<'a> QueueSummary<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00057165 if same(key, b"Queue") => &mut f0,
+                0x00086c6e if same(key, b"LoggedIn") => &mut f1,
+                0x00096165 if same(key, b"Available") => &mut f2,
+                0x00076373 if same(key, b"Callers") => &mut f3,
+                0x00086865 if same(key, b"HoldTime") => &mut f4,
+                0x00087465 if same(key, b"TalkTime") => &mut f5,
+                0x000f6c65 if same(key, b"LongestHoldTime") => &mut f6,
+                0x00086164 if same(key, b"ActionID") => &mut f7,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueSummary {
+            queue: opt_str(m, f0),
+            logged_in: opt_str(m, f1),
+            available: opt_str(m, f2),
+            callers: opt_str(m, f3),
+            hold_time: opt_str(m, f4),
+            talk_time: opt_str(m, f5),
+            longest_hold_time: opt_str(m, f6),
+            action_id: opt_str(m, f7),
+        })
+    }
+}
+
+impl<'a> QueueSummaryComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(QueueSummaryComplete {
+            action_id: opt_str(m, f0),
+        })
+    }
+}
+
+impl<'a> RegistrationsComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00096574 if same(key, b"EventList") => &mut f0,
+                0x00096c73 if same(key, b"ListItems") => &mut f1,
+                0x00086164 if same(key, b"ActionID") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(RegistrationsComplete {
+            event_list: opt_str(m, f0),
+            list_items: opt_num(m, f1)?,
+            action_id: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> Registry<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000b6365 if same(key, b"ChannelType") => &mut f0,
+                0x00087565 if same(key, b"Username") => &mut f1,
+                0x0006646e if same(key, b"Domain") => &mut f2,
+                0x00067373 if same(key, b"Status") => &mut f3,
+                0x00056365 if same(key, b"Cause") => &mut f4,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Registry {
+            channel_type: opt_str(m, f0),
+            username: opt_str(m, f1),
+            domain: opt_str(m, f2),
+            status: opt_str(m, f3),
+            cause: opt_num(m, f4)?,
+        })
+    }
+}
+
+impl<'a> Reload<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00066d65 if same(key, b"Module") => &mut f0,
+                0x00067373 if same(key, b"Status") => &mut f1,
+                0x00076d65 if same(key, b"Message") => &mut f2,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Reload {
+            module: opt_str(m, f0),
+            status: opt_str(m, f1),
+            message: opt_str(m, f2),
+        })
+    }
+}
+
+impl<'a> RtcpSent<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        let mut f29: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00047363 if same(key, b"SSRC") => &mut f14,
+                0x00027074 if same(key, b"PT") => &mut f15,
+                0x0002746f if same(key, b"To") => &mut f16,
+                0x000b7274 if same(key, b"ReportCount") => &mut f17,
+                0x00077370 if same(key, b"SentNTP") => &mut f18,
+                0x00077370 if same(key, b"SentRTP") => &mut f19,
+                0x000b7373 if same(key, b"SentPackets") => &mut f20,
+                0x000a7373 if same(key, b"SentOctets") => &mut f21,
+                0x00117263 if same(key, b"Report0SourceSSRC") => &mut f22,
+                0x00137274 if same(key, b"Report0FractionLost") => &mut f23,
+                0x00157274 if same(key, b"Report0CumulativeLost") => &mut f24,
+                0x00167265 if same(key, b"Report0HighestSequence") => &mut f25,
+                0x001b7273 if same(key, b"Report0SequenceNumberCycles") => &mut f26,
+                0x000f7272 if same(key, b"Report0IAJitter") => &mut f27,
+                0x000a7272 if same(key, b"Report0LSR") => &mut f28,
+                0x000b7272 if same(key, b"Report0DLSR") => &mut f29,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(RtcpSent {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            ssrc: opt_str(m, f14),
+            pt: opt_str(m, f15),
+            to: opt_str(m, f16),
+            report_count: opt_str(m, f17),
+            sent_ntp: opt_str(m, f18),
+            sent_rtp: opt_str(m, f19),
+            sent_packets: opt_str(m, f20),
+            sent_octets: opt_str(m, f21),
+            report0_source_ssrc: opt_str(m, f22),
+            report0_fraction_lost: opt_str(m, f23),
+            report0_cumulative_lost: opt_str(m, f24),
+            report0_highest_sequence: opt_str(m, f25),
+            report0_sequence_number_cycles: opt_str(m, f26),
+            report0_ia_jitter: opt_str(m, f27),
+            report0_lsr: opt_str(m, f28),
+            report0_dlsr: opt_str(m, f29),
+        })
+    }
+}
+
+impl<'a> Shutdown<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0008736e if same(key, b"Shutdown") => &mut f0,
+                0x00077274 if same(key, b"Restart") => &mut f1,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Shutdown {
+            shutdown: opt_str(m, f0),
+            restart: opt_str(m, f1),
+        })
+    }
+}
+
+impl<'a> SoftHangupRequest<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00056365 if same(key, b"Cause") => &mut f14,
+                0x00097465 if same(key, b"TechCause") => &mut f15,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(SoftHangupRequest {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            cause: opt_num(m, f14)?,
+            tech_cause: opt_str(m, f15),
+        })
+    }
+}
+
+impl<'a> Status<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        let mut f15: Option<Span> = None;
+        let mut f16: Option<Span> = None;
+        let mut f17: Option<Span> = None;
+        let mut f18: Option<Span> = None;
+        let mut f19: Option<Span> = None;
+        let mut f20: Option<Span> = None;
+        let mut f21: Option<Span> = None;
+        let mut f22: Option<Span> = None;
+        let mut f23: Option<Span> = None;
+        let mut f24: Option<Span> = None;
+        let mut f25: Option<Span> = None;
+        let mut f26: Option<Span> = None;
+        let mut f27: Option<Span> = None;
+        let mut f28: Option<Span> = None;
+        let mut f29: Option<Span> = None;
+        let mut f30: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x00047465 if same(key, b"Type") => &mut f14,
+                0x00046464 if same(key, b"DNID") => &mut f15,
+                0x0019656d if same(key, b"EffectiveConnectedLineNum") => &mut f16,
+                0x001a6565 if same(key, b"EffectiveConnectedLineName") => &mut f17,
+                0x000c7470 if same(key, b"TimeToHangup") => &mut f18,
+                0x00086264 if same(key, b"BridgeID") => &mut f19,
+                0x000b616e if same(key, b"Application") => &mut f20,
+                0x00046461 if same(key, b"Data") => &mut f21,
+                0x000d6e73 if same(key, b"Nativeformats") => &mut f22,
+                0x000a7274 if same(key, b"Readformat") => &mut f23,
+                0x00097273 if same(key, b"Readtrans") => &mut f24,
+                0x000b7774 if same(key, b"Writeformat") => &mut f25,
+                0x000a7773 if same(key, b"Writetrans") => &mut f26,
+                0x00096370 if same(key, b"Callgroup") => &mut f27,
+                0x000b7070 if same(key, b"Pickupgroup") => &mut f28,
+                0x00077373 if same(key, b"Seconds") => &mut f29,
+                0x00086164 if same(key, b"ActionID") => &mut f30,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Status {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+            r#type: opt_str(m, f14),
+            dnid: opt_str(m, f15),
+            effective_connected_line_num: opt_str(m, f16),
+            effective_connected_line_name: opt_str(m, f17),
+            time_to_hangup: opt_str(m, f18),
+            bridge_id: opt_str(m, f19),
+            application: opt_str(m, f20),
+            data: opt_str(m, f21),
+            nativeformats: opt_str(m, f22),
+            readformat: opt_str(m, f23),
+            readtrans: opt_str(m, f24),
+            writeformat: opt_str(m, f25),
+            writetrans: opt_str(m, f26),
+            callgroup: opt_str(m, f27),
+            pickupgroup: opt_str(m, f28),
+            seconds: opt_str(m, f29),
+            action_id: opt_str(m, f30),
+        })
+    }
+}
+
+impl<'a> StatusComplete<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00056973 if same(key, b"Items") => &mut f1,
+                0x00096574 if same(key, b"EventList") => &mut f2,
+                0x00096c73 if same(key, b"ListItems") => &mut f3,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(StatusComplete {
+            action_id: opt_str(m, f0),
+            items: opt_num(m, f1)?,
+            event_list: opt_str(m, f2),
+            list_items: opt_num(m, f3)?,
+        })
+    }
+}
+
+impl<'a> SuccessfulAuth<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00076576 if same(key, b"EventTV") => &mut f0,
+                0x00087379 if same(key, b"Severity") => &mut f1,
+                0x00077365 if same(key, b"Service") => &mut f2,
+                0x000c656e if same(key, b"EventVersion") => &mut f3,
+                0x00096164 if same(key, b"AccountID") => &mut f4,
+                0x00097364 if same(key, b"SessionID") => &mut f5,
+                0x000c6c73 if same(key, b"LocalAddress") => &mut f6,
+                0x000d7273 if same(key, b"RemoteAddress") => &mut f7,
+                0x000d7564 if same(key, b"UsingPassword") => &mut f8,
+                0x00097376 if same(key, b"SessionTV") => &mut f9,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(SuccessfulAuth {
+            event_tv: opt_str(m, f0),
+            severity: opt_str(m, f1),
+            service: opt_str(m, f2),
+            event_version: opt_str(m, f3),
+            account_id: opt_str(m, f4),
+            session_id: opt_str(m, f5),
+            local_address: opt_str(m, f6),
+            remote_address: opt_str(m, f7),
+            using_password: opt_str(m, f8),
+            session_tv: opt_str(m, f9),
+        })
+    }
+}
+
+impl<'a> Transfer<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x000e7464 if same(key, b"TransferMethod") => &mut f0,
+                0x000c7465 if same(key, b"TransferType") => &mut f1,
+                0x0007636c if same(key, b"Channel") => &mut f2,
+                0x00087564 if same(key, b"Uniqueid") => &mut f3,
+                0x000a7364 if same(key, b"SIP-Callid") => &mut f4,
+                0x000d746c if same(key, b"TargetChannel") => &mut f5,
+                0x000e7464 if same(key, b"TargetUniqueid") => &mut f6,
+                0x000d746e if same(key, b"TransferExten") => &mut f7,
+                0x000f7474 if same(key, b"TransferContext") => &mut f8,
+                0x00107467 if same(key, b"Transfer2Parking") => &mut f9,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Transfer {
+            transfer_method: opt_str(m, f0),
+            transfer_type: opt_str(m, f1),
+            channel: opt_str(m, f2),
+            uniqueid: opt_str(m, f3),
+            sip_callid: opt_str(m, f4),
+            target_channel: opt_str(m, f5),
+            target_uniqueid: opt_str(m, f6),
+            transfer_exten: opt_str(m, f7),
+            transfer_context: opt_str(m, f8),
+            transfer2_parking: opt_str(m, f9),
+        })
+    }
+}
+
+impl<'a> Unhold<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x000c6365 if same(key, b"ChannelState") => &mut f1,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
+                0x00086c65 if same(key, b"Language") => &mut f7,
+                0x000b6165 if same(key, b"AccountCode") => &mut f8,
+                0x00076374 if same(key, b"Context") => &mut f9,
+                0x0005656e if same(key, b"Exten") => &mut f10,
+                0x00087079 if same(key, b"Priority") => &mut f11,
+                0x00087564 if same(key, b"Uniqueid") => &mut f12,
+                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Unhold {
+            channel: req_str(m, f0)?,
+            channel_state: opt_num(m, f1)?,
+            channel_state_desc: opt_str(m, f2),
+            caller_id_num: opt_str(m, f3),
+            caller_id_name: opt_str(m, f4),
+            connected_line_num: opt_str(m, f5),
+            connected_line_name: opt_str(m, f6),
+            language: opt_str(m, f7),
+            account_code: opt_str(m, f8),
+            context: opt_str(m, f9),
+            exten: opt_str(m, f10),
+            priority: opt_num(m, f11)?,
+            uniqueid: req_str(m, f12)?,
+            linkedid: opt_str(m, f13),
+        })
+    }
+}
+
+impl<'a> Unlink<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x00086331 if same(key, b"Channel1") => &mut f0,
+                0x00086332 if same(key, b"Channel2") => &mut f1,
+                0x00097531 if same(key, b"Uniqueid1") => &mut f2,
+                0x00097532 if same(key, b"Uniqueid2") => &mut f3,
+                0x00096331 if same(key, b"CallerID1") => &mut f4,
+                0x00096332 if same(key, b"CallerID2") => &mut f5,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(Unlink {
+            channel1: opt_str(m, f0),
+            channel2: opt_str(m, f1),
+            uniqueid1: opt_str(m, f2),
+            uniqueid2: opt_str(m, f3),
+            caller_id1: opt_str(m, f4),
+            caller_id2: opt_str(m, f5),
+        })
+    }
+}
+
+impl<'a> VarSet<'a> {
+    /// The fields of `m` in one pass, without serde; `None` when a value does not fit the
+    /// type (the serde path then says why).
+    fn from_fields(m: &Message<'a>) -> Option<Self> {
+        let mut f0: Option<Span> = None;
+        let mut f1: Option<Span> = None;
+        let mut f2: Option<Span> = None;
+        let mut f3: Option<Span> = None;
+        let mut f4: Option<Span> = None;
+        let mut f5: Option<Span> = None;
+        let mut f6: Option<Span> = None;
+        let mut f7: Option<Span> = None;
+        let mut f8: Option<Span> = None;
+        let mut f9: Option<Span> = None;
+        let mut f10: Option<Span> = None;
+        let mut f11: Option<Span> = None;
+        let mut f12: Option<Span> = None;
+        let mut f13: Option<Span> = None;
+        let mut f14: Option<Span> = None;
+        for (key, value) in m.raw_fields() {
+            let slot = match key_hash(key) {
+                0x0007636c if same(key, b"Channel") => &mut f0,
+                0x00057665 if same(key, b"Value") => &mut f1,
+                0x00087564 if same(key, b"Uniqueid") => &mut f2,
+                0x000c6365 if same(key, b"ChannelState") => &mut f3,
+                0x00106363 if same(key, b"ChannelStateDesc") => &mut f4,
+                0x000b636d if same(key, b"CallerIDNum") => &mut f5,
+                0x000c6365 if same(key, b"CallerIDName") => &mut f6,
+                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
+                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
+                0x00086c65 if same(key, b"Language") => &mut f9,
+                0x000b6165 if same(key, b"AccountCode") => &mut f10,
+                0x00076374 if same(key, b"Context") => &mut f11,
+                0x0005656e if same(key, b"Exten") => &mut f12,
+                0x00087079 if same(key, b"Priority") => &mut f13,
+                0x00086c64 if same(key, b"Linkedid") => &mut f14,
+                _ => continue,
+            };
+            // The first of repeated keys wins, as in the serde path.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        Some(VarSet {
+            channel: req_str(m, f0)?,
+            value: opt_str(m, f1),
+            uniqueid: req_str(m, f2)?,
+            channel_state: opt_num(m, f3)?,
+            channel_state_desc: opt_str(m, f4),
+            caller_id_num: opt_str(m, f5),
+            caller_id_name: opt_str(m, f6),
+            connected_line_num: opt_str(m, f7),
+            connected_line_name: opt_str(m, f8),
+            language: opt_str(m, f9),
+            account_code: opt_str(m, f10),
+            context: opt_str(m, f11),
+            exten: opt_str(m, f12),
+            priority: opt_num(m, f13)?,
+            linkedid: opt_str(m, f14),
+        })
+    }
+}
+
 /// An AMI event, typed when its name is known and its fields fit, raw otherwise.
 ///
 /// Matching ignores ASCII case (`NewCallerid` on 1.8, `Newcallerid` on 1.4).
@@ -2999,6 +7902,19 @@ impl<'a> Event<'a> {
         kind.parse(message)
     }
 
+    /// [`Event::try_parse`] through the serde [`Deserializer`](serde::Deserializer) over
+    /// [`Message`] alone: the same result, slower. `try_parse` matches the keys of the crate's
+    /// own types in one generated pass and falls back to this path when a value does not fit.
+    pub fn try_parse_serde(message: &Message<'a>) -> Result<Event<'a>, DeError> {
+        let Some(name) = message.event() else {
+            return Ok(Event::Unknown(message.clone()));
+        };
+        match KINDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some((_, kind)) => kind.parse_serde(message),
+            None => Ok(Event::Unknown(message.clone())),
+        }
+    }
+
     /// The event name as this crate spells it (`Unknown` gives the name on the wire).
     pub fn name(&self) -> &str {
         match self {
@@ -3283,6 +8199,159 @@ const KINDS: &[(&str, Kind)] = &[
 
 impl Kind {
     fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {
+        Ok(match self {
+            AgentCalled => Event::AgentCalled(Box::new(typed(AgentCalled::from_fields(m), m)?)),
+            AorDetail => Event::AorDetail(Box::new(typed(AorDetail::from_fields(m), m)?)),
+            AorList => Event::AorList(Box::new(typed(AorList::from_fields(m), m)?)),
+            AorListComplete => Event::AorListComplete(typed(AorListComplete::from_fields(m), m)?),
+            AttendedTransfer => {
+                Event::AttendedTransfer(Box::new(typed(AttendedTransfer::from_fields(m), m)?))
+            }
+            AuthDetail => Event::AuthDetail(Box::new(typed(AuthDetail::from_fields(m), m)?)),
+            BlindTransfer => {
+                Event::BlindTransfer(Box::new(typed(BlindTransfer::from_fields(m), m)?))
+            }
+            Bridge => Event::Bridge(typed(Bridge::from_fields(m), m)?),
+            BridgeCreate => Event::BridgeCreate(typed(BridgeCreate::from_fields(m), m)?),
+            BridgeDestroy => Event::BridgeDestroy(typed(BridgeDestroy::from_fields(m), m)?),
+            BridgeEnter => Event::BridgeEnter(Box::new(typed(BridgeEnter::from_fields(m), m)?)),
+            BridgeLeave => Event::BridgeLeave(Box::new(typed(BridgeLeave::from_fields(m), m)?)),
+            BridgeListComplete => {
+                Event::BridgeListComplete(typed(BridgeListComplete::from_fields(m), m)?)
+            }
+            BridgeListItem => Event::BridgeListItem(typed(BridgeListItem::from_fields(m), m)?),
+            Cdr => Event::Cdr(Box::new(typed(Cdr::from_fields(m), m)?)),
+            Cel => Event::Cel(Box::new(typed(Cel::from_fields(m), m)?)),
+            ChallengeSent => Event::ChallengeSent(typed(ChallengeSent::from_fields(m), m)?),
+            ChannelUpdate => Event::ChannelUpdate(typed(ChannelUpdate::from_fields(m), m)?),
+            ContactList => Event::ContactList(Box::new(typed(ContactList::from_fields(m), m)?)),
+            ContactListComplete => {
+                Event::ContactListComplete(typed(ContactListComplete::from_fields(m), m)?)
+            }
+            ContactStatus => Event::ContactStatus(typed(ContactStatus::from_fields(m), m)?),
+            CoreShowChannel => {
+                Event::CoreShowChannel(Box::new(typed(CoreShowChannel::from_fields(m), m)?))
+            }
+            CoreShowChannelMap => {
+                Event::CoreShowChannelMap(typed(CoreShowChannelMap::from_fields(m), m)?)
+            }
+            CoreShowChannelMapComplete => Event::CoreShowChannelMapComplete(typed(
+                CoreShowChannelMapComplete::from_fields(m),
+                m,
+            )?),
+            CoreShowChannelsComplete => {
+                Event::CoreShowChannelsComplete(typed(CoreShowChannelsComplete::from_fields(m), m)?)
+            }
+            DeviceStateChange => {
+                Event::DeviceStateChange(typed(DeviceStateChange::from_fields(m), m)?)
+            }
+            DeviceStateListComplete => {
+                Event::DeviceStateListComplete(typed(DeviceStateListComplete::from_fields(m), m)?)
+            }
+            Dial => Event::Dial(typed(Dial::from_fields(m), m)?),
+            DialBegin => Event::DialBegin(Box::new(typed(DialBegin::from_fields(m), m)?)),
+            DialEnd => Event::DialEnd(Box::new(typed(DialEnd::from_fields(m), m)?)),
+            DialState => Event::DialState(Box::new(typed(DialState::from_fields(m), m)?)),
+            Dtmf => Event::Dtmf(typed(Dtmf::from_fields(m), m)?),
+            DtmfBegin => Event::DtmfBegin(Box::new(typed(DtmfBegin::from_fields(m), m)?)),
+            DtmfEnd => Event::DtmfEnd(Box::new(typed(DtmfEnd::from_fields(m), m)?)),
+            EndpointDetail => {
+                Event::EndpointDetail(Box::new(typed(EndpointDetail::from_fields(m), m)?))
+            }
+            EndpointDetailComplete => {
+                Event::EndpointDetailComplete(typed(EndpointDetailComplete::from_fields(m), m)?)
+            }
+            EndpointList => Event::EndpointList(typed(EndpointList::from_fields(m), m)?),
+            EndpointListComplete => {
+                Event::EndpointListComplete(typed(EndpointListComplete::from_fields(m), m)?)
+            }
+            ExtensionStateListComplete => Event::ExtensionStateListComplete(typed(
+                ExtensionStateListComplete::from_fields(m),
+                m,
+            )?),
+            ExtensionStatus => Event::ExtensionStatus(typed(ExtensionStatus::from_fields(m), m)?),
+            FullyBooted => Event::FullyBooted(typed(FullyBooted::from_fields(m), m)?),
+            Hangup => Event::Hangup(Box::new(typed(Hangup::from_fields(m), m)?)),
+            HangupRequest => {
+                Event::HangupRequest(Box::new(typed(HangupRequest::from_fields(m), m)?))
+            }
+            Hold => Event::Hold(Box::new(typed(Hold::from_fields(m), m)?)),
+            InboundRegistrationDetail => Event::InboundRegistrationDetail(Box::new(typed(
+                InboundRegistrationDetail::from_fields(m),
+                m,
+            )?)),
+            InboundRegistrationDetailComplete => Event::InboundRegistrationDetailComplete(typed(
+                InboundRegistrationDetailComplete::from_fields(m),
+                m,
+            )?),
+            Join => Event::Join(typed(Join::from_fields(m), m)?),
+            Leave => Event::Leave(typed(Leave::from_fields(m), m)?),
+            Link => Event::Link(typed(Link::from_fields(m), m)?),
+            MessageWaiting => Event::MessageWaiting(typed(MessageWaiting::from_fields(m), m)?),
+            MixMonitorStart => Event::MixMonitorStart(typed(MixMonitorStart::from_fields(m), m)?),
+            MixMonitorStop => Event::MixMonitorStop(typed(MixMonitorStop::from_fields(m), m)?),
+            MusicOnHoldStart => {
+                Event::MusicOnHoldStart(Box::new(typed(MusicOnHoldStart::from_fields(m), m)?))
+            }
+            MusicOnHoldStop => {
+                Event::MusicOnHoldStop(Box::new(typed(MusicOnHoldStop::from_fields(m), m)?))
+            }
+            NewAccountCode => Event::NewAccountCode(typed(NewAccountCode::from_fields(m), m)?),
+            NewCallerid => Event::NewCallerid(Box::new(typed(NewCallerid::from_fields(m), m)?)),
+            Newchannel => Event::Newchannel(Box::new(typed(Newchannel::from_fields(m), m)?)),
+            NewConnectedLine => {
+                Event::NewConnectedLine(Box::new(typed(NewConnectedLine::from_fields(m), m)?))
+            }
+            Newexten => Event::Newexten(Box::new(typed(Newexten::from_fields(m), m)?)),
+            Newstate => Event::Newstate(Box::new(typed(Newstate::from_fields(m), m)?)),
+            OriginateResponse => {
+                Event::OriginateResponse(typed(OriginateResponse::from_fields(m), m)?)
+            }
+            PeerEntry => Event::PeerEntry(Box::new(typed(PeerEntry::from_fields(m), m)?)),
+            PeerlistComplete => {
+                Event::PeerlistComplete(typed(PeerlistComplete::from_fields(m), m)?)
+            }
+            PeerStatus => Event::PeerStatus(typed(PeerStatus::from_fields(m), m)?),
+            QueueCallerJoin => {
+                Event::QueueCallerJoin(Box::new(typed(QueueCallerJoin::from_fields(m), m)?))
+            }
+            QueueCallerLeave => {
+                Event::QueueCallerLeave(Box::new(typed(QueueCallerLeave::from_fields(m), m)?))
+            }
+            QueueEntry => Event::QueueEntry(typed(QueueEntry::from_fields(m), m)?),
+            QueueMember => Event::QueueMember(Box::new(typed(QueueMember::from_fields(m), m)?)),
+            QueueMemberStatus => {
+                Event::QueueMemberStatus(typed(QueueMemberStatus::from_fields(m), m)?)
+            }
+            QueueParams => Event::QueueParams(Box::new(typed(QueueParams::from_fields(m), m)?)),
+            QueueStatusComplete => {
+                Event::QueueStatusComplete(typed(QueueStatusComplete::from_fields(m), m)?)
+            }
+            QueueSummary => Event::QueueSummary(typed(QueueSummary::from_fields(m), m)?),
+            QueueSummaryComplete => {
+                Event::QueueSummaryComplete(typed(QueueSummaryComplete::from_fields(m), m)?)
+            }
+            RegistrationsComplete => {
+                Event::RegistrationsComplete(typed(RegistrationsComplete::from_fields(m), m)?)
+            }
+            Registry => Event::Registry(typed(Registry::from_fields(m), m)?),
+            Reload => Event::Reload(typed(Reload::from_fields(m), m)?),
+            RtcpSent => Event::RtcpSent(Box::new(typed(RtcpSent::from_fields(m), m)?)),
+            Shutdown => Event::Shutdown(typed(Shutdown::from_fields(m), m)?),
+            SoftHangupRequest => {
+                Event::SoftHangupRequest(Box::new(typed(SoftHangupRequest::from_fields(m), m)?))
+            }
+            Status => Event::Status(Box::new(typed(Status::from_fields(m), m)?)),
+            StatusComplete => Event::StatusComplete(typed(StatusComplete::from_fields(m), m)?),
+            SuccessfulAuth => Event::SuccessfulAuth(typed(SuccessfulAuth::from_fields(m), m)?),
+            Transfer => Event::Transfer(typed(Transfer::from_fields(m), m)?),
+            Unhold => Event::Unhold(Box::new(typed(Unhold::from_fields(m), m)?)),
+            Unlink => Event::Unlink(typed(Unlink::from_fields(m), m)?),
+            VarSet => Event::VarSet(Box::new(typed(VarSet::from_fields(m), m)?)),
+        })
+    }
+
+    fn parse_serde<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {
         Ok(match self {
             AgentCalled => Event::AgentCalled(Box::new(from_message_indexed(m)?)),
             AorDetail => Event::AorDetail(Box::new(from_message_indexed(m)?)),

@@ -32,6 +32,7 @@ pub mod session;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod tracker;
+mod typed;
 pub mod wire;
 
 pub use events::*;

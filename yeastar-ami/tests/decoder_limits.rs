@@ -138,15 +138,14 @@ fn command_output_at_the_limit_passes_whatever_the_chunking() {
     }
 }
 
+/// A frame (where it starts, its name) or a refusal (where, why).
+type Outcome = Result<(u64, String), (u64, FrameErrorKind)>;
+
 /// Every frame and error with its offset, feeding `input` in pieces of at most `chunk` bytes.
-fn outcomes(
-    limits: Limits,
-    input: &[u8],
-    chunk: usize,
-) -> Vec<Result<(u64, String), (u64, FrameErrorKind)>> {
+fn outcomes(limits: Limits, input: &[u8], chunk: usize) -> Vec<Outcome> {
     // A frame is recorded with where it starts: the stream offset after it, less its length.
     fn record(
-        out: &mut Vec<Result<(u64, String), (u64, FrameErrorKind)>>,
+        out: &mut Vec<Outcome>,
         d: &Decoder,
         result: Result<Option<yeastar_ami::Frame>, yeastar_ami::FrameError>,
     ) -> bool {

@@ -266,6 +266,21 @@ impl<'a> Message<'a> {
             .map(move |f| (f.key.slice(text), f.value.slice(text)))
     }
 
+    /// Every field as its key's bytes and its value's span: the generated event matcher looks
+    /// at every key but slices only the values it keeps.
+    pub(crate) fn raw_fields(&self) -> impl Iterator<Item = (&'a [u8], Span)> + use<'a, '_> {
+        let text = self.text.as_bytes();
+        self.fields.iter().map(move |f| {
+            let key = text.get(f.key.start as usize..f.key.end as usize);
+            (key.unwrap_or_default(), f.value)
+        })
+    }
+
+    /// The text of a span from [`Message::raw_fields`].
+    pub(crate) fn span_str(&self, span: Span) -> &'a str {
+        span.slice(self.text)
+    }
+
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.fields.len()

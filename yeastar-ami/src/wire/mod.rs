@@ -11,4 +11,5 @@ pub use codec::{AmiCodec, CodecError};
 pub use decoder::{Decoder, FrameError, FrameErrorKind, parse_message, parse_message_with};
 pub use encode::{Action, ActionIdGenerator, EncodeError};
 pub use limits::{DEFAULT_MAX_COMMAND_OUTPUT, DEFAULT_MAX_FIELDS, DEFAULT_MAX_FRAME_SIZE, Limits};
+pub(crate) use message::Span;
 pub use message::{Banner, Frame, FrameKind, Message, Variable};
