@@ -114,6 +114,15 @@ fn is_lws_byte(b: u8) -> bool {
 /// section was indexed, so CR and LF inside a value are always part of LWS.
 #[inline]
 pub(crate) fn skip_lws(s: &str) -> &str {
+    // Most calls find no LWS at all: one byte test, no loop.
+    match s.as_bytes().first() {
+        Some(&b) if is_lws_byte(b) => skip_lws_slow(s),
+        _ => s,
+    }
+}
+
+#[inline(never)]
+fn skip_lws_slow(s: &str) -> &str {
     let n = s.bytes().take_while(|&b| is_lws_byte(b)).count();
     s.get(n..).unwrap_or("")
 }
@@ -122,8 +131,13 @@ pub(crate) fn skip_lws(s: &str) -> &str {
 #[inline]
 pub(crate) fn trim_lws(s: &str) -> &str {
     let s = skip_lws(s);
-    let n = s.bytes().rev().take_while(|&b| is_lws_byte(b)).count();
-    s.get(..s.len() - n).unwrap_or("")
+    match s.as_bytes().last() {
+        Some(&b) if is_lws_byte(b) => {
+            let n = s.bytes().rev().take_while(|&b| is_lws_byte(b)).count();
+            s.get(..s.len() - n).unwrap_or("")
+        }
+        _ => s,
+    }
 }
 
 /// nom parser for one `token`, over bytes (tokens are ASCII, so no UTF-8 decoding is needed).
