@@ -2744,37 +2744,208 @@ impl<'a> AgentCalled<'a> {
         let mut f30: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x000b646c if same(key, b"DestChannel") => &mut f14,
-                0x00106465 if same(key, b"DestChannelState") => &mut f15,
-                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
-                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
-                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
-                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
-                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
-                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
-                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
-                0x000b6474 if same(key, b"DestContext") => &mut f23,
-                0x0009646e if same(key, b"DestExten") => &mut f24,
-                0x000c6479 if same(key, b"DestPriority") => &mut f25,
-                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
-                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
-                0x00057165 if same(key, b"Queue") => &mut f28,
-                0x00096965 if same(key, b"Interface") => &mut f29,
-                0x000a6d65 if same(key, b"MemberName") => &mut f30,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646c => {
+                    if same(key, b"DestChannel") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106465 => {
+                    if same(key, b"DestChannelState") {
+                        &mut f15
+                    } else if same(key, b"DestCallerIDName") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00146463 => {
+                    if same(key, b"DestChannelStateDesc") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f646d => {
+                    if same(key, b"DestCallerIDNum") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x0014646d => {
+                    if same(key, b"DestConnectedLineNum") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156465 => {
+                    if same(key, b"DestConnectedLineName") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6465 => {
+                    if same(key, b"DestLanguage") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6465 => {
+                    if same(key, b"DestAccountCode") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6474 => {
+                    if same(key, b"DestContext") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"DestExten") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6479 => {
+                    if same(key, b"DestPriority") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6464 => {
+                    if same(key, b"DestUniqueid") {
+                        &mut f26
+                    } else if same(key, b"DestLinkedid") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096965 => {
+                    if same(key, b"Interface") {
+                        &mut f29
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d65 => {
+                    if same(key, b"MemberName") {
+                        &mut f30
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -2845,27 +3016,143 @@ impl<'a> AorDetail<'a> {
         let mut f20: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
-                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
-                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
-                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
-                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
-                0x000b7368 if same(key, b"SupportPath") => &mut f8,
-                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
-                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
-                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
-                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
-                0x00086373 if same(key, b"Contacts") => &mut f13,
-                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
-                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
-                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
-                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
-                0x000d7473 if same(key, b"TotalContacts") => &mut f18,
-                0x00126364 if same(key, b"ContactsRegistered") => &mut f19,
-                0x000c6565 if same(key, b"EndpointName") => &mut f20,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116d6e => {
+                    if same(key, b"MinimumExpiration") {
+                        &mut f3
+                    } else if same(key, b"MaximumExpiration") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0011646e => {
+                    if same(key, b"DefaultExpiration") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7174 => {
+                    if same(key, b"QualifyTimeout") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7179 => {
+                    if same(key, b"Qualify2xxOnly") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096d73 => {
+                    if same(key, b"Mailboxes") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7368 => {
+                    if same(key, b"SupportPath") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117265 => {
+                    if same(key, b"RemoveUnavailable") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0012766e => {
+                    if same(key, b"VoicemailExtension") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6d73 => {
+                    if same(key, b"MaxContacts") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136179 => {
+                    if same(key, b"AuthenticateQualify") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086373 => {
+                    if same(key, b"Contacts") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107179 => {
+                    if same(key, b"QualifyFrequency") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7267 => {
+                    if same(key, b"RemoveExisting") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f79 => {
+                    if same(key, b"OutboundProxy") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7473 => {
+                    if same(key, b"TotalContacts") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126364 => {
+                    if same(key, b"ContactsRegistered") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6565 => {
+                    if same(key, b"EndpointName") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -2923,24 +3210,122 @@ impl<'a> AorList<'a> {
         let mut f17: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
-                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
-                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
-                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
-                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
-                0x000b7368 if same(key, b"SupportPath") => &mut f8,
-                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
-                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
-                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
-                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
-                0x00086373 if same(key, b"Contacts") => &mut f13,
-                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
-                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
-                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
-                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116d6e => {
+                    if same(key, b"MinimumExpiration") {
+                        &mut f3
+                    } else if same(key, b"MaximumExpiration") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0011646e => {
+                    if same(key, b"DefaultExpiration") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7174 => {
+                    if same(key, b"QualifyTimeout") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7179 => {
+                    if same(key, b"Qualify2xxOnly") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096d73 => {
+                    if same(key, b"Mailboxes") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7368 => {
+                    if same(key, b"SupportPath") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117265 => {
+                    if same(key, b"RemoveUnavailable") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0012766e => {
+                    if same(key, b"VoicemailExtension") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6d73 => {
+                    if same(key, b"MaxContacts") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136179 => {
+                    if same(key, b"AuthenticateQualify") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086373 => {
+                    if same(key, b"Contacts") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107179 => {
+                    if same(key, b"QualifyFrequency") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7267 => {
+                    if same(key, b"RemoveExisting") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f79 => {
+                    if same(key, b"OutboundProxy") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -2980,9 +3365,27 @@ impl<'a> AorListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3031,33 +3434,165 @@ impl<'a> AttendedTransfer<'a> {
         let mut f26: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00067274 if same(key, b"Result") => &mut f0,
-                0x00156f6c if same(key, b"OrigTransfererChannel") => &mut f1,
-                0x00166f64 if same(key, b"OrigTransfererUniqueid") => &mut f2,
-                0x00166f64 if same(key, b"OrigTransfererLinkedid") => &mut f3,
-                0x00126f64 if same(key, b"OrigBridgeUniqueid") => &mut f4,
-                0x0017736c if same(key, b"SecondTransfererChannel") => &mut f5,
-                0x00187364 if same(key, b"SecondTransfererUniqueid") => &mut f6,
-                0x00187364 if same(key, b"SecondTransfererLinkedid") => &mut f7,
-                0x00147364 if same(key, b"SecondBridgeUniqueid") => &mut f8,
-                0x0011746c if same(key, b"TransfereeChannel") => &mut f9,
-                0x00127464 if same(key, b"TransfereeUniqueid") => &mut f10,
-                0x00127464 if same(key, b"TransfereeLinkedid") => &mut f11,
-                0x0015746c if same(key, b"TransferTargetChannel") => &mut f12,
-                0x00167464 if same(key, b"TransferTargetUniqueid") => &mut f13,
-                0x00167464 if same(key, b"TransferTargetLinkedid") => &mut f14,
-                0x000a696c if same(key, b"IsExternal") => &mut f15,
-                0x00086465 if same(key, b"DestType") => &mut f16,
-                0x00126464 if same(key, b"DestBridgeUniqueid") => &mut f17,
-                0x00076470 if same(key, b"DestApp") => &mut f18,
-                0x0009646e if same(key, b"DestExten") => &mut f19,
-                0x000b6474 if same(key, b"DestContext") => &mut f20,
-                0x000f6c6c if same(key, b"LocalOneChannel") => &mut f21,
-                0x00106c64 if same(key, b"LocalOneUniqueid") => &mut f22,
-                0x000f6c6c if same(key, b"LocalTwoChannel") => &mut f23,
-                0x00106c64 if same(key, b"LocalTwoUniqueid") => &mut f24,
-                0x0015646c if same(key, b"DestTransfererChannel") => &mut f25,
-                0x00166464 if same(key, b"DestTransfererUniqueid") => &mut f26,
+                0x00067274 => {
+                    if same(key, b"Result") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156f6c => {
+                    if same(key, b"OrigTransfererChannel") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00166f64 => {
+                    if same(key, b"OrigTransfererUniqueid") {
+                        &mut f2
+                    } else if same(key, b"OrigTransfererLinkedid") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126f64 => {
+                    if same(key, b"OrigBridgeUniqueid") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x0017736c => {
+                    if same(key, b"SecondTransfererChannel") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00187364 => {
+                    if same(key, b"SecondTransfererUniqueid") {
+                        &mut f6
+                    } else if same(key, b"SecondTransfererLinkedid") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00147364 => {
+                    if same(key, b"SecondBridgeUniqueid") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x0011746c => {
+                    if same(key, b"TransfereeChannel") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00127464 => {
+                    if same(key, b"TransfereeUniqueid") {
+                        &mut f10
+                    } else if same(key, b"TransfereeLinkedid") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x0015746c => {
+                    if same(key, b"TransferTargetChannel") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00167464 => {
+                    if same(key, b"TransferTargetUniqueid") {
+                        &mut f13
+                    } else if same(key, b"TransferTargetLinkedid") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a696c => {
+                    if same(key, b"IsExternal") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086465 => {
+                    if same(key, b"DestType") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126464 => {
+                    if same(key, b"DestBridgeUniqueid") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076470 => {
+                    if same(key, b"DestApp") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"DestExten") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6474 => {
+                    if same(key, b"DestContext") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6c6c => {
+                    if same(key, b"LocalOneChannel") {
+                        &mut f21
+                    } else if same(key, b"LocalTwoChannel") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106c64 => {
+                    if same(key, b"LocalOneUniqueid") {
+                        &mut f22
+                    } else if same(key, b"LocalTwoUniqueid") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x0015646c => {
+                    if same(key, b"DestTransfererChannel") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x00166464 => {
+                    if same(key, b"DestTransfererUniqueid") {
+                        &mut f26
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3119,22 +3654,113 @@ impl<'a> AuthDetail<'a> {
         let mut f15: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x000b6f74 if same(key, b"OauthSecret") => &mut f3,
-                0x000e7074 if same(key, b"PasswordDigest") => &mut f4,
-                0x00167373 if same(key, b"SupportedAlgorithmsUas") => &mut f5,
-                0x000c726e if same(key, b"RefreshToken") => &mut f6,
-                0x00087565 if same(key, b"Username") => &mut f7,
-                0x00076d64 if same(key, b"Md5Cred") => &mut f8,
-                0x0005726d if same(key, b"Realm") => &mut f9,
-                0x00086165 if same(key, b"AuthType") => &mut f10,
-                0x00087064 if same(key, b"Password") => &mut f11,
-                0x00167363 if same(key, b"SupportedAlgorithmsUac") => &mut f12,
-                0x000d6e65 if same(key, b"NonceLifetime") => &mut f13,
-                0x000d6f64 if same(key, b"OauthClientid") => &mut f14,
-                0x000c6565 if same(key, b"EndpointName") => &mut f15,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6f74 => {
+                    if same(key, b"OauthSecret") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7074 => {
+                    if same(key, b"PasswordDigest") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00167373 => {
+                    if same(key, b"SupportedAlgorithmsUas") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c726e => {
+                    if same(key, b"RefreshToken") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087565 => {
+                    if same(key, b"Username") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076d64 => {
+                    if same(key, b"Md5Cred") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005726d => {
+                    if same(key, b"Realm") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086165 => {
+                    if same(key, b"AuthType") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087064 => {
+                    if same(key, b"Password") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00167363 => {
+                    if same(key, b"SupportedAlgorithmsUac") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6e65 => {
+                    if same(key, b"NonceLifetime") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f64 => {
+                    if same(key, b"OauthClientid") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6565 => {
+                    if same(key, b"EndpointName") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3187,24 +3813,92 @@ impl<'a> BlindTransfer<'a> {
         let mut f17: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00067274 if same(key, b"Result") => &mut f0,
-                0x0011746c if same(key, b"TransfererChannel") => &mut f1,
-                0x00167465 if same(key, b"TransfererChannelState") => &mut f2,
-                0x0015746d if same(key, b"TransfererCallerIDNum") => &mut f3,
-                0x00167465 if same(key, b"TransfererCallerIDName") => &mut f4,
-                0x00127464 if same(key, b"TransfererUniqueid") => &mut f5,
-                0x00127464 if same(key, b"TransfererLinkedid") => &mut f6,
-                0x0011746c if same(key, b"TransfereeChannel") => &mut f7,
-                0x00167465 if same(key, b"TransfereeChannelState") => &mut f8,
-                0x0015746d if same(key, b"TransfereeCallerIDNum") => &mut f9,
-                0x00167465 if same(key, b"TransfereeCallerIDName") => &mut f10,
-                0x00127464 if same(key, b"TransfereeUniqueid") => &mut f11,
-                0x00127464 if same(key, b"TransfereeLinkedid") => &mut f12,
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f13,
-                0x000a6265 if same(key, b"BridgeType") => &mut f14,
-                0x000a696c if same(key, b"IsExternal") => &mut f15,
-                0x00076374 if same(key, b"Context") => &mut f16,
-                0x0009656e if same(key, b"Extension") => &mut f17,
+                0x00067274 => {
+                    if same(key, b"Result") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x0011746c => {
+                    if same(key, b"TransfererChannel") {
+                        &mut f1
+                    } else if same(key, b"TransfereeChannel") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00167465 => {
+                    if same(key, b"TransfererChannelState") {
+                        &mut f2
+                    } else if same(key, b"TransfererCallerIDName") {
+                        &mut f4
+                    } else if same(key, b"TransfereeChannelState") {
+                        &mut f8
+                    } else if same(key, b"TransfereeCallerIDName") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x0015746d => {
+                    if same(key, b"TransfererCallerIDNum") {
+                        &mut f3
+                    } else if same(key, b"TransfereeCallerIDNum") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00127464 => {
+                    if same(key, b"TransfererUniqueid") {
+                        &mut f5
+                    } else if same(key, b"TransfererLinkedid") {
+                        &mut f6
+                    } else if same(key, b"TransfereeUniqueid") {
+                        &mut f11
+                    } else if same(key, b"TransfereeLinkedid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a696c => {
+                    if same(key, b"IsExternal") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009656e => {
+                    if same(key, b"Extension") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3249,14 +3943,62 @@ impl<'a> Bridge<'a> {
         let mut f7: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000b6265 if same(key, b"Bridgestate") => &mut f0,
-                0x000a6265 if same(key, b"Bridgetype") => &mut f1,
-                0x00086331 if same(key, b"Channel1") => &mut f2,
-                0x00086332 if same(key, b"Channel2") => &mut f3,
-                0x00097531 if same(key, b"Uniqueid1") => &mut f4,
-                0x00097532 if same(key, b"Uniqueid2") => &mut f5,
-                0x00096331 if same(key, b"CallerID1") => &mut f6,
-                0x00096332 if same(key, b"CallerID2") => &mut f7,
+                0x000b6265 => {
+                    if same(key, b"Bridgestate") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"Bridgetype") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086331 => {
+                    if same(key, b"Channel1") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086332 => {
+                    if same(key, b"Channel2") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097531 => {
+                    if same(key, b"Uniqueid1") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097532 => {
+                    if same(key, b"Uniqueid2") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096331 => {
+                    if same(key, b"CallerID1") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096332 => {
+                    if same(key, b"CallerID2") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3290,13 +4032,50 @@ impl<'a> BridgeCreate<'a> {
         let mut f6: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
-                0x000a6265 if same(key, b"BridgeType") => &mut f1,
-                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
-                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
-                0x000a6265 if same(key, b"BridgeName") => &mut f4,
-                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
-                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f1
+                    } else if same(key, b"BridgeName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106279 => {
+                    if same(key, b"BridgeTechnology") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6272 => {
+                    if same(key, b"BridgeCreator") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116273 => {
+                    if same(key, b"BridgeNumChannels") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156265 => {
+                    if same(key, b"BridgeVideoSourceMode") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3329,13 +4108,50 @@ impl<'a> BridgeDestroy<'a> {
         let mut f6: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
-                0x000a6265 if same(key, b"BridgeType") => &mut f1,
-                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
-                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
-                0x000a6265 if same(key, b"BridgeName") => &mut f4,
-                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
-                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f1
+                    } else if same(key, b"BridgeName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106279 => {
+                    if same(key, b"BridgeTechnology") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6272 => {
+                    if same(key, b"BridgeCreator") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116273 => {
+                    if same(key, b"BridgeNumChannels") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156265 => {
+                    if same(key, b"BridgeVideoSourceMode") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3382,27 +4198,143 @@ impl<'a> BridgeEnter<'a> {
         let mut f20: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
-                0x000a6265 if same(key, b"BridgeType") => &mut f1,
-                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
-                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
-                0x000a6265 if same(key, b"BridgeName") => &mut f4,
-                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
-                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
-                0x0007636c if same(key, b"Channel") => &mut f7,
-                0x000c6365 if same(key, b"ChannelState") => &mut f8,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f10,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f11,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f12,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f13,
-                0x00086c65 if same(key, b"Language") => &mut f14,
-                0x000b6165 if same(key, b"AccountCode") => &mut f15,
-                0x00076374 if same(key, b"Context") => &mut f16,
-                0x0005656e if same(key, b"Exten") => &mut f17,
-                0x00087079 if same(key, b"Priority") => &mut f18,
-                0x00087564 if same(key, b"Uniqueid") => &mut f19,
-                0x00086c64 if same(key, b"Linkedid") => &mut f20,
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f1
+                    } else if same(key, b"BridgeName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106279 => {
+                    if same(key, b"BridgeTechnology") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6272 => {
+                    if same(key, b"BridgeCreator") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116273 => {
+                    if same(key, b"BridgeNumChannels") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156265 => {
+                    if same(key, b"BridgeVideoSourceMode") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f8
+                    } else if same(key, b"CallerIDName") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3463,27 +4395,143 @@ impl<'a> BridgeLeave<'a> {
         let mut f20: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f0,
-                0x000a6265 if same(key, b"BridgeType") => &mut f1,
-                0x00106279 if same(key, b"BridgeTechnology") => &mut f2,
-                0x000d6272 if same(key, b"BridgeCreator") => &mut f3,
-                0x000a6265 if same(key, b"BridgeName") => &mut f4,
-                0x00116273 if same(key, b"BridgeNumChannels") => &mut f5,
-                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f6,
-                0x0007636c if same(key, b"Channel") => &mut f7,
-                0x000c6365 if same(key, b"ChannelState") => &mut f8,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f10,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f11,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f12,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f13,
-                0x00086c65 if same(key, b"Language") => &mut f14,
-                0x000b6165 if same(key, b"AccountCode") => &mut f15,
-                0x00076374 if same(key, b"Context") => &mut f16,
-                0x0005656e if same(key, b"Exten") => &mut f17,
-                0x00087079 if same(key, b"Priority") => &mut f18,
-                0x00087564 if same(key, b"Uniqueid") => &mut f19,
-                0x00086c64 if same(key, b"Linkedid") => &mut f20,
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f1
+                    } else if same(key, b"BridgeName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106279 => {
+                    if same(key, b"BridgeTechnology") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6272 => {
+                    if same(key, b"BridgeCreator") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116273 => {
+                    if same(key, b"BridgeNumChannels") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156265 => {
+                    if same(key, b"BridgeVideoSourceMode") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f8
+                    } else if same(key, b"CallerIDName") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3526,9 +4574,27 @@ impl<'a> BridgeListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3558,14 +4624,57 @@ impl<'a> BridgeListItem<'a> {
         let mut f7: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000e6264 if same(key, b"BridgeUniqueid") => &mut f1,
-                0x000a6265 if same(key, b"BridgeType") => &mut f2,
-                0x00106279 if same(key, b"BridgeTechnology") => &mut f3,
-                0x000d6272 if same(key, b"BridgeCreator") => &mut f4,
-                0x000a6265 if same(key, b"BridgeName") => &mut f5,
-                0x00116273 if same(key, b"BridgeNumChannels") => &mut f6,
-                0x00156265 if same(key, b"BridgeVideoSourceMode") => &mut f7,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6264 => {
+                    if same(key, b"BridgeUniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6265 => {
+                    if same(key, b"BridgeType") {
+                        &mut f2
+                    } else if same(key, b"BridgeName") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106279 => {
+                    if same(key, b"BridgeTechnology") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6272 => {
+                    if same(key, b"BridgeCreator") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116273 => {
+                    if same(key, b"BridgeNumChannels") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156265 => {
+                    if same(key, b"BridgeVideoSourceMode") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3613,27 +4722,148 @@ impl<'a> Cdr<'a> {
         let mut f20: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000b6165 if same(key, b"AccountCode") => &mut f0,
-                0x00067365 if same(key, b"Source") => &mut f1,
-                0x000b646e if same(key, b"Destination") => &mut f2,
-                0x00126474 if same(key, b"DestinationContext") => &mut f3,
-                0x00086364 if same(key, b"CallerID") => &mut f4,
-                0x0007636c if same(key, b"Channel") => &mut f5,
-                0x0012646c if same(key, b"DestinationChannel") => &mut f6,
-                0x000f6c6e if same(key, b"LastApplication") => &mut f7,
-                0x00086c61 if same(key, b"LastData") => &mut f8,
-                0x00097365 if same(key, b"StartTime") => &mut f9,
-                0x000a6165 if same(key, b"AnswerTime") => &mut f10,
-                0x00076565 if same(key, b"EndTime") => &mut f11,
-                0x0008646e if same(key, b"Duration") => &mut f12,
-                0x000f6273 if same(key, b"BillableSeconds") => &mut f13,
-                0x000b646e if same(key, b"Disposition") => &mut f14,
-                0x00086173 if same(key, b"AMAFlags") => &mut f15,
-                0x00087564 if same(key, b"UniqueID") => &mut f16,
-                0x00097564 if same(key, b"UserField") => &mut f17,
-                0x00086c64 if same(key, b"LinkedID") => &mut f18,
-                0x000b7074 if same(key, b"Peeraccount") => &mut f19,
-                0x00087365 if same(key, b"Sequence") => &mut f20,
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067365 => {
+                    if same(key, b"Source") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646e => {
+                    if same(key, b"Destination") {
+                        &mut f2
+                    } else if same(key, b"Disposition") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126474 => {
+                    if same(key, b"DestinationContext") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086364 => {
+                    if same(key, b"CallerID") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x0012646c => {
+                    if same(key, b"DestinationChannel") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6c6e => {
+                    if same(key, b"LastApplication") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c61 => {
+                    if same(key, b"LastData") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097365 => {
+                    if same(key, b"StartTime") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6165 => {
+                    if same(key, b"AnswerTime") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076565 => {
+                    if same(key, b"EndTime") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008646e => {
+                    if same(key, b"Duration") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6273 => {
+                    if same(key, b"BillableSeconds") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086173 => {
+                    if same(key, b"AMAFlags") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"UniqueID") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097564 => {
+                    if same(key, b"UserField") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"LinkedID") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7074 => {
+                    if same(key, b"Peeraccount") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087365 => {
+                    if same(key, b"Sequence") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3693,26 +4923,141 @@ impl<'a> Cel<'a> {
         let mut f19: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00096565 if same(key, b"EventName") => &mut f0,
-                0x000b6165 if same(key, b"AccountCode") => &mut f1,
-                0x000b636d if same(key, b"CallerIDnum") => &mut f2,
-                0x000c6365 if same(key, b"CallerIDname") => &mut f3,
-                0x000b6369 if same(key, b"CallerIDani") => &mut f4,
-                0x000d6373 if same(key, b"CallerIDrdnis") => &mut f5,
-                0x000c6364 if same(key, b"CallerIDdnid") => &mut f6,
-                0x0005656e if same(key, b"Exten") => &mut f7,
-                0x00076374 if same(key, b"Context") => &mut f8,
-                0x0007636c if same(key, b"Channel") => &mut f9,
-                0x000b616e if same(key, b"Application") => &mut f10,
-                0x00076161 if same(key, b"AppData") => &mut f11,
-                0x00096565 if same(key, b"EventTime") => &mut f12,
-                0x00086173 if same(key, b"AMAFlags") => &mut f13,
-                0x00087564 if same(key, b"UniqueID") => &mut f14,
-                0x00086c64 if same(key, b"LinkedID") => &mut f15,
-                0x00097564 if same(key, b"Userfield") => &mut f16,
-                0x00047072 if same(key, b"Peer") => &mut f17,
-                0x000b7074 if same(key, b"PeerAccount") => &mut f18,
-                0x00056561 if same(key, b"Extra") => &mut f19,
+                0x00096565 => {
+                    if same(key, b"EventName") {
+                        &mut f0
+                    } else if same(key, b"EventTime") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDnum") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDname") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6369 => {
+                    if same(key, b"CallerIDani") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6373 => {
+                    if same(key, b"CallerIDrdnis") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6364 => {
+                    if same(key, b"CallerIDdnid") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b616e => {
+                    if same(key, b"Application") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076161 => {
+                    if same(key, b"AppData") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086173 => {
+                    if same(key, b"AMAFlags") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"UniqueID") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"LinkedID") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097564 => {
+                    if same(key, b"Userfield") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047072 => {
+                    if same(key, b"Peer") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7074 => {
+                    if same(key, b"PeerAccount") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056561 => {
+                    if same(key, b"Extra") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3760,15 +5105,69 @@ impl<'a> ChallengeSent<'a> {
         let mut f8: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00076576 if same(key, b"EventTV") => &mut f0,
-                0x00087379 if same(key, b"Severity") => &mut f1,
-                0x00077365 if same(key, b"Service") => &mut f2,
-                0x000c656e if same(key, b"EventVersion") => &mut f3,
-                0x00096164 if same(key, b"AccountID") => &mut f4,
-                0x00097364 if same(key, b"SessionID") => &mut f5,
-                0x000c6c73 if same(key, b"LocalAddress") => &mut f6,
-                0x000d7273 if same(key, b"RemoteAddress") => &mut f7,
-                0x00096365 if same(key, b"Challenge") => &mut f8,
+                0x00076576 => {
+                    if same(key, b"EventTV") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087379 => {
+                    if same(key, b"Severity") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077365 => {
+                    if same(key, b"Service") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c656e => {
+                    if same(key, b"EventVersion") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096164 => {
+                    if same(key, b"AccountID") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097364 => {
+                    if same(key, b"SessionID") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6c73 => {
+                    if same(key, b"LocalAddress") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7273 => {
+                    if same(key, b"RemoteAddress") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096365 => {
+                    if same(key, b"Challenge") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3802,12 +5201,48 @@ impl<'a> ChannelUpdate<'a> {
         let mut f5: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x000b6365 if same(key, b"Channeltype") => &mut f2,
-                0x00097364 if same(key, b"SIPcallid") => &mut f3,
-                0x000e7374 if same(key, b"SIPfullcontact") => &mut f4,
-                0x00087065 if same(key, b"Peername") => &mut f5,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6365 => {
+                    if same(key, b"Channeltype") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097364 => {
+                    if same(key, b"SIPcallid") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7374 => {
+                    if same(key, b"SIPfullcontact") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087065 => {
+                    if same(key, b"Peername") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3852,26 +5287,141 @@ impl<'a> ContactList<'a> {
         let mut f19: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x00077672 if same(key, b"ViaAddr") => &mut f3,
-                0x000e7174 if same(key, b"QualifyTimeout") => &mut f4,
-                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f5,
-                0x00066364 if same(key, b"CallId") => &mut f6,
-                0x00097272 if same(key, b"RegServer") => &mut f7,
-                0x000b7074 if same(key, b"PruneOnBoot") => &mut f8,
-                0x00047068 if same(key, b"Path") => &mut f9,
-                0x00086574 if same(key, b"Endpoint") => &mut f10,
-                0x00077674 if same(key, b"ViaPort") => &mut f11,
-                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
-                0x00037569 if same(key, b"Uri") => &mut f13,
-                0x00107179 if same(key, b"QualifyFrequency") => &mut f14,
-                0x00097574 if same(key, b"UserAgent") => &mut f15,
-                0x000e6565 if same(key, b"ExpirationTime") => &mut f16,
-                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
-                0x00067373 if same(key, b"Status") => &mut f18,
-                0x000d7263 if same(key, b"RoundtripUsec") => &mut f19,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077672 => {
+                    if same(key, b"ViaAddr") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7174 => {
+                    if same(key, b"QualifyTimeout") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7179 => {
+                    if same(key, b"Qualify2xxOnly") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00066364 => {
+                    if same(key, b"CallId") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097272 => {
+                    if same(key, b"RegServer") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7074 => {
+                    if same(key, b"PruneOnBoot") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047068 => {
+                    if same(key, b"Path") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086574 => {
+                    if same(key, b"Endpoint") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077674 => {
+                    if same(key, b"ViaPort") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136179 => {
+                    if same(key, b"AuthenticateQualify") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00037569 => {
+                    if same(key, b"Uri") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107179 => {
+                    if same(key, b"QualifyFrequency") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097574 => {
+                    if same(key, b"UserAgent") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6565 => {
+                    if same(key, b"ExpirationTime") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f79 => {
+                    if same(key, b"OutboundProxy") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7263 => {
+                    if same(key, b"RoundtripUsec") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3913,9 +5463,27 @@ impl<'a> ContactListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3942,11 +5510,41 @@ impl<'a> ContactStatus<'a> {
         let mut f4: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00037569 if same(key, b"URI") => &mut f0,
-                0x000d6373 if same(key, b"ContactStatus") => &mut f1,
-                0x00036172 if same(key, b"AOR") => &mut f2,
-                0x000c6565 if same(key, b"EndpointName") => &mut f3,
-                0x000d7263 if same(key, b"RoundtripUsec") => &mut f4,
+                0x00037569 => {
+                    if same(key, b"URI") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6373 => {
+                    if same(key, b"ContactStatus") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036172 => {
+                    if same(key, b"AOR") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6565 => {
+                    if same(key, b"EndpointName") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7263 => {
+                    if same(key, b"RoundtripUsec") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -3989,25 +5587,134 @@ impl<'a> CoreShowChannel<'a> {
         let mut f18: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x0007636c if same(key, b"Channel") => &mut f1,
-                0x000c6365 if same(key, b"ChannelState") => &mut f2,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f3,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f4,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f5,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f6,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f7,
-                0x00086c65 if same(key, b"Language") => &mut f8,
-                0x000b6165 if same(key, b"AccountCode") => &mut f9,
-                0x00076374 if same(key, b"Context") => &mut f10,
-                0x0005656e if same(key, b"Exten") => &mut f11,
-                0x00087079 if same(key, b"Priority") => &mut f12,
-                0x00087564 if same(key, b"Uniqueid") => &mut f13,
-                0x00086c64 if same(key, b"Linkedid") => &mut f14,
-                0x000b616e if same(key, b"Application") => &mut f15,
-                0x000f6161 if same(key, b"ApplicationData") => &mut f16,
-                0x0008646e if same(key, b"Duration") => &mut f17,
-                0x00086264 if same(key, b"BridgeId") => &mut f18,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f2
+                    } else if same(key, b"CallerIDName") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b616e => {
+                    if same(key, b"Application") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6161 => {
+                    if same(key, b"ApplicationData") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008646e => {
+                    if same(key, b"Duration") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086264 => {
+                    if same(key, b"BridgeId") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4048,9 +5755,27 @@ impl<'a> CoreShowChannelMap<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x0007636c if same(key, b"Channel") => &mut f1,
-                0x0010636c if same(key, b"ConnectedChannel") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636c => {
+                    if same(key, b"ConnectedChannel") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4075,9 +5800,27 @@ impl<'a> CoreShowChannelMapComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4102,9 +5845,27 @@ impl<'a> CoreShowChannelsComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00096574 if same(key, b"EventList") => &mut f0,
-                0x00096c73 if same(key, b"ListItems") => &mut f1,
-                0x00086164 if same(key, b"ActionID") => &mut f2,
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4129,9 +5890,27 @@ impl<'a> DeviceStateChange<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00066465 if same(key, b"Device") => &mut f1,
-                0x00057365 if same(key, b"State") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00066465 => {
+                    if same(key, b"Device") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057365 => {
+                    if same(key, b"State") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4156,9 +5935,27 @@ impl<'a> DeviceStateListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4191,17 +5988,83 @@ impl<'a> Dial<'a> {
         let mut f10: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00087374 if same(key, b"SubEvent") => &mut f0,
-                0x0007636c if same(key, b"Channel") => &mut f1,
-                0x000b646e if same(key, b"Destination") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00087564 if same(key, b"UniqueID") => &mut f7,
-                0x000c6464 if same(key, b"DestUniqueID") => &mut f8,
-                0x000a6467 if same(key, b"Dialstring") => &mut f9,
-                0x000a6473 if same(key, b"DialStatus") => &mut f10,
+                0x00087374 => {
+                    if same(key, b"SubEvent") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646e => {
+                    if same(key, b"Destination") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"UniqueID") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6464 => {
+                    if same(key, b"DestUniqueID") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6467 => {
+                    if same(key, b"Dialstring") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6473 => {
+                    if same(key, b"DialStatus") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4260,35 +6123,194 @@ impl<'a> DialBegin<'a> {
         let mut f28: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x000b646c if same(key, b"DestChannel") => &mut f14,
-                0x00106465 if same(key, b"DestChannelState") => &mut f15,
-                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
-                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
-                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
-                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
-                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
-                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
-                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
-                0x000b6474 if same(key, b"DestContext") => &mut f23,
-                0x0009646e if same(key, b"DestExten") => &mut f24,
-                0x000c6479 if same(key, b"DestPriority") => &mut f25,
-                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
-                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
-                0x000a6467 if same(key, b"DialString") => &mut f28,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646c => {
+                    if same(key, b"DestChannel") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106465 => {
+                    if same(key, b"DestChannelState") {
+                        &mut f15
+                    } else if same(key, b"DestCallerIDName") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00146463 => {
+                    if same(key, b"DestChannelStateDesc") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f646d => {
+                    if same(key, b"DestCallerIDNum") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x0014646d => {
+                    if same(key, b"DestConnectedLineNum") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156465 => {
+                    if same(key, b"DestConnectedLineName") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6465 => {
+                    if same(key, b"DestLanguage") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6465 => {
+                    if same(key, b"DestAccountCode") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6474 => {
+                    if same(key, b"DestContext") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"DestExten") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6479 => {
+                    if same(key, b"DestPriority") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6464 => {
+                    if same(key, b"DestUniqueid") {
+                        &mut f26
+                    } else if same(key, b"DestLinkedid") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6467 => {
+                    if same(key, b"DialString") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4365,35 +6387,194 @@ impl<'a> DialEnd<'a> {
         let mut f28: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x000b646c if same(key, b"DestChannel") => &mut f14,
-                0x00106465 if same(key, b"DestChannelState") => &mut f15,
-                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
-                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
-                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
-                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
-                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
-                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
-                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
-                0x000b6474 if same(key, b"DestContext") => &mut f23,
-                0x0009646e if same(key, b"DestExten") => &mut f24,
-                0x000c6479 if same(key, b"DestPriority") => &mut f25,
-                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
-                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
-                0x000a6473 if same(key, b"DialStatus") => &mut f28,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646c => {
+                    if same(key, b"DestChannel") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106465 => {
+                    if same(key, b"DestChannelState") {
+                        &mut f15
+                    } else if same(key, b"DestCallerIDName") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00146463 => {
+                    if same(key, b"DestChannelStateDesc") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f646d => {
+                    if same(key, b"DestCallerIDNum") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x0014646d => {
+                    if same(key, b"DestConnectedLineNum") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156465 => {
+                    if same(key, b"DestConnectedLineName") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6465 => {
+                    if same(key, b"DestLanguage") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6465 => {
+                    if same(key, b"DestAccountCode") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6474 => {
+                    if same(key, b"DestContext") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"DestExten") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6479 => {
+                    if same(key, b"DestPriority") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6464 => {
+                    if same(key, b"DestUniqueid") {
+                        &mut f26
+                    } else if same(key, b"DestLinkedid") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6473 => {
+                    if same(key, b"DialStatus") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4470,35 +6651,194 @@ impl<'a> DialState<'a> {
         let mut f28: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x000b646c if same(key, b"DestChannel") => &mut f14,
-                0x00106465 if same(key, b"DestChannelState") => &mut f15,
-                0x00146463 if same(key, b"DestChannelStateDesc") => &mut f16,
-                0x000f646d if same(key, b"DestCallerIDNum") => &mut f17,
-                0x00106465 if same(key, b"DestCallerIDName") => &mut f18,
-                0x0014646d if same(key, b"DestConnectedLineNum") => &mut f19,
-                0x00156465 if same(key, b"DestConnectedLineName") => &mut f20,
-                0x000c6465 if same(key, b"DestLanguage") => &mut f21,
-                0x000f6465 if same(key, b"DestAccountCode") => &mut f22,
-                0x000b6474 if same(key, b"DestContext") => &mut f23,
-                0x0009646e if same(key, b"DestExten") => &mut f24,
-                0x000c6479 if same(key, b"DestPriority") => &mut f25,
-                0x000c6464 if same(key, b"DestUniqueid") => &mut f26,
-                0x000c6464 if same(key, b"DestLinkedid") => &mut f27,
-                0x000a6473 if same(key, b"DialStatus") => &mut f28,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b646c => {
+                    if same(key, b"DestChannel") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106465 => {
+                    if same(key, b"DestChannelState") {
+                        &mut f15
+                    } else if same(key, b"DestCallerIDName") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00146463 => {
+                    if same(key, b"DestChannelStateDesc") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f646d => {
+                    if same(key, b"DestCallerIDNum") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x0014646d => {
+                    if same(key, b"DestConnectedLineNum") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156465 => {
+                    if same(key, b"DestConnectedLineName") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6465 => {
+                    if same(key, b"DestLanguage") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6465 => {
+                    if same(key, b"DestAccountCode") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6474 => {
+                    if same(key, b"DestContext") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"DestExten") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6479 => {
+                    if same(key, b"DestPriority") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6464 => {
+                    if same(key, b"DestUniqueid") {
+                        &mut f26
+                    } else if same(key, b"DestLinkedid") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6473 => {
+                    if same(key, b"DialStatus") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4552,12 +6892,48 @@ impl<'a> Dtmf<'a> {
         let mut f5: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x00056474 if same(key, b"Digit") => &mut f2,
-                0x0009646e if same(key, b"Direction") => &mut f3,
-                0x0005626e if same(key, b"Begin") => &mut f4,
-                0x00036564 if same(key, b"End") => &mut f5,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056474 => {
+                    if same(key, b"Digit") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"Direction") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005626e => {
+                    if same(key, b"Begin") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036564 => {
+                    if same(key, b"End") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4598,22 +6974,113 @@ impl<'a> DtmfBegin<'a> {
         let mut f15: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00056474 if same(key, b"Digit") => &mut f14,
-                0x0009646e if same(key, b"Direction") => &mut f15,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056474 => {
+                    if same(key, b"Digit") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"Direction") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4665,23 +7132,120 @@ impl<'a> DtmfEnd<'a> {
         let mut f16: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00056474 if same(key, b"Digit") => &mut f14,
-                0x000a6473 if same(key, b"DurationMs") => &mut f15,
-                0x0009646e if same(key, b"Direction") => &mut f16,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056474 => {
+                    if same(key, b"Digit") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6473 => {
+                    if same(key, b"DurationMs") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009646e => {
+                    if same(key, b"Direction") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -4860,149 +7424,957 @@ impl<'a> EndpointDetail<'a> {
         let mut f142: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x000d7265 if same(key, b"RpidImmediate") => &mut f3,
-                0x00067763 if same(key, b"Webrtc") => &mut f4,
-                0x00136970 if same(key, b"Ignore183WithoutSdp") => &mut f5,
-                0x00077363 if same(key, b"SendAoc") => &mut f6,
-                0x00116474 if same(key, b"DeviceStateBusyAt") => &mut f7,
-                0x0013746d if same(key, b"T38UdptlMaxdatagram") => &mut f8,
-                0x00186372 if same(key, b"CodecPrefsIncomingAnswer") => &mut f9,
-                0x0013736e if same(key, b"SecurityNegotiation") => &mut f10,
-                0x00096479 if same(key, b"DtlsRekey") => &mut f11,
-                0x000a7264 if same(key, b"RtpPortEnd") => &mut f12,
-                0x00106e70 if same(key, b"NamedPickupGroup") => &mut f13,
-                0x00116464 if same(key, b"DirectMediaMethod") => &mut f14,
-                0x00087364 if same(key, b"SendRpid") => &mut f15,
-                0x000b7070 if same(key, b"PickupGroup") => &mut f16,
-                0x000a736e if same(key, b"SdpSession") => &mut f17,
-                0x000a6479 if same(key, b"DtlsVerify") => &mut f18,
-                0x000e6d74 if same(key, b"MessageContext") => &mut f19,
-                0x00087464 if same(key, b"Tenantid") => &mut f20,
-                0x00096d73 if same(key, b"Mailboxes") => &mut f21,
-                0x000f7265 if same(key, b"RecordOnFeature") => &mut f22,
-                0x000e6479 if same(key, b"DtlsPrivateKey") => &mut f23,
-                0x000f6474 if same(key, b"DtlsFingerprint") => &mut f24,
-                0x000e6f74 if same(key, b"OverlapContext") => &mut f25,
-                0x00156f66 if same(key, b"OutgoingCallOfferPref") => &mut f26,
-                0x000c7274 if same(key, b"RtpPortStart") => &mut f27,
-                0x000a666e if same(key, b"FromDomain") => &mut f28,
-                0x00117473 if same(key, b"TimersSessExpires") => &mut f29,
-                0x000e6e70 if same(key, b"NamedCallGroup") => &mut f30,
-                0x000a6472 if same(key, b"DtlsCipher") => &mut f31,
-                0x00196d63 if same(key, b"MediaEncryptionOptimistic") => &mut f32,
-                0x00197373 if same(key, b"SuppressQ850ReasonHeaders") => &mut f33,
-                0x00046173 if same(key, b"Aors") => &mut f34,
-                0x000a6979 if same(key, b"IdentifyBy") => &mut f35,
-                0x000f6379 if same(key, b"CalleridPrivacy") => &mut f36,
-                0x001f6d64 if same(key, b"MwiSubscribeReplacesUnsolicited") => &mut f37,
-                0x0008636f if same(key, b"CosAudio") => &mut f38,
-                0x0014666b if same(key, b"FollowEarlyMediaFork") => &mut f39,
-                0x00076374 if same(key, b"Context") => &mut f40,
-                0x000c7263 if same(key, b"RtpSymmetric") => &mut f41,
-                0x00097474 if same(key, b"Transport") => &mut f42,
-                0x000a6d74 if same(key, b"MohSuggest") => &mut f43,
-                0x0008746c if same(key, b"T38Udptl") => &mut f44,
-                0x00096674 if same(key, b"FaxDetect") => &mut f45,
-                0x001a7473 if same(key, b"T38BindUdptlToMediaAddress") => &mut f46,
-                0x0008746f if same(key, b"TosVideo") => &mut f47,
-                0x00097332 if same(key, b"SrtpTag32") => &mut f48,
-                0x00127273 if same(key, b"ReferBlindProgress") => &mut f49,
-                0x000f6d73 if same(key, b"MaxAudioStreams") => &mut f50,
-                0x00066265 if same(key, b"Bundle") => &mut f51,
-                0x00077566 if same(key, b"UseAvpf") => &mut f52,
-                0x00096370 if same(key, b"CallGroup") => &mut f53,
-                0x00117365 if same(key, b"SendConnectedLine") => &mut f54,
-                0x00106674 if same(key, b"FaxDetectTimeout") => &mut f55,
-                0x00087372 if same(key, b"SdpOwner") => &mut f56,
-                0x000a6674 if same(key, b"ForceRport") => &mut f57,
-                0x000b6367 if same(key, b"CalleridTag") => &mut f58,
-                0x000e7264 if same(key, b"RtpTimeoutHold") => &mut f59,
-                0x00157379 if same(key, b"SuppressMohOnSendonly") => &mut f60,
-                0x00087565 if same(key, b"UsePtime") => &mut f61,
-                0x000c6d73 if same(key, b"MediaAddress") => &mut f62,
-                0x0012766e if same(key, b"VoicemailExtension") => &mut f63,
-                0x000a7274 if same(key, b"RtpTimeout") => &mut f64,
-                0x000a736e if same(key, b"StirShaken") => &mut f65,
-                0x00067372 if same(key, b"SetVar") => &mut f66,
-                0x000a636c if same(key, b"ContactAcl") => &mut f67,
-                0x00127079 if same(key, b"PreferredCodecOnly") => &mut f68,
-                0x00196765 if same(key, b"GeolocOutgoingCallProfile") => &mut f69,
-                0x00086670 if same(key, b"ForceAvp") => &mut f70,
-                0x00107265 if same(key, b"RecordOffFeature") => &mut f71,
-                0x00086672 if same(key, b"FromUser") => &mut f72,
-                0x000d736e if same(key, b"SendDiversion") => &mut f73,
-                0x000f736f if same(key, b"SendHistoryInfo") => &mut f74,
-                0x000c7436 if same(key, b"T38UdptlIpv6") => &mut f75,
-                0x00087465 if same(key, b"ToneZone") => &mut f76,
-                0x00086c65 if same(key, b"Language") => &mut f77,
-                0x000e6165 if same(key, b"AllowSubscribe") => &mut f78,
-                0x00077236 if same(key, b"RtpIpv6") => &mut f79,
-                0x00086364 if same(key, b"Callerid") => &mut f80,
-                0x000e6d68 if same(key, b"MohPassthrough") => &mut f81,
-                0x0008636f if same(key, b"CosVideo") => &mut f82,
-                0x00146474 if same(key, b"DtlsAutoGenerateCert") => &mut f83,
-                0x00126163 if same(key, b"AsymmetricRtpCodec") => &mut f84,
-                0x00196765 if same(key, b"GeolocIncomingCallProfile") => &mut f85,
-                0x000a6974 if same(key, b"IceSupport") => &mut f86,
-                0x000c6169 if same(key, b"AggregateMwi") => &mut f87,
-                0x00116f67 if same(key, b"OneTouchRecording") => &mut f88,
-                0x000b6d72 if same(key, b"MwiFromUser") => &mut f89,
-                0x000e7264 if same(key, b"RedirectMethod") => &mut f90,
-                0x000b6165 if same(key, b"Accountcode") => &mut f91,
-                0x00186372 if same(key, b"CodecPrefsOutgoingAnswer") => &mut f92,
-                0x00056177 if same(key, b"Allow") => &mut f93,
-                0x000e7274 if same(key, b"RewriteContact") => &mut f94,
-                0x000b7565 if same(key, b"UserEqPhone") => &mut f95,
-                0x00097265 if same(key, b"RtpEngine") => &mut f96,
-                0x00156673 if same(key, b"FollowRedirectMethods") => &mut f97,
-                0x00107374 if same(key, b"SubscribeContext") => &mut f98,
-                0x00176e67 if same(key, b"NotifyEarlyInuseRinging") => &mut f99,
-                0x00126978 if same(key, b"IncomingMwiMailbox") => &mut f100,
-                0x00156966 if same(key, b"IncomingCallOfferPref") => &mut f101,
-                0x001b6173 if same(key, b"AllowUnauthenticatedOptions") => &mut f102,
-                0x00046168 if same(key, b"Auth") => &mut f103,
-                0x001a646e if same(key, b"DirectMediaGlareMitigation") => &mut f104,
-                0x000e7464 if same(key, b"TrustIdInbound") => &mut f105,
-                0x00117365 if same(key, b"StirShakenProfile") => &mut f106,
-                0x00156273 if same(key, b"BindRtpToMediaAddress") => &mut f107,
-                0x00176474 if same(key, b"DisableDirectMediaOnNat") => &mut f108,
-                0x000f6d6e if same(key, b"MediaEncryption") => &mut f109,
-                0x00196d74 if same(key, b"MediaUseReceivedTransport") => &mut f110,
-                0x000c6170 if same(key, b"AllowOverlap") => &mut f111,
-                0x00086465 if same(key, b"DtmfMode") => &mut f112,
-                0x000c6f68 if same(key, b"OutboundAuth") => &mut f113,
-                0x0008746f if same(key, b"TosAudio") => &mut f114,
-                0x000c6465 if same(key, b"DtlsCertFile") => &mut f115,
-                0x000a6468 if same(key, b"DtlsCaPath") => &mut f116,
-                0x00096470 if same(key, b"DtlsSetup") => &mut f117,
-                0x00136364 if same(key, b"ConnectedLineMethod") => &mut f118,
-                0x000f6764 if same(key, b"G726NonStandard") => &mut f119,
-                0x0006316c if same(key, b"100rel") => &mut f120,
-                0x00067473 if same(key, b"Timers") => &mut f121,
-                0x000b6461 if same(key, b"DirectMedia") => &mut f122,
-                0x0003616c if same(key, b"Acl") => &mut f123,
-                0x000b7465 if same(key, b"TimersMinSe") => &mut f124,
-                0x000f7464 if same(key, b"TrustIdOutbound") => &mut f125,
-                0x000c7379 if same(key, b"SubMinExpiry") => &mut f126,
-                0x00077278 if same(key, b"RtcpMux") => &mut f127,
-                0x000f6d73 if same(key, b"MaxVideoStreams") => &mut f128,
-                0x00186173 if same(key, b"AcceptMultipleSdpAnswers") => &mut f129,
-                0x00176372 if same(key, b"CodecPrefsIncomingOffer") => &mut f130,
-                0x00176372 if same(key, b"CodecPrefsOutgoingOffer") => &mut f131,
-                0x00127465 if same(key, b"TrustConnectedLine") => &mut f132,
-                0x00077369 if same(key, b"SendPai") => &mut f133,
-                0x000c7265 if same(key, b"RtpKeepalive") => &mut f134,
-                0x000a7463 if same(key, b"T38UdptlEc") => &mut f135,
-                0x000b7474 if same(key, b"T38UdptlNat") => &mut f136,
-                0x000d6172 if same(key, b"AllowTransfer") => &mut f137,
-                0x000a6465 if same(key, b"DtlsCaFile") => &mut f138,
-                0x000d6f79 if same(key, b"OutboundProxy") => &mut f139,
-                0x000e6973 if same(key, b"InbandProgress") => &mut f140,
-                0x000b6465 if same(key, b"DeviceState") => &mut f141,
-                0x000e6173 if same(key, b"ActiveChannels") => &mut f142,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7265 => {
+                    if same(key, b"RpidImmediate") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067763 => {
+                    if same(key, b"Webrtc") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136970 => {
+                    if same(key, b"Ignore183WithoutSdp") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077363 => {
+                    if same(key, b"SendAoc") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116474 => {
+                    if same(key, b"DeviceStateBusyAt") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x0013746d => {
+                    if same(key, b"T38UdptlMaxdatagram") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00186372 => {
+                    if same(key, b"CodecPrefsIncomingAnswer") {
+                        &mut f9
+                    } else if same(key, b"CodecPrefsOutgoingAnswer") {
+                        &mut f92
+                    } else {
+                        continue;
+                    }
+                }
+                0x0013736e => {
+                    if same(key, b"SecurityNegotiation") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096479 => {
+                    if same(key, b"DtlsRekey") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7264 => {
+                    if same(key, b"RtpPortEnd") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106e70 => {
+                    if same(key, b"NamedPickupGroup") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116464 => {
+                    if same(key, b"DirectMediaMethod") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087364 => {
+                    if same(key, b"SendRpid") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7070 => {
+                    if same(key, b"PickupGroup") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a736e => {
+                    if same(key, b"SdpSession") {
+                        &mut f17
+                    } else if same(key, b"StirShaken") {
+                        &mut f65
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6479 => {
+                    if same(key, b"DtlsVerify") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6d74 => {
+                    if same(key, b"MessageContext") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087464 => {
+                    if same(key, b"Tenantid") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096d73 => {
+                    if same(key, b"Mailboxes") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f7265 => {
+                    if same(key, b"RecordOnFeature") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6479 => {
+                    if same(key, b"DtlsPrivateKey") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6474 => {
+                    if same(key, b"DtlsFingerprint") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6f74 => {
+                    if same(key, b"OverlapContext") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156f66 => {
+                    if same(key, b"OutgoingCallOfferPref") {
+                        &mut f26
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7274 => {
+                    if same(key, b"RtpPortStart") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a666e => {
+                    if same(key, b"FromDomain") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117473 => {
+                    if same(key, b"TimersSessExpires") {
+                        &mut f29
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6e70 => {
+                    if same(key, b"NamedCallGroup") {
+                        &mut f30
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6472 => {
+                    if same(key, b"DtlsCipher") {
+                        &mut f31
+                    } else {
+                        continue;
+                    }
+                }
+                0x00196d63 => {
+                    if same(key, b"MediaEncryptionOptimistic") {
+                        &mut f32
+                    } else {
+                        continue;
+                    }
+                }
+                0x00197373 => {
+                    if same(key, b"SuppressQ850ReasonHeaders") {
+                        &mut f33
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046173 => {
+                    if same(key, b"Aors") {
+                        &mut f34
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6979 => {
+                    if same(key, b"IdentifyBy") {
+                        &mut f35
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6379 => {
+                    if same(key, b"CalleridPrivacy") {
+                        &mut f36
+                    } else {
+                        continue;
+                    }
+                }
+                0x001f6d64 => {
+                    if same(key, b"MwiSubscribeReplacesUnsolicited") {
+                        &mut f37
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008636f => {
+                    if same(key, b"CosAudio") {
+                        &mut f38
+                    } else if same(key, b"CosVideo") {
+                        &mut f82
+                    } else {
+                        continue;
+                    }
+                }
+                0x0014666b => {
+                    if same(key, b"FollowEarlyMediaFork") {
+                        &mut f39
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f40
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7263 => {
+                    if same(key, b"RtpSymmetric") {
+                        &mut f41
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097474 => {
+                    if same(key, b"Transport") {
+                        &mut f42
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d74 => {
+                    if same(key, b"MohSuggest") {
+                        &mut f43
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008746c => {
+                    if same(key, b"T38Udptl") {
+                        &mut f44
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096674 => {
+                    if same(key, b"FaxDetect") {
+                        &mut f45
+                    } else {
+                        continue;
+                    }
+                }
+                0x001a7473 => {
+                    if same(key, b"T38BindUdptlToMediaAddress") {
+                        &mut f46
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008746f => {
+                    if same(key, b"TosVideo") {
+                        &mut f47
+                    } else if same(key, b"TosAudio") {
+                        &mut f114
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097332 => {
+                    if same(key, b"SrtpTag32") {
+                        &mut f48
+                    } else {
+                        continue;
+                    }
+                }
+                0x00127273 => {
+                    if same(key, b"ReferBlindProgress") {
+                        &mut f49
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6d73 => {
+                    if same(key, b"MaxAudioStreams") {
+                        &mut f50
+                    } else if same(key, b"MaxVideoStreams") {
+                        &mut f128
+                    } else {
+                        continue;
+                    }
+                }
+                0x00066265 => {
+                    if same(key, b"Bundle") {
+                        &mut f51
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077566 => {
+                    if same(key, b"UseAvpf") {
+                        &mut f52
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096370 => {
+                    if same(key, b"CallGroup") {
+                        &mut f53
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117365 => {
+                    if same(key, b"SendConnectedLine") {
+                        &mut f54
+                    } else if same(key, b"StirShakenProfile") {
+                        &mut f106
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106674 => {
+                    if same(key, b"FaxDetectTimeout") {
+                        &mut f55
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087372 => {
+                    if same(key, b"SdpOwner") {
+                        &mut f56
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6674 => {
+                    if same(key, b"ForceRport") {
+                        &mut f57
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6367 => {
+                    if same(key, b"CalleridTag") {
+                        &mut f58
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7264 => {
+                    if same(key, b"RtpTimeoutHold") {
+                        &mut f59
+                    } else if same(key, b"RedirectMethod") {
+                        &mut f90
+                    } else {
+                        continue;
+                    }
+                }
+                0x00157379 => {
+                    if same(key, b"SuppressMohOnSendonly") {
+                        &mut f60
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087565 => {
+                    if same(key, b"UsePtime") {
+                        &mut f61
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6d73 => {
+                    if same(key, b"MediaAddress") {
+                        &mut f62
+                    } else {
+                        continue;
+                    }
+                }
+                0x0012766e => {
+                    if same(key, b"VoicemailExtension") {
+                        &mut f63
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7274 => {
+                    if same(key, b"RtpTimeout") {
+                        &mut f64
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067372 => {
+                    if same(key, b"SetVar") {
+                        &mut f66
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a636c => {
+                    if same(key, b"ContactAcl") {
+                        &mut f67
+                    } else {
+                        continue;
+                    }
+                }
+                0x00127079 => {
+                    if same(key, b"PreferredCodecOnly") {
+                        &mut f68
+                    } else {
+                        continue;
+                    }
+                }
+                0x00196765 => {
+                    if same(key, b"GeolocOutgoingCallProfile") {
+                        &mut f69
+                    } else if same(key, b"GeolocIncomingCallProfile") {
+                        &mut f85
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086670 => {
+                    if same(key, b"ForceAvp") {
+                        &mut f70
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107265 => {
+                    if same(key, b"RecordOffFeature") {
+                        &mut f71
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086672 => {
+                    if same(key, b"FromUser") {
+                        &mut f72
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d736e => {
+                    if same(key, b"SendDiversion") {
+                        &mut f73
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f736f => {
+                    if same(key, b"SendHistoryInfo") {
+                        &mut f74
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7436 => {
+                    if same(key, b"T38UdptlIpv6") {
+                        &mut f75
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087465 => {
+                    if same(key, b"ToneZone") {
+                        &mut f76
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f77
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6165 => {
+                    if same(key, b"AllowSubscribe") {
+                        &mut f78
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077236 => {
+                    if same(key, b"RtpIpv6") {
+                        &mut f79
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086364 => {
+                    if same(key, b"Callerid") {
+                        &mut f80
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6d68 => {
+                    if same(key, b"MohPassthrough") {
+                        &mut f81
+                    } else {
+                        continue;
+                    }
+                }
+                0x00146474 => {
+                    if same(key, b"DtlsAutoGenerateCert") {
+                        &mut f83
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126163 => {
+                    if same(key, b"AsymmetricRtpCodec") {
+                        &mut f84
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6974 => {
+                    if same(key, b"IceSupport") {
+                        &mut f86
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6169 => {
+                    if same(key, b"AggregateMwi") {
+                        &mut f87
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116f67 => {
+                    if same(key, b"OneTouchRecording") {
+                        &mut f88
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6d72 => {
+                    if same(key, b"MwiFromUser") {
+                        &mut f89
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"Accountcode") {
+                        &mut f91
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056177 => {
+                    if same(key, b"Allow") {
+                        &mut f93
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7274 => {
+                    if same(key, b"RewriteContact") {
+                        &mut f94
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7565 => {
+                    if same(key, b"UserEqPhone") {
+                        &mut f95
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097265 => {
+                    if same(key, b"RtpEngine") {
+                        &mut f96
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156673 => {
+                    if same(key, b"FollowRedirectMethods") {
+                        &mut f97
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107374 => {
+                    if same(key, b"SubscribeContext") {
+                        &mut f98
+                    } else {
+                        continue;
+                    }
+                }
+                0x00176e67 => {
+                    if same(key, b"NotifyEarlyInuseRinging") {
+                        &mut f99
+                    } else {
+                        continue;
+                    }
+                }
+                0x00126978 => {
+                    if same(key, b"IncomingMwiMailbox") {
+                        &mut f100
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156966 => {
+                    if same(key, b"IncomingCallOfferPref") {
+                        &mut f101
+                    } else {
+                        continue;
+                    }
+                }
+                0x001b6173 => {
+                    if same(key, b"AllowUnauthenticatedOptions") {
+                        &mut f102
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046168 => {
+                    if same(key, b"Auth") {
+                        &mut f103
+                    } else {
+                        continue;
+                    }
+                }
+                0x001a646e => {
+                    if same(key, b"DirectMediaGlareMitigation") {
+                        &mut f104
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7464 => {
+                    if same(key, b"TrustIdInbound") {
+                        &mut f105
+                    } else {
+                        continue;
+                    }
+                }
+                0x00156273 => {
+                    if same(key, b"BindRtpToMediaAddress") {
+                        &mut f107
+                    } else {
+                        continue;
+                    }
+                }
+                0x00176474 => {
+                    if same(key, b"DisableDirectMediaOnNat") {
+                        &mut f108
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6d6e => {
+                    if same(key, b"MediaEncryption") {
+                        &mut f109
+                    } else {
+                        continue;
+                    }
+                }
+                0x00196d74 => {
+                    if same(key, b"MediaUseReceivedTransport") {
+                        &mut f110
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6170 => {
+                    if same(key, b"AllowOverlap") {
+                        &mut f111
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086465 => {
+                    if same(key, b"DtmfMode") {
+                        &mut f112
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6f68 => {
+                    if same(key, b"OutboundAuth") {
+                        &mut f113
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6465 => {
+                    if same(key, b"DtlsCertFile") {
+                        &mut f115
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6468 => {
+                    if same(key, b"DtlsCaPath") {
+                        &mut f116
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096470 => {
+                    if same(key, b"DtlsSetup") {
+                        &mut f117
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136364 => {
+                    if same(key, b"ConnectedLineMethod") {
+                        &mut f118
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6764 => {
+                    if same(key, b"G726NonStandard") {
+                        &mut f119
+                    } else {
+                        continue;
+                    }
+                }
+                0x0006316c => {
+                    if same(key, b"100rel") {
+                        &mut f120
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067473 => {
+                    if same(key, b"Timers") {
+                        &mut f121
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6461 => {
+                    if same(key, b"DirectMedia") {
+                        &mut f122
+                    } else {
+                        continue;
+                    }
+                }
+                0x0003616c => {
+                    if same(key, b"Acl") {
+                        &mut f123
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7465 => {
+                    if same(key, b"TimersMinSe") {
+                        &mut f124
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f7464 => {
+                    if same(key, b"TrustIdOutbound") {
+                        &mut f125
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7379 => {
+                    if same(key, b"SubMinExpiry") {
+                        &mut f126
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077278 => {
+                    if same(key, b"RtcpMux") {
+                        &mut f127
+                    } else {
+                        continue;
+                    }
+                }
+                0x00186173 => {
+                    if same(key, b"AcceptMultipleSdpAnswers") {
+                        &mut f129
+                    } else {
+                        continue;
+                    }
+                }
+                0x00176372 => {
+                    if same(key, b"CodecPrefsIncomingOffer") {
+                        &mut f130
+                    } else if same(key, b"CodecPrefsOutgoingOffer") {
+                        &mut f131
+                    } else {
+                        continue;
+                    }
+                }
+                0x00127465 => {
+                    if same(key, b"TrustConnectedLine") {
+                        &mut f132
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077369 => {
+                    if same(key, b"SendPai") {
+                        &mut f133
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7265 => {
+                    if same(key, b"RtpKeepalive") {
+                        &mut f134
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7463 => {
+                    if same(key, b"T38UdptlEc") {
+                        &mut f135
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7474 => {
+                    if same(key, b"T38UdptlNat") {
+                        &mut f136
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6172 => {
+                    if same(key, b"AllowTransfer") {
+                        &mut f137
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6465 => {
+                    if same(key, b"DtlsCaFile") {
+                        &mut f138
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f79 => {
+                    if same(key, b"OutboundProxy") {
+                        &mut f139
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6973 => {
+                    if same(key, b"InbandProgress") {
+                        &mut f140
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6465 => {
+                    if same(key, b"DeviceState") {
+                        &mut f141
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6173 => {
+                    if same(key, b"ActiveChannels") {
+                        &mut f142
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5167,9 +8539,27 @@ impl<'a> EndpointDetailComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5201,16 +8591,71 @@ impl<'a> EndpointList<'a> {
         let mut f9: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x00097474 if same(key, b"Transport") => &mut f3,
-                0x00036172 if same(key, b"Aor") => &mut f4,
-                0x00056173 if same(key, b"Auths") => &mut f5,
-                0x000d6f73 if same(key, b"OutboundAuths") => &mut f6,
-                0x00086373 if same(key, b"Contacts") => &mut f7,
-                0x000b6465 if same(key, b"DeviceState") => &mut f8,
-                0x000e6173 if same(key, b"ActiveChannels") => &mut f9,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097474 => {
+                    if same(key, b"Transport") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036172 => {
+                    if same(key, b"Aor") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056173 => {
+                    if same(key, b"Auths") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f73 => {
+                    if same(key, b"OutboundAuths") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086373 => {
+                    if same(key, b"Contacts") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6465 => {
+                    if same(key, b"DeviceState") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6173 => {
+                    if same(key, b"ActiveChannels") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5242,9 +8687,27 @@ impl<'a> EndpointListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5269,9 +8732,27 @@ impl<'a> ExtensionStateListComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5299,12 +8780,48 @@ impl<'a> ExtensionStatus<'a> {
         let mut f5: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0005656e if same(key, b"Exten") => &mut f0,
-                0x00076374 if same(key, b"Context") => &mut f1,
-                0x00046874 if same(key, b"Hint") => &mut f2,
-                0x00067373 if same(key, b"Status") => &mut f3,
-                0x00086164 if same(key, b"ActionID") => &mut f4,
-                0x000a7374 if same(key, b"StatusText") => &mut f5,
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046874 => {
+                    if same(key, b"Hint") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7374 => {
+                    if same(key, b"StatusText") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5332,9 +8849,27 @@ impl<'a> FullyBooted<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00067373 if same(key, b"Status") => &mut f0,
-                0x00067565 if same(key, b"Uptime") => &mut f1,
-                0x000a6c64 if same(key, b"LastReload") => &mut f2,
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067565 => {
+                    if same(key, b"Uptime") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6c64 => {
+                    if same(key, b"LastReload") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5373,23 +8908,120 @@ impl<'a> Hangup<'a> {
         let mut f16: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f2,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f3,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f4,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f5,
-                0x00056365 if same(key, b"Cause") => &mut f6,
-                0x00096374 if same(key, b"Cause-txt") => &mut f7,
-                0x000c6365 if same(key, b"ChannelState") => &mut f8,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f9,
-                0x00086c65 if same(key, b"Language") => &mut f10,
-                0x000b6165 if same(key, b"AccountCode") => &mut f11,
-                0x00076374 if same(key, b"Context") => &mut f12,
-                0x0005656e if same(key, b"Exten") => &mut f13,
-                0x00087079 if same(key, b"Priority") => &mut f14,
-                0x00086c64 if same(key, b"Linkedid") => &mut f15,
-                0x00097465 if same(key, b"TechCause") => &mut f16,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f3
+                    } else if same(key, b"ChannelState") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056365 => {
+                    if same(key, b"Cause") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096374 => {
+                    if same(key, b"Cause-txt") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097465 => {
+                    if same(key, b"TechCause") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5441,22 +9073,113 @@ impl<'a> HangupRequest<'a> {
         let mut f15: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00056365 if same(key, b"Cause") => &mut f14,
-                0x00097465 if same(key, b"TechCause") => &mut f15,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056365 => {
+                    if same(key, b"Cause") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097465 => {
+                    if same(key, b"TechCause") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5506,21 +9229,106 @@ impl<'a> Hold<'a> {
         let mut f14: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x000a6d73 if same(key, b"MusicClass") => &mut f14,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d73 => {
+                    if same(key, b"MusicClass") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5573,25 +9381,129 @@ impl<'a> InboundRegistrationDetail<'a> {
         let mut f18: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000a6f65 if same(key, b"ObjectType") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x00116d6e if same(key, b"MinimumExpiration") => &mut f3,
-                0x0011646e if same(key, b"DefaultExpiration") => &mut f4,
-                0x000e7174 if same(key, b"QualifyTimeout") => &mut f5,
-                0x000e7179 if same(key, b"Qualify2xxOnly") => &mut f6,
-                0x00096d73 if same(key, b"Mailboxes") => &mut f7,
-                0x000b7368 if same(key, b"SupportPath") => &mut f8,
-                0x00117265 if same(key, b"RemoveUnavailable") => &mut f9,
-                0x0012766e if same(key, b"VoicemailExtension") => &mut f10,
-                0x000b6d73 if same(key, b"MaxContacts") => &mut f11,
-                0x00136179 if same(key, b"AuthenticateQualify") => &mut f12,
-                0x00076374 if same(key, b"Contact") => &mut f13,
-                0x00116d6e if same(key, b"MaximumExpiration") => &mut f14,
-                0x00107179 if same(key, b"QualifyFrequency") => &mut f15,
-                0x000e7267 if same(key, b"RemoveExisting") => &mut f16,
-                0x000d6f79 if same(key, b"OutboundProxy") => &mut f17,
-                0x00086373 if same(key, b"Contacts") => &mut f18,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectType") {
+                        &mut f1
+                    } else if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116d6e => {
+                    if same(key, b"MinimumExpiration") {
+                        &mut f3
+                    } else if same(key, b"MaximumExpiration") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0011646e => {
+                    if same(key, b"DefaultExpiration") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7174 => {
+                    if same(key, b"QualifyTimeout") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7179 => {
+                    if same(key, b"Qualify2xxOnly") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096d73 => {
+                    if same(key, b"Mailboxes") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7368 => {
+                    if same(key, b"SupportPath") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117265 => {
+                    if same(key, b"RemoveUnavailable") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0012766e => {
+                    if same(key, b"VoicemailExtension") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6d73 => {
+                    if same(key, b"MaxContacts") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00136179 => {
+                    if same(key, b"AuthenticateQualify") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Contact") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107179 => {
+                    if same(key, b"QualifyFrequency") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7267 => {
+                    if same(key, b"RemoveExisting") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6f79 => {
+                    if same(key, b"OutboundProxy") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086373 => {
+                    if same(key, b"Contacts") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5632,9 +9544,27 @@ impl<'a> InboundRegistrationDetailComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5665,15 +9595,69 @@ impl<'a> Join<'a> {
         let mut f8: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f1,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f2,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f3,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f4,
-                0x00057165 if same(key, b"Queue") => &mut f5,
-                0x0008706e if same(key, b"Position") => &mut f6,
-                0x00056374 if same(key, b"Count") => &mut f7,
-                0x00087564 if same(key, b"Uniqueid") => &mut f8,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008706e => {
+                    if same(key, b"Position") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056374 => {
+                    if same(key, b"Count") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5706,11 +9690,41 @@ impl<'a> Leave<'a> {
         let mut f4: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00057165 if same(key, b"Queue") => &mut f1,
-                0x00056374 if same(key, b"Count") => &mut f2,
-                0x0008706e if same(key, b"Position") => &mut f3,
-                0x00087564 if same(key, b"Uniqueid") => &mut f4,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056374 => {
+                    if same(key, b"Count") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008706e => {
+                    if same(key, b"Position") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5740,12 +9754,48 @@ impl<'a> Link<'a> {
         let mut f5: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086331 if same(key, b"Channel1") => &mut f0,
-                0x00086332 if same(key, b"Channel2") => &mut f1,
-                0x00097531 if same(key, b"Uniqueid1") => &mut f2,
-                0x00097532 if same(key, b"Uniqueid2") => &mut f3,
-                0x00096331 if same(key, b"CallerID1") => &mut f4,
-                0x00096332 if same(key, b"CallerID2") => &mut f5,
+                0x00086331 => {
+                    if same(key, b"Channel1") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086332 => {
+                    if same(key, b"Channel2") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097531 => {
+                    if same(key, b"Uniqueid1") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097532 => {
+                    if same(key, b"Uniqueid2") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096331 => {
+                    if same(key, b"CallerID1") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096332 => {
+                    if same(key, b"CallerID2") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5774,10 +9824,34 @@ impl<'a> MessageWaiting<'a> {
         let mut f3: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00076d78 if same(key, b"Mailbox") => &mut f0,
-                0x00077767 if same(key, b"Waiting") => &mut f1,
-                0x00036e77 if same(key, b"New") => &mut f2,
-                0x00036f64 if same(key, b"Old") => &mut f3,
+                0x00076d78 => {
+                    if same(key, b"Mailbox") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077767 => {
+                    if same(key, b"Waiting") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036e77 => {
+                    if same(key, b"New") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036f64 => {
+                    if same(key, b"Old") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5803,9 +9877,27 @@ impl<'a> MixMonitorStart<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x00086c64 if same(key, b"Linkedid") => &mut f2,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5830,9 +9922,27 @@ impl<'a> MixMonitorStop<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x00086c64 if same(key, b"Linkedid") => &mut f2,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5869,21 +9979,106 @@ impl<'a> MusicOnHoldStart<'a> {
         let mut f14: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00056373 if same(key, b"Class") => &mut f14,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056373 => {
+                    if same(key, b"Class") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5931,20 +10126,99 @@ impl<'a> MusicOnHoldStop<'a> {
         let mut f13: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -5981,10 +10255,34 @@ impl<'a> NewAccountCode<'a> {
         let mut f3: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00087564 if same(key, b"Uniqueid") => &mut f1,
-                0x000b6165 if same(key, b"AccountCode") => &mut f2,
-                0x000e6f65 if same(key, b"OldAccountCode") => &mut f3,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6f65 => {
+                    if same(key, b"OldAccountCode") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6022,21 +10320,106 @@ impl<'a> NewCallerid<'a> {
         let mut f14: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f1,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f2,
-                0x00087564 if same(key, b"Uniqueid") => &mut f3,
-                0x000f6373 if same(key, b"CID-CallingPres") => &mut f4,
-                0x000c6365 if same(key, b"ChannelState") => &mut f5,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f6,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
-                0x00086c65 if same(key, b"Language") => &mut f9,
-                0x000b6165 if same(key, b"AccountCode") => &mut f10,
-                0x00076374 if same(key, b"Context") => &mut f11,
-                0x0005656e if same(key, b"Exten") => &mut f12,
-                0x00087079 if same(key, b"Priority") => &mut f13,
-                0x00086c64 if same(key, b"Linkedid") => &mut f14,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f2
+                    } else if same(key, b"ChannelState") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6373 => {
+                    if same(key, b"CID-CallingPres") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6084,20 +10467,99 @@ impl<'a> Newchannel<'a> {
         let mut f13: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x000b6165 if same(key, b"AccountCode") => &mut f5,
-                0x0005656e if same(key, b"Exten") => &mut f6,
-                0x00076374 if same(key, b"Context") => &mut f7,
-                0x00087564 if same(key, b"Uniqueid") => &mut f8,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f9,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f10,
-                0x00086c65 if same(key, b"Language") => &mut f11,
-                0x00087079 if same(key, b"Priority") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6144,20 +10606,99 @@ impl<'a> NewConnectedLine<'a> {
         let mut f13: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6207,23 +10748,120 @@ impl<'a> Newexten<'a> {
         let mut f16: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00076374 if same(key, b"Context") => &mut f1,
-                0x0009656e if same(key, b"Extension") => &mut f2,
-                0x00087079 if same(key, b"Priority") => &mut f3,
-                0x000b616e if same(key, b"Application") => &mut f4,
-                0x00076161 if same(key, b"AppData") => &mut f5,
-                0x00087564 if same(key, b"Uniqueid") => &mut f6,
-                0x000c6365 if same(key, b"ChannelState") => &mut f7,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f8,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f9,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f10,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f11,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f12,
-                0x00086c65 if same(key, b"Language") => &mut f13,
-                0x000b6165 if same(key, b"AccountCode") => &mut f14,
-                0x0005656e if same(key, b"Exten") => &mut f15,
-                0x00086c64 if same(key, b"Linkedid") => &mut f16,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0009656e => {
+                    if same(key, b"Extension") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b616e => {
+                    if same(key, b"Application") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076161 => {
+                    if same(key, b"AppData") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f7
+                    } else if same(key, b"CallerIDName") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6273,20 +10911,99 @@ impl<'a> Newstate<'a> {
         let mut f13: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00087564 if same(key, b"Uniqueid") => &mut f7,
-                0x00086c65 if same(key, b"Language") => &mut f8,
-                0x000b6165 if same(key, b"AccountCode") => &mut f9,
-                0x00076374 if same(key, b"Context") => &mut f10,
-                0x0005656e if same(key, b"Exten") => &mut f11,
-                0x00087079 if same(key, b"Priority") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6330,17 +11047,83 @@ impl<'a> OriginateResponse<'a> {
         let mut f10: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00087265 if same(key, b"Response") => &mut f1,
-                0x0007636c if same(key, b"Channel") => &mut f2,
-                0x00076374 if same(key, b"Context") => &mut f3,
-                0x0005656e if same(key, b"Exten") => &mut f4,
-                0x0006726e if same(key, b"Reason") => &mut f5,
-                0x00087564 if same(key, b"Uniqueid") => &mut f6,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f7,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f8,
-                0x000b616e if same(key, b"Application") => &mut f9,
-                0x00046461 if same(key, b"Data") => &mut f10,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087265 => {
+                    if same(key, b"Response") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x0006726e => {
+                    if same(key, b"Reason") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b616e => {
+                    if same(key, b"Application") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046461 => {
+                    if same(key, b"Data") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6383,19 +11166,97 @@ impl<'a> PeerEntry<'a> {
         let mut f12: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x000b6365 if same(key, b"Channeltype") => &mut f1,
-                0x000a6f65 if same(key, b"ObjectName") => &mut f2,
-                0x000e6365 if same(key, b"ChanObjectType") => &mut f3,
-                0x00096973 if same(key, b"IPaddress") => &mut f4,
-                0x00066974 if same(key, b"IPport") => &mut f5,
-                0x00076463 if same(key, b"Dynamic") => &mut f6,
-                0x000a6674 if same(key, b"Forcerport") => &mut f7,
-                0x000c7674 if same(key, b"VideoSupport") => &mut f8,
-                0x000b7474 if same(key, b"TextSupport") => &mut f9,
-                0x0003616c if same(key, b"ACL") => &mut f10,
-                0x00067373 if same(key, b"Status") => &mut f11,
-                0x000e7265 if same(key, b"RealtimeDevice") => &mut f12,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6365 => {
+                    if same(key, b"Channeltype") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6f65 => {
+                    if same(key, b"ObjectName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e6365 => {
+                    if same(key, b"ChanObjectType") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096973 => {
+                    if same(key, b"IPaddress") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00066974 => {
+                    if same(key, b"IPport") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076463 => {
+                    if same(key, b"Dynamic") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6674 => {
+                    if same(key, b"Forcerport") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7674 => {
+                    if same(key, b"VideoSupport") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7474 => {
+                    if same(key, b"TextSupport") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0003616c => {
+                    if same(key, b"ACL") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7265 => {
+                    if same(key, b"RealtimeDevice") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6430,9 +11291,27 @@ impl<'a> PeerlistComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00096574 if same(key, b"EventList") => &mut f0,
-                0x00096c73 if same(key, b"ListItems") => &mut f1,
-                0x00086164 if same(key, b"ActionID") => &mut f2,
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6459,11 +11338,41 @@ impl<'a> PeerStatus<'a> {
         let mut f4: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000b6365 if same(key, b"ChannelType") => &mut f0,
-                0x00047072 if same(key, b"Peer") => &mut f1,
-                0x000a7073 if same(key, b"PeerStatus") => &mut f2,
-                0x00076173 if same(key, b"Address") => &mut f3,
-                0x00056365 if same(key, b"Cause") => &mut f4,
+                0x000b6365 => {
+                    if same(key, b"ChannelType") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047072 => {
+                    if same(key, b"Peer") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7073 => {
+                    if same(key, b"PeerStatus") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076173 => {
+                    if same(key, b"Address") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056365 => {
+                    if same(key, b"Cause") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6504,23 +11413,120 @@ impl<'a> QueueCallerJoin<'a> {
         let mut f16: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00057165 if same(key, b"Queue") => &mut f14,
-                0x0008706e if same(key, b"Position") => &mut f15,
-                0x00056374 if same(key, b"Count") => &mut f16,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008706e => {
+                    if same(key, b"Position") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056374 => {
+                    if same(key, b"Count") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6573,23 +11579,120 @@ impl<'a> QueueCallerLeave<'a> {
         let mut f16: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00057165 if same(key, b"Queue") => &mut f14,
-                0x0008706e if same(key, b"Position") => &mut f15,
-                0x00056374 if same(key, b"Count") => &mut f16,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008706e => {
+                    if same(key, b"Position") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056374 => {
+                    if same(key, b"Count") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6636,17 +11739,83 @@ impl<'a> QueueEntry<'a> {
         let mut f10: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00057165 if same(key, b"Queue") => &mut f1,
-                0x0008706e if same(key, b"Position") => &mut f2,
-                0x0007636c if same(key, b"Channel") => &mut f3,
-                0x00087564 if same(key, b"Uniqueid") => &mut f4,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f5,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f6,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
-                0x00047774 if same(key, b"Wait") => &mut f9,
-                0x00087079 if same(key, b"Priority") => &mut f10,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0008706e => {
+                    if same(key, b"Position") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"CallerIDName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047774 => {
+                    if same(key, b"Wait") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6692,22 +11861,113 @@ impl<'a> QueueMember<'a> {
         let mut f15: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00057165 if same(key, b"Queue") => &mut f0,
-                0x00046e65 if same(key, b"Name") => &mut f1,
-                0x00086c6e if same(key, b"Location") => &mut f2,
-                0x000a6d70 if same(key, b"Membership") => &mut f3,
-                0x00077079 if same(key, b"Penalty") => &mut f4,
-                0x000a636e if same(key, b"CallsTaken") => &mut f5,
-                0x00086c6c if same(key, b"LastCall") => &mut f6,
-                0x00067373 if same(key, b"Status") => &mut f7,
-                0x00067064 if same(key, b"Paused") => &mut f8,
-                0x00086164 if same(key, b"ActionID") => &mut f9,
-                0x000e7365 if same(key, b"StateInterface") => &mut f10,
-                0x00096c65 if same(key, b"LastPause") => &mut f11,
-                0x00096c65 if same(key, b"LoginTime") => &mut f12,
-                0x0006696c if same(key, b"InCall") => &mut f13,
-                0x000c706e if same(key, b"PausedReason") => &mut f14,
-                0x000a7765 if same(key, b"Wrapuptime") => &mut f15,
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046e65 => {
+                    if same(key, b"Name") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c6e => {
+                    if same(key, b"Location") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d70 => {
+                    if same(key, b"Membership") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077079 => {
+                    if same(key, b"Penalty") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a636e => {
+                    if same(key, b"CallsTaken") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c6c => {
+                    if same(key, b"LastCall") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067064 => {
+                    if same(key, b"Paused") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000e7365 => {
+                    if same(key, b"StateInterface") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c65 => {
+                    if same(key, b"LastPause") {
+                        &mut f11
+                    } else if same(key, b"LoginTime") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x0006696c => {
+                    if same(key, b"InCall") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c706e => {
+                    if same(key, b"PausedReason") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7765 => {
+                    if same(key, b"Wrapuptime") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6751,15 +12011,69 @@ impl<'a> QueueMemberStatus<'a> {
         let mut f8: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00057165 if same(key, b"Queue") => &mut f0,
-                0x00086c6e if same(key, b"Location") => &mut f1,
-                0x000a6d65 if same(key, b"MemberName") => &mut f2,
-                0x000a6d70 if same(key, b"Membership") => &mut f3,
-                0x00077079 if same(key, b"Penalty") => &mut f4,
-                0x000a636e if same(key, b"CallsTaken") => &mut f5,
-                0x00086c6c if same(key, b"LastCall") => &mut f6,
-                0x00067373 if same(key, b"Status") => &mut f7,
-                0x00067064 if same(key, b"Paused") => &mut f8,
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c6e => {
+                    if same(key, b"Location") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d65 => {
+                    if same(key, b"MemberName") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a6d70 => {
+                    if same(key, b"Membership") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077079 => {
+                    if same(key, b"Penalty") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a636e => {
+                    if same(key, b"CallsTaken") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c6c => {
+                    if same(key, b"LastCall") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067064 => {
+                    if same(key, b"Paused") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6800,19 +12114,97 @@ impl<'a> QueueParams<'a> {
         let mut f12: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00057165 if same(key, b"Queue") => &mut f0,
-                0x00036d78 if same(key, b"Max") => &mut f1,
-                0x00087379 if same(key, b"Strategy") => &mut f2,
-                0x00056373 if same(key, b"Calls") => &mut f3,
-                0x00086865 if same(key, b"Holdtime") => &mut f4,
-                0x00087465 if same(key, b"TalkTime") => &mut f5,
-                0x00096364 if same(key, b"Completed") => &mut f6,
-                0x00096164 if same(key, b"Abandoned") => &mut f7,
-                0x000c736c if same(key, b"ServiceLevel") => &mut f8,
-                0x00107366 if same(key, b"ServicelevelPerf") => &mut f9,
-                0x00067774 if same(key, b"Weight") => &mut f10,
-                0x00086164 if same(key, b"ActionID") => &mut f11,
-                0x00117332 if same(key, b"ServicelevelPerf2") => &mut f12,
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00036d78 => {
+                    if same(key, b"Max") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087379 => {
+                    if same(key, b"Strategy") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056373 => {
+                    if same(key, b"Calls") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086865 => {
+                    if same(key, b"Holdtime") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087465 => {
+                    if same(key, b"TalkTime") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096364 => {
+                    if same(key, b"Completed") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096164 => {
+                    if same(key, b"Abandoned") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c736c => {
+                    if same(key, b"ServiceLevel") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107366 => {
+                    if same(key, b"ServicelevelPerf") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067774 => {
+                    if same(key, b"Weight") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117332 => {
+                    if same(key, b"ServicelevelPerf2") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6847,9 +12239,27 @@ impl<'a> QueueStatusComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00096574 if same(key, b"EventList") => &mut f1,
-                0x00096c73 if same(key, b"ListItems") => &mut f2,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6879,14 +12289,62 @@ impl<'a> QueueSummary<'a> {
         let mut f7: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00057165 if same(key, b"Queue") => &mut f0,
-                0x00086c6e if same(key, b"LoggedIn") => &mut f1,
-                0x00096165 if same(key, b"Available") => &mut f2,
-                0x00076373 if same(key, b"Callers") => &mut f3,
-                0x00086865 if same(key, b"HoldTime") => &mut f4,
-                0x00087465 if same(key, b"TalkTime") => &mut f5,
-                0x000f6c65 if same(key, b"LongestHoldTime") => &mut f6,
-                0x00086164 if same(key, b"ActionID") => &mut f7,
+                0x00057165 => {
+                    if same(key, b"Queue") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c6e => {
+                    if same(key, b"LoggedIn") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096165 => {
+                    if same(key, b"Available") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076373 => {
+                    if same(key, b"Callers") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086865 => {
+                    if same(key, b"HoldTime") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087465 => {
+                    if same(key, b"TalkTime") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f6c65 => {
+                    if same(key, b"LongestHoldTime") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6914,7 +12372,13 @@ impl<'a> QueueSummaryComplete<'a> {
         let mut f0: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6937,9 +12401,27 @@ impl<'a> RegistrationsComplete<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00096574 if same(key, b"EventList") => &mut f0,
-                0x00096c73 if same(key, b"ListItems") => &mut f1,
-                0x00086164 if same(key, b"ActionID") => &mut f2,
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6966,11 +12448,41 @@ impl<'a> Registry<'a> {
         let mut f4: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000b6365 if same(key, b"ChannelType") => &mut f0,
-                0x00087565 if same(key, b"Username") => &mut f1,
-                0x0006646e if same(key, b"Domain") => &mut f2,
-                0x00067373 if same(key, b"Status") => &mut f3,
-                0x00056365 if same(key, b"Cause") => &mut f4,
+                0x000b6365 => {
+                    if same(key, b"ChannelType") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087565 => {
+                    if same(key, b"Username") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0006646e => {
+                    if same(key, b"Domain") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056365 => {
+                    if same(key, b"Cause") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -6997,9 +12509,27 @@ impl<'a> Reload<'a> {
         let mut f2: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00066d65 if same(key, b"Module") => &mut f0,
-                0x00067373 if same(key, b"Status") => &mut f1,
-                0x00076d65 if same(key, b"Message") => &mut f2,
+                0x00066d65 => {
+                    if same(key, b"Module") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00067373 => {
+                    if same(key, b"Status") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076d65 => {
+                    if same(key, b"Message") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7051,36 +12581,206 @@ impl<'a> RtcpSent<'a> {
         let mut f29: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00047363 if same(key, b"SSRC") => &mut f14,
-                0x00027074 if same(key, b"PT") => &mut f15,
-                0x0002746f if same(key, b"To") => &mut f16,
-                0x000b7274 if same(key, b"ReportCount") => &mut f17,
-                0x00077370 if same(key, b"SentNTP") => &mut f18,
-                0x00077370 if same(key, b"SentRTP") => &mut f19,
-                0x000b7373 if same(key, b"SentPackets") => &mut f20,
-                0x000a7373 if same(key, b"SentOctets") => &mut f21,
-                0x00117263 if same(key, b"Report0SourceSSRC") => &mut f22,
-                0x00137274 if same(key, b"Report0FractionLost") => &mut f23,
-                0x00157274 if same(key, b"Report0CumulativeLost") => &mut f24,
-                0x00167265 if same(key, b"Report0HighestSequence") => &mut f25,
-                0x001b7273 if same(key, b"Report0SequenceNumberCycles") => &mut f26,
-                0x000f7272 if same(key, b"Report0IAJitter") => &mut f27,
-                0x000a7272 if same(key, b"Report0LSR") => &mut f28,
-                0x000b7272 if same(key, b"Report0DLSR") => &mut f29,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047363 => {
+                    if same(key, b"SSRC") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00027074 => {
+                    if same(key, b"PT") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x0002746f => {
+                    if same(key, b"To") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7274 => {
+                    if same(key, b"ReportCount") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077370 => {
+                    if same(key, b"SentNTP") {
+                        &mut f18
+                    } else if same(key, b"SentRTP") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7373 => {
+                    if same(key, b"SentPackets") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7373 => {
+                    if same(key, b"SentOctets") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x00117263 => {
+                    if same(key, b"Report0SourceSSRC") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x00137274 => {
+                    if same(key, b"Report0FractionLost") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x00157274 => {
+                    if same(key, b"Report0CumulativeLost") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x00167265 => {
+                    if same(key, b"Report0HighestSequence") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x001b7273 => {
+                    if same(key, b"Report0SequenceNumberCycles") {
+                        &mut f26
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f7272 => {
+                    if same(key, b"Report0IAJitter") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7272 => {
+                    if same(key, b"Report0LSR") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7272 => {
+                    if same(key, b"Report0DLSR") {
+                        &mut f29
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7131,8 +12831,20 @@ impl<'a> Shutdown<'a> {
         let mut f1: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0008736e if same(key, b"Shutdown") => &mut f0,
-                0x00077274 if same(key, b"Restart") => &mut f1,
+                0x0008736e => {
+                    if same(key, b"Shutdown") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077274 => {
+                    if same(key, b"Restart") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7169,22 +12881,113 @@ impl<'a> SoftHangupRequest<'a> {
         let mut f15: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00056365 if same(key, b"Cause") => &mut f14,
-                0x00097465 if same(key, b"TechCause") => &mut f15,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056365 => {
+                    if same(key, b"Cause") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097465 => {
+                    if same(key, b"TechCause") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7250,37 +13053,218 @@ impl<'a> Status<'a> {
         let mut f30: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
-                0x00047465 if same(key, b"Type") => &mut f14,
-                0x00046464 if same(key, b"DNID") => &mut f15,
-                0x0019656d if same(key, b"EffectiveConnectedLineNum") => &mut f16,
-                0x001a6565 if same(key, b"EffectiveConnectedLineName") => &mut f17,
-                0x000c7470 if same(key, b"TimeToHangup") => &mut f18,
-                0x00086264 if same(key, b"BridgeID") => &mut f19,
-                0x000b616e if same(key, b"Application") => &mut f20,
-                0x00046461 if same(key, b"Data") => &mut f21,
-                0x000d6e73 if same(key, b"Nativeformats") => &mut f22,
-                0x000a7274 if same(key, b"Readformat") => &mut f23,
-                0x00097273 if same(key, b"Readtrans") => &mut f24,
-                0x000b7774 if same(key, b"Writeformat") => &mut f25,
-                0x000a7773 if same(key, b"Writetrans") => &mut f26,
-                0x00096370 if same(key, b"Callgroup") => &mut f27,
-                0x000b7070 if same(key, b"Pickupgroup") => &mut f28,
-                0x00077373 if same(key, b"Seconds") => &mut f29,
-                0x00086164 if same(key, b"ActionID") => &mut f30,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00047465 => {
+                    if same(key, b"Type") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046464 => {
+                    if same(key, b"DNID") {
+                        &mut f15
+                    } else {
+                        continue;
+                    }
+                }
+                0x0019656d => {
+                    if same(key, b"EffectiveConnectedLineNum") {
+                        &mut f16
+                    } else {
+                        continue;
+                    }
+                }
+                0x001a6565 => {
+                    if same(key, b"EffectiveConnectedLineName") {
+                        &mut f17
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7470 => {
+                    if same(key, b"TimeToHangup") {
+                        &mut f18
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086264 => {
+                    if same(key, b"BridgeID") {
+                        &mut f19
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b616e => {
+                    if same(key, b"Application") {
+                        &mut f20
+                    } else {
+                        continue;
+                    }
+                }
+                0x00046461 => {
+                    if same(key, b"Data") {
+                        &mut f21
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d6e73 => {
+                    if same(key, b"Nativeformats") {
+                        &mut f22
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7274 => {
+                    if same(key, b"Readformat") {
+                        &mut f23
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097273 => {
+                    if same(key, b"Readtrans") {
+                        &mut f24
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7774 => {
+                    if same(key, b"Writeformat") {
+                        &mut f25
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7773 => {
+                    if same(key, b"Writetrans") {
+                        &mut f26
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096370 => {
+                    if same(key, b"Callgroup") {
+                        &mut f27
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b7070 => {
+                    if same(key, b"Pickupgroup") {
+                        &mut f28
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077373 => {
+                    if same(key, b"Seconds") {
+                        &mut f29
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f30
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7334,10 +13318,34 @@ impl<'a> StatusComplete<'a> {
         let mut f3: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086164 if same(key, b"ActionID") => &mut f0,
-                0x00056973 if same(key, b"Items") => &mut f1,
-                0x00096574 if same(key, b"EventList") => &mut f2,
-                0x00096c73 if same(key, b"ListItems") => &mut f3,
+                0x00086164 => {
+                    if same(key, b"ActionID") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00056973 => {
+                    if same(key, b"Items") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096574 => {
+                    if same(key, b"EventList") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096c73 => {
+                    if same(key, b"ListItems") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7370,16 +13378,76 @@ impl<'a> SuccessfulAuth<'a> {
         let mut f9: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00076576 if same(key, b"EventTV") => &mut f0,
-                0x00087379 if same(key, b"Severity") => &mut f1,
-                0x00077365 if same(key, b"Service") => &mut f2,
-                0x000c656e if same(key, b"EventVersion") => &mut f3,
-                0x00096164 if same(key, b"AccountID") => &mut f4,
-                0x00097364 if same(key, b"SessionID") => &mut f5,
-                0x000c6c73 if same(key, b"LocalAddress") => &mut f6,
-                0x000d7273 if same(key, b"RemoteAddress") => &mut f7,
-                0x000d7564 if same(key, b"UsingPassword") => &mut f8,
-                0x00097376 if same(key, b"SessionTV") => &mut f9,
+                0x00076576 => {
+                    if same(key, b"EventTV") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087379 => {
+                    if same(key, b"Severity") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00077365 => {
+                    if same(key, b"Service") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c656e => {
+                    if same(key, b"EventVersion") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096164 => {
+                    if same(key, b"AccountID") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097364 => {
+                    if same(key, b"SessionID") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6c73 => {
+                    if same(key, b"LocalAddress") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7273 => {
+                    if same(key, b"RemoteAddress") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d7564 => {
+                    if same(key, b"UsingPassword") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097376 => {
+                    if same(key, b"SessionTV") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7418,16 +13486,71 @@ impl<'a> Transfer<'a> {
         let mut f9: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x000e7464 if same(key, b"TransferMethod") => &mut f0,
-                0x000c7465 if same(key, b"TransferType") => &mut f1,
-                0x0007636c if same(key, b"Channel") => &mut f2,
-                0x00087564 if same(key, b"Uniqueid") => &mut f3,
-                0x000a7364 if same(key, b"SIP-Callid") => &mut f4,
-                0x000d746c if same(key, b"TargetChannel") => &mut f5,
-                0x000e7464 if same(key, b"TargetUniqueid") => &mut f6,
-                0x000d746e if same(key, b"TransferExten") => &mut f7,
-                0x000f7474 if same(key, b"TransferContext") => &mut f8,
-                0x00107467 if same(key, b"Transfer2Parking") => &mut f9,
+                0x000e7464 => {
+                    if same(key, b"TransferMethod") {
+                        &mut f0
+                    } else if same(key, b"TargetUniqueid") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c7465 => {
+                    if same(key, b"TransferType") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x000a7364 => {
+                    if same(key, b"SIP-Callid") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d746c => {
+                    if same(key, b"TargetChannel") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x000d746e => {
+                    if same(key, b"TransferExten") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000f7474 => {
+                    if same(key, b"TransferContext") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00107467 => {
+                    if same(key, b"Transfer2Parking") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7470,20 +13593,99 @@ impl<'a> Unhold<'a> {
         let mut f13: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x000c6365 if same(key, b"ChannelState") => &mut f1,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f2,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f3,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f4,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f5,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f6,
-                0x00086c65 if same(key, b"Language") => &mut f7,
-                0x000b6165 if same(key, b"AccountCode") => &mut f8,
-                0x00076374 if same(key, b"Context") => &mut f9,
-                0x0005656e if same(key, b"Exten") => &mut f10,
-                0x00087079 if same(key, b"Priority") => &mut f11,
-                0x00087564 if same(key, b"Uniqueid") => &mut f12,
-                0x00086c64 if same(key, b"Linkedid") => &mut f13,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f1
+                    } else if same(key, b"CallerIDName") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7522,12 +13724,48 @@ impl<'a> Unlink<'a> {
         let mut f5: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x00086331 if same(key, b"Channel1") => &mut f0,
-                0x00086332 if same(key, b"Channel2") => &mut f1,
-                0x00097531 if same(key, b"Uniqueid1") => &mut f2,
-                0x00097532 if same(key, b"Uniqueid2") => &mut f3,
-                0x00096331 if same(key, b"CallerID1") => &mut f4,
-                0x00096332 if same(key, b"CallerID2") => &mut f5,
+                0x00086331 => {
+                    if same(key, b"Channel1") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086332 => {
+                    if same(key, b"Channel2") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097531 => {
+                    if same(key, b"Uniqueid1") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x00097532 => {
+                    if same(key, b"Uniqueid2") {
+                        &mut f3
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096331 => {
+                    if same(key, b"CallerID1") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x00096332 => {
+                    if same(key, b"CallerID2") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7567,21 +13805,106 @@ impl<'a> VarSet<'a> {
         let mut f14: Option<Span> = None;
         for (key, value) in m.raw_fields() {
             let slot = match key_hash(key) {
-                0x0007636c if same(key, b"Channel") => &mut f0,
-                0x00057665 if same(key, b"Value") => &mut f1,
-                0x00087564 if same(key, b"Uniqueid") => &mut f2,
-                0x000c6365 if same(key, b"ChannelState") => &mut f3,
-                0x00106363 if same(key, b"ChannelStateDesc") => &mut f4,
-                0x000b636d if same(key, b"CallerIDNum") => &mut f5,
-                0x000c6365 if same(key, b"CallerIDName") => &mut f6,
-                0x0010636d if same(key, b"ConnectedLineNum") => &mut f7,
-                0x00116365 if same(key, b"ConnectedLineName") => &mut f8,
-                0x00086c65 if same(key, b"Language") => &mut f9,
-                0x000b6165 if same(key, b"AccountCode") => &mut f10,
-                0x00076374 if same(key, b"Context") => &mut f11,
-                0x0005656e if same(key, b"Exten") => &mut f12,
-                0x00087079 if same(key, b"Priority") => &mut f13,
-                0x00086c64 if same(key, b"Linkedid") => &mut f14,
+                0x0007636c => {
+                    if same(key, b"Channel") {
+                        &mut f0
+                    } else {
+                        continue;
+                    }
+                }
+                0x00057665 => {
+                    if same(key, b"Value") {
+                        &mut f1
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087564 => {
+                    if same(key, b"Uniqueid") {
+                        &mut f2
+                    } else {
+                        continue;
+                    }
+                }
+                0x000c6365 => {
+                    if same(key, b"ChannelState") {
+                        &mut f3
+                    } else if same(key, b"CallerIDName") {
+                        &mut f6
+                    } else {
+                        continue;
+                    }
+                }
+                0x00106363 => {
+                    if same(key, b"ChannelStateDesc") {
+                        &mut f4
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b636d => {
+                    if same(key, b"CallerIDNum") {
+                        &mut f5
+                    } else {
+                        continue;
+                    }
+                }
+                0x0010636d => {
+                    if same(key, b"ConnectedLineNum") {
+                        &mut f7
+                    } else {
+                        continue;
+                    }
+                }
+                0x00116365 => {
+                    if same(key, b"ConnectedLineName") {
+                        &mut f8
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c65 => {
+                    if same(key, b"Language") {
+                        &mut f9
+                    } else {
+                        continue;
+                    }
+                }
+                0x000b6165 => {
+                    if same(key, b"AccountCode") {
+                        &mut f10
+                    } else {
+                        continue;
+                    }
+                }
+                0x00076374 => {
+                    if same(key, b"Context") {
+                        &mut f11
+                    } else {
+                        continue;
+                    }
+                }
+                0x0005656e => {
+                    if same(key, b"Exten") {
+                        &mut f12
+                    } else {
+                        continue;
+                    }
+                }
+                0x00087079 => {
+                    if same(key, b"Priority") {
+                        &mut f13
+                    } else {
+                        continue;
+                    }
+                }
+                0x00086c64 => {
+                    if same(key, b"Linkedid") {
+                        &mut f14
+                    } else {
+                        continue;
+                    }
+                }
                 _ => continue,
             };
             // The first of repeated keys wins, as in the serde path.
@@ -7800,8 +14123,13 @@ impl<'a> Event<'a> {
 
     /// Types `message`, or says why it could not. Unknown event names are `Ok(Unknown)`.
     pub fn try_parse(message: &Message<'a>) -> Result<Event<'a>, DeError> {
-        let Some(name) = message.event() else {
-            return Ok(Event::Unknown(message.clone()));
+        // `Event` is the first key of nearly every event: look there before searching.
+        let name = match message.field(0) {
+            Some(("Event", name)) => name,
+            _ => match message.event() {
+                Some(name) => name,
+                None => return Ok(Event::Unknown(message.clone())),
+            },
         };
         let known = match name {
             "AgentCalled" => Some(AgentCalled),

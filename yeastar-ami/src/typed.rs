@@ -39,7 +39,11 @@ pub(crate) fn req_str<'a>(m: &Message<'a>, value: Option<Span>) -> Option<&'a st
 /// An optional text field: absent or empty is `None`.
 #[inline]
 pub(crate) fn opt_str<'a>(m: &Message<'a>, value: Option<Span>) -> Option<&'a str> {
-    value.map(|v| m.span_str(v)).filter(|v| !v.is_empty())
+    match value {
+        // Most optional fields are absent or empty: no slicing for those.
+        Some(v) if v.start != v.end => Some(m.span_str(v)).filter(|v| !v.is_empty()),
+        _ => None,
+    }
 }
 
 /// An optional number: absent or empty is `Some(None)`; `None` when it does not parse.
