@@ -93,6 +93,10 @@ pub(crate) fn check_call_id(s: &str, mode: Mode) -> Result<&str, Fail<'_>> {
 /// A decimal number header (`Max-Forwards`, `Expires`, `Min-Expires`, `Min-SE`, `RSeq`).
 pub(crate) fn parse_number<'a>(s: &'a str, what: &'static str) -> Result<u32, Fail<'a>> {
     let t = trim_lws(s);
+    // The common case, digits only: one pass.
+    if !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(t.bytes().fold(0u32, |v, b| v * 10 + u32::from(b - b'0')));
+    }
     let (digits, rest) = crate::chars::split_digits(t);
     if digits.is_empty() {
         return Err(Fail::new(t, what));

@@ -60,6 +60,12 @@ impl<'a> Via<'a> {
 
     pub(crate) fn split(s: &'a str, mode: Mode) -> Result<(Self, &'a str), Fail<'a>> {
         let s = skip_lws(s);
+        // Nearly every Via starts `SIP/2.0/`: the same three fields without the token scans.
+        if let (Some(sent), Some(protocol), Some(version)) =
+            (s.strip_prefix("SIP/2.0/"), s.get(..3), s.get(4..7))
+        {
+            return Self::split_sent_by(s, protocol, version, skip_lws(sent), mode);
+        }
         let (protocol, rest) = split_token(s).ok_or(Fail::new(s, "missing protocol name"))?;
         let rest = skip_lws(rest)
             .strip_prefix('/')
@@ -71,6 +77,17 @@ impl<'a> Via<'a> {
             .strip_prefix('/')
             .ok_or(Fail::new(rest, "expected '/'"))?;
         let rest = skip_lws(rest);
+        Self::split_sent_by(s, protocol, version, rest, mode)
+    }
+
+    /// From the transport on; `s` is the whole value (for error positions).
+    fn split_sent_by(
+        s: &'a str,
+        protocol: &'a str,
+        version: &'a str,
+        rest: &'a str,
+        mode: Mode,
+    ) -> Result<(Self, &'a str), Fail<'a>> {
         let (transport, rest) = split_token(rest).ok_or(Fail::new(rest, "missing transport"))?;
         let after = skip_lws(rest);
         if after.len() == rest.len() {
