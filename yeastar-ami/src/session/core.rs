@@ -488,6 +488,10 @@ impl AmiSession {
                     _ => self.events.push_back(SessionEvent::Event(frame)),
                 }
             }
+            // With no action pending (most of the time) nothing can claim the frame.
+            FrameKind::Event | FrameKind::Unknown if self.pending.is_empty() => {
+                self.events.push_back(SessionEvent::Event(frame));
+            }
             FrameKind::Event | FrameKind::Unknown => {
                 let claimed = m
                     .action_id()

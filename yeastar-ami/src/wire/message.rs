@@ -243,8 +243,20 @@ impl<'a> Message<'a> {
 
     /// Every value of the fields named `key`, in wire order (ASCII case ignored).
     pub fn get_all<'k>(&self, key: &'k str) -> impl Iterator<Item = &'a str> + use<'a, 'k, '_> {
-        self.fields()
-            .filter_map(move |(k, v)| k.eq_ignore_ascii_case(key).then_some(v))
+        let text = self.text;
+        let want = key.as_bytes();
+        // Lookups run several times per event: compare key lengths from the spans first and
+        // slice only the keys of that length and the values returned.
+        self.fields.iter().filter_map(move |f| {
+            let len = f.key.end.wrapping_sub(f.key.start) as usize;
+            if len != want.len() {
+                return None;
+            }
+            let k = text
+                .as_bytes()
+                .get(f.key.start as usize..f.key.end as usize)?;
+            k.eq_ignore_ascii_case(want).then(|| f.value.slice(text))
+        })
     }
 
     /// True when a field named `key` is present (ASCII case ignored).
