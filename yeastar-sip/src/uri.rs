@@ -46,6 +46,15 @@ impl<'a> Host<'a> {
             }
             return Ok((Self::Ipv6(addr), rest.get(1..).unwrap_or("")));
         }
+        if let Some(found) = ipv4_prefix(s.as_bytes()) {
+            let (ip, len) = found;
+            return Ok((Self::Ipv4(ip), s.get(len..).unwrap_or("")));
+        }
+        Self::split_name(s, mode)
+    }
+
+    /// A domain name or IPv4 address at the start of `s`.
+    fn split_name(s: &'a str, mode: Mode) -> Result<(Self, &'a str), Fail<'a>> {
         // One pass: the extent of the name, and the IPv4 address it spells if it is one
         // (RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255).
         let bytes = s.as_bytes();
@@ -133,6 +142,40 @@ fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     }
     *octets.get_mut(3)? = u8::try_from(value).ok()?;
     Some(Ipv4Addr::from(octets))
+}
+
+/// The common host, a dotted quad, read without classifying each byte: `Some` only when
+/// four groups of 1 to 3 digits (each at most 255) are followed by a byte that cannot
+/// continue a host name, so the general scan would find the same address and end.
+#[inline]
+fn ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut value = 0u32;
+        while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            if i - start == 3 {
+                return None;
+            }
+            value = value * 10 + u32::from(d - b'0');
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    if b.get(i).is_some_and(|&c| is_hostname(c) || c == b'_') {
+        return None;
+    }
+    Some((Ipv4Addr::from(octets), i))
 }
 
 /// Accepts RFC 4291 text forms and the three-colon form RFC 5118 §4.10 asks to tolerate.
@@ -509,6 +552,15 @@ mod host_tests {
             }
         }
         for text in &cases {
+            for suffix in ["", ":1", ";x", "_", "a", "-", ".", "0", ">", " "] {
+                let input = format!("{text}{suffix}");
+                if let Some((ip, len)) = super::ipv4_prefix(input.as_bytes()) {
+                    for mode in [Mode::Lenient, Mode::Strict] {
+                        let general = Host::split_name(&input, mode).map(|(h, r)| (h, r.len()));
+                        assert_eq!(general.ok(), Some((Host::Ipv4(ip), input.len() - len)));
+                    }
+                }
+            }
             for mode in [Mode::Lenient, Mode::Strict] {
                 let input = format!("{text}:5060");
                 let got = Host::split(&input, mode).map(|(h, rest)| (h, rest.len()));
