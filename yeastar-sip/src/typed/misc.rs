@@ -360,48 +360,98 @@ pub struct SipDate {
     pub second: u8,
 }
 
+/// `Sun, 06 Nov 1994 08:49:37 GMT` read by position, the form every PBX writes. `None` for
+/// anything else, which the field-by-field parser then judges.
+fn fixed_date(b: &[u8], days: &[&str; 7], months: &[&str; 12]) -> Option<SipDate> {
+    let layout: &[u8; 29] = b.try_into().ok()?;
+    let two = |i: usize| -> Option<u8> {
+        let (h, l) = (*layout.get(i)?, *layout.get(i + 1)?);
+        (h.is_ascii_digit() && l.is_ascii_digit()).then(|| (h - b'0') * 10 + (l - b'0'))
+    };
+    let separators = [
+        (3, b','),
+        (4, b' '),
+        (7, b' '),
+        (11, b' '),
+        (16, b' '),
+        (19, b':'),
+    ];
+    if separators.iter().any(|&(i, c)| layout.get(i) != Some(&c))
+        || layout.get(22) != Some(&b':')
+        || layout.get(25..) != Some(b" GMT".as_slice())
+        || !days.iter().any(|d| layout.get(..3) == Some(d.as_bytes()))
+    {
+        return None;
+    }
+    let month = months
+        .iter()
+        .position(|m| layout.get(8..11) == Some(m.as_bytes()))?;
+    let (day, hour, minute, second) = (two(5)?, two(17)?, two(20)?, two(23)?);
+    let year = u16::from(two(12)?) * 100 + u16::from(two(14)?);
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    Some(SipDate {
+        year,
+        month: (month + 1) as u8,
+        day,
+        hour,
+        minute,
+        second,
+    })
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 impl<'a> FromValue<'a> for SipDate {
     const HEADER: HeaderName = HeaderName::Date;
     fn parse_value(s: &'a str, _mode: Mode) -> Result<Self, FailPublic<'a>> {
-        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let bad = || Fail::new(s, "not an RFC 1123 GMT date");
-        let mut parts = s.split(' ');
-        let mut next = || parts.next().ok_or_else(bad);
-        let wkday = next()?;
-        if !wkday.strip_suffix(',').is_some_and(|d| DAYS.contains(&d)) {
-            return Err(bad().into());
+        if let Some(date) = fixed_date(s.as_bytes(), &DAYS, &MONTHS) {
+            return Ok(date);
         }
-        let num = |t: &str, len: usize| -> Option<u16> {
-            (t.len() == len && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
-        };
-        let day = num(next()?, 2).ok_or_else(bad)?;
-        let month_name = next()?;
-        let month = MONTHS
-            .iter()
-            .position(|m| *m == month_name)
-            .ok_or_else(bad)?;
-        let year = num(next()?, 4).ok_or_else(bad)?;
-        let mut hms = next()?.split(':');
-        let mut field = || hms.next().and_then(|t| num(t, 2)).ok_or_else(bad);
-        let (hour, minute, second) = (field()?, field()?, field()?);
-        if next()? != "GMT" || parts.next().is_some() {
-            return Err(bad().into());
-        }
-        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-            return Err(bad().into());
-        }
-        Ok(Self {
-            year,
-            month: (month + 1) as u8,
-            day: day as u8,
-            hour: hour as u8,
-            minute: minute as u8,
-            second: second as u8,
-        })
+        Ok(date_fields(s)?)
     }
+}
+
+/// `rfc1123-date` field by field.
+fn date_fields(s: &str) -> Result<SipDate, Fail<'_>> {
+    let bad = || Fail::new(s, "not an RFC 1123 GMT date");
+    let mut parts = s.split(' ');
+    let mut next = || parts.next().ok_or_else(bad);
+    let wkday = next()?;
+    if !wkday.strip_suffix(',').is_some_and(|d| DAYS.contains(&d)) {
+        return Err(bad());
+    }
+    let num = |t: &str, len: usize| -> Option<u16> {
+        (t.len() == len && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
+    };
+    let day = num(next()?, 2).ok_or_else(bad)?;
+    let month_name = next()?;
+    let month = MONTHS
+        .iter()
+        .position(|m| *m == month_name)
+        .ok_or_else(bad)?;
+    let year = num(next()?, 4).ok_or_else(bad)?;
+    let mut hms = next()?.split(':');
+    let mut field = || hms.next().and_then(|t| num(t, 2)).ok_or_else(bad);
+    let (hour, minute, second) = (field()?, field()?, field()?);
+    if next()? != "GMT" || parts.next().is_some() {
+        return Err(bad());
+    }
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return Err(bad());
+    }
+    Ok(SipDate {
+        year,
+        month: (month + 1) as u8,
+        day: day as u8,
+        hour: hour as u8,
+        minute: minute as u8,
+        second: second as u8,
+    })
 }
 
 /// `Reason: Q.850;cause=16;text="Normal call clearing"` (RFC 3326).
@@ -438,5 +488,34 @@ impl<'a> FromValue<'a> for Reason<'a> {
             protocol,
             params: params_to_end(rest, mode)?,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod date_tests {
+    use super::{DAYS, MONTHS, date_fields, fixed_date};
+
+    #[test]
+    fn fixed_layout_agrees_with_the_field_parser() {
+        let base = "Tue, 26 Nov 2024 21:10:12 GMT";
+        assert!(fixed_date(base.as_bytes(), &DAYS, &MONTHS).is_some());
+        let replacements = ["0", "9", "3", "6", " ", ",", ":", "a", "T", "G", "\t"];
+        for i in 0..base.len() {
+            for r in replacements {
+                let text = format!("{}{r}{}", &base[..i], &base[i + 1..]);
+                if let Some(fast) = fixed_date(text.as_bytes(), &DAYS, &MONTHS) {
+                    assert_eq!(date_fields(&text).ok(), Some(fast), "{text}");
+                }
+            }
+        }
+        for text in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Mon, 31 Dec 1999 23:59:60 GMT",
+        ] {
+            let fast = fixed_date(text.as_bytes(), &DAYS, &MONTHS);
+            assert!(fast.is_some());
+            assert_eq!(date_fields(text).ok(), fast);
+        }
     }
 }
