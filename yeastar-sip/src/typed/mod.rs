@@ -84,10 +84,26 @@ pub(crate) fn check_call_id(s: &str, mode: Mode) -> Result<&str, Fail<'_>> {
         if a.is_empty() || b.is_empty() || !a.bytes().all(is_word) || !b.bytes().all(is_word) {
             return Err(Fail::new(s, "Call-ID is not word[@word]"));
         }
-    } else if s.bytes().any(|b| b <= b' ') {
+    } else if has_control_or_space(s.as_bytes()) {
         return Err(Fail::new(s, "whitespace in Call-ID"));
     }
     Ok(s)
+}
+
+/// True when a byte is at most a space (Call-IDs are long runs of visible characters),
+/// eight bytes per step: a byte below 0x21 borrows when 0x21 is subtracted and had its high
+/// bit clear.
+fn has_control_or_space(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        if x.wrapping_sub(ONES * 0x21) & !x & HIGH != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c <= b' ')
 }
 
 /// A decimal number header (`Max-Forwards`, `Expires`, `Min-Expires`, `Min-SE`, `RSeq`).
@@ -105,4 +121,27 @@ pub(crate) fn parse_number<'a>(s: &'a str, what: &'static str) -> Result<u32, Fa
         return Err(Fail::new(rest, what));
     }
     crate::chars::parse_u32(digits).ok_or(Fail::new(t, "number larger than 2^32-1"))
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::has_control_or_space;
+
+    #[test]
+    fn word_test_agrees_with_the_byte_test() {
+        let samples: [u8; 8] = [0x00, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xff];
+        for len in 0..=17usize {
+            for pos in 0..len {
+                for &bad in &samples {
+                    for &fill in &[b'a', 0x21, 0x80, 0xff] {
+                        let mut v = vec![fill; len];
+                        v[pos] = bad;
+                        let want = v.iter().any(|&c| c <= b' ');
+                        assert_eq!(has_control_or_space(&v), want, "{v:?}");
+                    }
+                }
+            }
+        }
+    }
 }
