@@ -39,7 +39,7 @@ use yeastar_sip::{Message, MessageBuilder, OwnedMessage, ParseOptions, StreamFra
 const ADDR_2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 /// baresip and our side of the SIPp calls.
 const ADDR_3: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
-/// SIPp's SIP port (UDP) and RTP port.
+/// SIPp's SIP port (UDP or TCP) and RTP port.
 const SIPP_SIP_PORT: u16 = 5080;
 const SIPP_RTP_PORT: u16 = 16000;
 /// baresip's SIP port and ctrl_tcp port (fixed in tests/peers/baresip/config).
@@ -84,14 +84,20 @@ fn require_peer(binary: &str) -> Option<PathBuf> {
 
 /// A machine-wide lock: a listening TCP socket, released by the OS when the
 /// process ends, however it ends.
-struct PeerLock(#[allow(dead_code)] std::net::TcpListener);
+struct PeerLock {
+    _listener: std::net::TcpListener,
+}
 
 impl PeerLock {
     async fn acquire() -> PeerLock {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             match std::net::TcpListener::bind(LOCK_ADDR) {
-                Ok(listener) => return PeerLock(listener),
+                Ok(listener) => {
+                    return PeerLock {
+                        _listener: listener,
+                    };
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                     assert!(
                         Instant::now() < deadline,
