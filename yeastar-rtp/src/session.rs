@@ -29,7 +29,7 @@ use tokio::time::MissedTickBehavior;
 use crate::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender, EventBurst};
 use crate::error::Error;
 use crate::g711::G711Law;
-use crate::jitter::{Concealment, JitterBuffer, JitterConfig, JitterStats, Playout};
+use crate::jitter::{Concealment, JitterBuffer, JitterConfig, JitterMode, JitterStats, Playout};
 use crate::packetizer::{G711Packetizer, MAX_RTP_DATAGRAM, Ptime, marshal_rtp, parse_rtp};
 use crate::playback::{Prompt, PromptPlayer};
 use crate::recording::{CallRecorder, CallSide, RecorderConfig};
@@ -38,10 +38,14 @@ use crate::rtcp::{
 };
 use crate::stats::{ReceiverStats, SenderStats, ntp_from_system_time, round_trip_time};
 
-/// Default lowest RTP port (Asterisk's `rtp.conf` default).
-pub const RTP_PORT_MIN: u16 = 10000;
-/// Default highest RTP port.
-pub const RTP_PORT_MAX: u16 = 20000;
+/// Default lowest RTP port: the range a Yeastar deployment publishes for media (Asterisk's own
+/// `rtp.conf` default is 10000-20000; set the range to what the firewall or container opens).
+pub const RTP_PORT_MIN: u16 = 5700;
+/// Default highest RTP port (25 RTP/RTCP pairs).
+pub const RTP_PORT_MAX: u16 = 5750;
+/// Datagrams read from the RTP socket before a tick at most; more waiting than this means the
+/// task is far behind, and the next tick reads on.
+const MAX_DRAINED_PER_TICK: usize = 64;
 /// Outgoing audio frames buffered in a session (1 s at 20 ms); when the
 /// application runs ahead of real time the oldest frame is dropped.
 pub const MAX_QUEUED_FRAMES: usize = 50;
@@ -187,9 +191,15 @@ impl MediaConfig {
             remote_rtp,
             rtcp_mux: false,
             telephone_event_pt: Some(101),
-            // Lost frames are replaced by the last one, fading, rather than silence.
+            // Lost frames are replaced by the last one, fading, rather than silence. The target
+            // never goes under one frame: playout runs on a timer task, and a task woken a few
+            // milliseconds late must not turn packets that arrived in time into late ones.
             jitter: JitterConfig {
                 concealment: Concealment::RepeatG711(law),
+                mode: JitterMode::Adaptive {
+                    min: Ptime::Ms20.duration(),
+                    max: Duration::from_millis(500),
+                },
                 ..JitterConfig::default()
             },
             symmetric_rtp: true,
@@ -423,7 +433,10 @@ impl Driver {
                         self.on_rtcp(&rtcp_buf[..len]);
                     }
                 }
-                _ = tick.tick() => self.on_tick().await?,
+                _ = tick.tick() => {
+                    self.drain_rtp(&mut rtp_buf);
+                    self.on_tick().await?;
+                }
                 _ = rtcp_timer.tick() => self.send_report(false).await,
                 _ = stats_timer.tick() => {
                     let stats = self.snapshot();
@@ -450,6 +463,19 @@ impl Driver {
             recorder.finish()?;
         }
         Ok(self.snapshot())
+    }
+
+    /// Reads the datagrams already waiting on the RTP socket. A task woken late runs its
+    /// catch-up ticks back to back; without this, they would pop the jitter buffer before
+    /// reading packets that arrived in time, and play those as lost, then late.
+    fn drain_rtp(&mut self, buf: &mut [u8]) {
+        for _ in 0..MAX_DRAINED_PER_TICK {
+            let received = self.sockets.rtp.try_recv_from(buf);
+            match received {
+                Ok((len, from)) => self.on_datagram(buf.get(..len).unwrap_or_default(), from),
+                Err(_) => break,
+            }
+        }
     }
 
     fn snapshot(&mut self) -> MediaStats {
