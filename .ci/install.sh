@@ -3,7 +3,7 @@
 # machine. Idempotent: anything already present is left alone, so it is cheap on a warm cache.
 #
 #   cargo-fuzz           for fuzz/smoke.sh (required)
-#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests
+#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers)
 #   websockets (Python)  the WebSocket SIP peer of the integration tests
 #   cargo-deny           only with INSTALL_CARGO_DENY=1 (slow to build); .ci/quality.sh skips
 #                        the check without it
@@ -39,7 +39,7 @@ if ((${#missing[@]})); then
     if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update &&
         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
             install -y --no-install-recommends "${missing[@]}"; }; then
-        warn "could not install ${missing[*]}; the integration tests that need them will skip"
+        warn "could not install ${missing[*]}; the real-peer tests will fail in .ci/run (YEASTAR_REQUIRE_PEERS=1) and skip elsewhere"
     fi
 else
     echo "Debian packages present: ${apt_packages[*]}"
