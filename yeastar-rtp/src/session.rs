@@ -217,7 +217,9 @@ impl MediaConfig {
 pub struct MediaStats {
     /// Jitter buffer figures.
     pub jitter: JitterStats,
-    /// RTP packets received from the peer (RFC 3550 count).
+    /// RTP packets received from the peer, counted as RFC 3550 appendix A.1 does: from the end
+    /// of the source's probation, so the first packet is not in it (100 sent, 99 here). The
+    /// jitter buffer's `received` counts every packet.
     pub packets_received: u64,
     /// Cumulative loss (RFC 3550).
     pub packets_lost: i64,
