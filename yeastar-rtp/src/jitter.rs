@@ -190,8 +190,11 @@ pub struct JitterStats {
     pub received: u64,
     /// Received frames played.
     pub played: u64,
-    /// Frames reported missing or concealed because they never arrived in time.
+    /// Frames reported missing or concealed while later packets were buffered: known gaps.
     pub lost: u64,
+    /// Frames reported missing or concealed with nothing buffered: the stream paused or ended,
+    /// or its next packet is late (then also counted in `late` when it comes). Not a loss.
+    pub underrun: u64,
     /// Packets that arrived after their slot.
     pub late: u64,
     /// Packets dropped: to cut latency or because the ring was full.
@@ -706,7 +709,7 @@ impl JitterBuffer {
                     }
                     self.advance(frame);
                     if self.concealed_run < self.config.max_concealed {
-                        self.stats.lost += 1;
+                        self.stats.underrun += 1;
                         return self.conceal();
                     }
                     return self.empty();
