@@ -1,0 +1,66 @@
+//! `CallTracker` alone: events per second through the call model, frames decoded beforehand,
+//! every `events_*` capture of both dialects in order (each capture is a whole call history).
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
+
+use bytes::BytesMut;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use yeastar_ami::tracker::CallTracker;
+use yeastar_ami::{Decoder, Frame};
+
+fn capture_frames() -> Vec<Frame> {
+    let mut frames = Vec::new();
+    for dialect in ["asterisk", "asterisk-legacy"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../yeastar-ami/tests/data")
+            .join(dialect);
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("events_") && name.ends_with(".s2c.raw")
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let mut buf = BytesMut::from(&std::fs::read(&path).unwrap()[..]);
+            let mut decoder = Decoder::default();
+            while let Some(frame) = decoder.decode(&mut buf).unwrap() {
+                frames.push(frame);
+            }
+        }
+    }
+    frames
+}
+
+fn bench(c: &mut Criterion) {
+    let frames = capture_frames();
+    assert!(frames.len() > 500, "{} frames", frames.len());
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_728_800);
+    let mut group = c.benchmark_group("call_tracker");
+    group.throughput(Throughput::Elements(frames.len() as u64));
+    group.bench_function("every_event_capture", |b| {
+        b.iter(|| {
+            // A fresh tracker per pass: the captures reuse call ids.
+            let mut tracker = CallTracker::default();
+            let mut out = 0usize;
+            for frame in &frames {
+                tracker.handle_message(&frame.message(), now);
+                while tracker.poll_event().is_some() {
+                    out += 1;
+                }
+                while tracker.poll_completed().is_some() {
+                    out += 1;
+                }
+            }
+            out
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
