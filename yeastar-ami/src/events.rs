@@ -14123,122 +14123,18 @@ impl<'a> Event<'a> {
 
     /// Types `message`, or says why it could not. Unknown event names are `Ok(Unknown)`.
     pub fn try_parse(message: &Message<'a>) -> Result<Event<'a>, DeError> {
-        // `Event` is the first key of nearly every event: look there before searching.
-        let name = match message.field(0) {
-            Some(("Event", name)) => name,
-            _ => match message.event() {
-                Some(name) => name,
-                None => return Ok(Event::Unknown(message.clone())),
-            },
-        };
-        let known = match name {
-            "AgentCalled" => Some(AgentCalled),
-            "AorDetail" => Some(AorDetail),
-            "AorList" => Some(AorList),
-            "AorListComplete" => Some(AorListComplete),
-            "AttendedTransfer" => Some(AttendedTransfer),
-            "AuthDetail" => Some(AuthDetail),
-            "BlindTransfer" => Some(BlindTransfer),
-            "Bridge" => Some(Bridge),
-            "BridgeCreate" => Some(BridgeCreate),
-            "BridgeDestroy" => Some(BridgeDestroy),
-            "BridgeEnter" => Some(BridgeEnter),
-            "BridgeLeave" => Some(BridgeLeave),
-            "BridgeListComplete" => Some(BridgeListComplete),
-            "BridgeListItem" => Some(BridgeListItem),
-            "Cdr" => Some(Cdr),
-            "CEL" => Some(Cel),
-            "ChallengeSent" => Some(ChallengeSent),
-            "ChannelUpdate" => Some(ChannelUpdate),
-            "ContactList" => Some(ContactList),
-            "ContactListComplete" => Some(ContactListComplete),
-            "ContactStatus" => Some(ContactStatus),
-            "CoreShowChannel" => Some(CoreShowChannel),
-            "CoreShowChannelMap" => Some(CoreShowChannelMap),
-            "CoreShowChannelMapComplete" => Some(CoreShowChannelMapComplete),
-            "CoreShowChannelsComplete" => Some(CoreShowChannelsComplete),
-            "DeviceStateChange" => Some(DeviceStateChange),
-            "DeviceStateListComplete" => Some(DeviceStateListComplete),
-            "Dial" => Some(Dial),
-            "DialBegin" => Some(DialBegin),
-            "DialEnd" => Some(DialEnd),
-            "DialState" => Some(DialState),
-            "DTMF" => Some(Dtmf),
-            "DTMFBegin" => Some(DtmfBegin),
-            "DTMFEnd" => Some(DtmfEnd),
-            "EndpointDetail" => Some(EndpointDetail),
-            "EndpointDetailComplete" => Some(EndpointDetailComplete),
-            "EndpointList" => Some(EndpointList),
-            "EndpointListComplete" => Some(EndpointListComplete),
-            "ExtensionStateListComplete" => Some(ExtensionStateListComplete),
-            "ExtensionStatus" => Some(ExtensionStatus),
-            "FullyBooted" => Some(FullyBooted),
-            "Hangup" => Some(Hangup),
-            "HangupRequest" => Some(HangupRequest),
-            "Hold" => Some(Hold),
-            "InboundRegistrationDetail" => Some(InboundRegistrationDetail),
-            "InboundRegistrationDetailComplete" => Some(InboundRegistrationDetailComplete),
-            "Join" => Some(Join),
-            "Leave" => Some(Leave),
-            "Link" => Some(Link),
-            "MessageWaiting" => Some(MessageWaiting),
-            "MixMonitorStart" => Some(MixMonitorStart),
-            "MixMonitorStop" => Some(MixMonitorStop),
-            "MusicOnHoldStart" => Some(MusicOnHoldStart),
-            "MusicOnHoldStop" => Some(MusicOnHoldStop),
-            "NewAccountCode" => Some(NewAccountCode),
-            "NewCallerid" => Some(NewCallerid),
-            "Newchannel" => Some(Newchannel),
-            "NewConnectedLine" => Some(NewConnectedLine),
-            "Newexten" => Some(Newexten),
-            "Newstate" => Some(Newstate),
-            "OriginateResponse" => Some(OriginateResponse),
-            "PeerEntry" => Some(PeerEntry),
-            "PeerlistComplete" => Some(PeerlistComplete),
-            "PeerStatus" => Some(PeerStatus),
-            "QueueCallerJoin" => Some(QueueCallerJoin),
-            "QueueCallerLeave" => Some(QueueCallerLeave),
-            "QueueEntry" => Some(QueueEntry),
-            "QueueMember" => Some(QueueMember),
-            "QueueMemberStatus" => Some(QueueMemberStatus),
-            "QueueParams" => Some(QueueParams),
-            "QueueStatusComplete" => Some(QueueStatusComplete),
-            "QueueSummary" => Some(QueueSummary),
-            "QueueSummaryComplete" => Some(QueueSummaryComplete),
-            "RegistrationsComplete" => Some(RegistrationsComplete),
-            "Registry" => Some(Registry),
-            "Reload" => Some(Reload),
-            "RTCPSent" => Some(RtcpSent),
-            "Shutdown" => Some(Shutdown),
-            "SoftHangupRequest" => Some(SoftHangupRequest),
-            "Status" => Some(Status),
-            "StatusComplete" => Some(StatusComplete),
-            "SuccessfulAuth" => Some(SuccessfulAuth),
-            "Transfer" => Some(Transfer),
-            "Unhold" => Some(Unhold),
-            "Unlink" => Some(Unlink),
-            "VarSet" => Some(VarSet),
-            _ => None,
-        };
-        let kind = match known {
-            Some(kind) => kind,
-            None => match KINDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                Some((_, kind)) => *kind,
-                None => return Ok(Event::Unknown(message.clone())),
-            },
-        };
-        kind.parse(message)
+        match Kind::of(message) {
+            Some(kind) => kind.parse(message),
+            None => Ok(Event::Unknown(message.clone())),
+        }
     }
 
     /// [`Event::try_parse`] through the serde [`Deserializer`](serde::Deserializer) over
     /// [`Message`] alone: the same result, slower. `try_parse` matches the keys of the crate's
     /// own types in one generated pass and falls back to this path when a value does not fit.
     pub fn try_parse_serde(message: &Message<'a>) -> Result<Event<'a>, DeError> {
-        let Some(name) = message.event() else {
-            return Ok(Event::Unknown(message.clone()));
-        };
-        match KINDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some((_, kind)) => kind.parse_serde(message),
+        match Kind::of(message) {
+            Some(kind) => kind.parse_serde(message),
             None => Ok(Event::Unknown(message.clone())),
         }
     }
@@ -14526,6 +14422,111 @@ const KINDS: &[(&str, Kind)] = &[
 ];
 
 impl Kind {
+    /// The type of the event `m` names, if the crate has one.
+    fn of(m: &Message<'_>) -> Option<Kind> {
+        // `Event` is the first key of nearly every event: look there before searching.
+        let name = match m.field(0) {
+            Some(("Event", name)) => name,
+            _ => m.event()?,
+        };
+        // The usual spellings first, then any other ASCII case.
+        let known = match name {
+            "AgentCalled" => Some(AgentCalled),
+            "AorDetail" => Some(AorDetail),
+            "AorList" => Some(AorList),
+            "AorListComplete" => Some(AorListComplete),
+            "AttendedTransfer" => Some(AttendedTransfer),
+            "AuthDetail" => Some(AuthDetail),
+            "BlindTransfer" => Some(BlindTransfer),
+            "Bridge" => Some(Bridge),
+            "BridgeCreate" => Some(BridgeCreate),
+            "BridgeDestroy" => Some(BridgeDestroy),
+            "BridgeEnter" => Some(BridgeEnter),
+            "BridgeLeave" => Some(BridgeLeave),
+            "BridgeListComplete" => Some(BridgeListComplete),
+            "BridgeListItem" => Some(BridgeListItem),
+            "Cdr" => Some(Cdr),
+            "CEL" => Some(Cel),
+            "ChallengeSent" => Some(ChallengeSent),
+            "ChannelUpdate" => Some(ChannelUpdate),
+            "ContactList" => Some(ContactList),
+            "ContactListComplete" => Some(ContactListComplete),
+            "ContactStatus" => Some(ContactStatus),
+            "CoreShowChannel" => Some(CoreShowChannel),
+            "CoreShowChannelMap" => Some(CoreShowChannelMap),
+            "CoreShowChannelMapComplete" => Some(CoreShowChannelMapComplete),
+            "CoreShowChannelsComplete" => Some(CoreShowChannelsComplete),
+            "DeviceStateChange" => Some(DeviceStateChange),
+            "DeviceStateListComplete" => Some(DeviceStateListComplete),
+            "Dial" => Some(Dial),
+            "DialBegin" => Some(DialBegin),
+            "DialEnd" => Some(DialEnd),
+            "DialState" => Some(DialState),
+            "DTMF" => Some(Dtmf),
+            "DTMFBegin" => Some(DtmfBegin),
+            "DTMFEnd" => Some(DtmfEnd),
+            "EndpointDetail" => Some(EndpointDetail),
+            "EndpointDetailComplete" => Some(EndpointDetailComplete),
+            "EndpointList" => Some(EndpointList),
+            "EndpointListComplete" => Some(EndpointListComplete),
+            "ExtensionStateListComplete" => Some(ExtensionStateListComplete),
+            "ExtensionStatus" => Some(ExtensionStatus),
+            "FullyBooted" => Some(FullyBooted),
+            "Hangup" => Some(Hangup),
+            "HangupRequest" => Some(HangupRequest),
+            "Hold" => Some(Hold),
+            "InboundRegistrationDetail" => Some(InboundRegistrationDetail),
+            "InboundRegistrationDetailComplete" => Some(InboundRegistrationDetailComplete),
+            "Join" => Some(Join),
+            "Leave" => Some(Leave),
+            "Link" => Some(Link),
+            "MessageWaiting" => Some(MessageWaiting),
+            "MixMonitorStart" => Some(MixMonitorStart),
+            "MixMonitorStop" => Some(MixMonitorStop),
+            "MusicOnHoldStart" => Some(MusicOnHoldStart),
+            "MusicOnHoldStop" => Some(MusicOnHoldStop),
+            "NewAccountCode" => Some(NewAccountCode),
+            "NewCallerid" => Some(NewCallerid),
+            "Newchannel" => Some(Newchannel),
+            "NewConnectedLine" => Some(NewConnectedLine),
+            "Newexten" => Some(Newexten),
+            "Newstate" => Some(Newstate),
+            "OriginateResponse" => Some(OriginateResponse),
+            "PeerEntry" => Some(PeerEntry),
+            "PeerlistComplete" => Some(PeerlistComplete),
+            "PeerStatus" => Some(PeerStatus),
+            "QueueCallerJoin" => Some(QueueCallerJoin),
+            "QueueCallerLeave" => Some(QueueCallerLeave),
+            "QueueEntry" => Some(QueueEntry),
+            "QueueMember" => Some(QueueMember),
+            "QueueMemberStatus" => Some(QueueMemberStatus),
+            "QueueParams" => Some(QueueParams),
+            "QueueStatusComplete" => Some(QueueStatusComplete),
+            "QueueSummary" => Some(QueueSummary),
+            "QueueSummaryComplete" => Some(QueueSummaryComplete),
+            "RegistrationsComplete" => Some(RegistrationsComplete),
+            "Registry" => Some(Registry),
+            "Reload" => Some(Reload),
+            "RTCPSent" => Some(RtcpSent),
+            "Shutdown" => Some(Shutdown),
+            "SoftHangupRequest" => Some(SoftHangupRequest),
+            "Status" => Some(Status),
+            "StatusComplete" => Some(StatusComplete),
+            "SuccessfulAuth" => Some(SuccessfulAuth),
+            "Transfer" => Some(Transfer),
+            "Unhold" => Some(Unhold),
+            "Unlink" => Some(Unlink),
+            "VarSet" => Some(VarSet),
+            _ => None,
+        };
+        known.or_else(|| {
+            KINDS
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, kind)| *kind)
+        })
+    }
+
     fn parse<'a>(self, m: &Message<'a>) -> Result<Event<'a>, DeError> {
         Ok(match self {
             AgentCalled => Event::AgentCalled(Box::new(typed(AgentCalled::from_fields(m), m)?)),
