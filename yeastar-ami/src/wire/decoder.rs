@@ -177,16 +177,14 @@ impl Decoder {
                         } else {
                             Boundary::BlankLine
                         };
+                        buf.advance(resume);
+                        self.offset += resume as u64;
+                        self.expect_banner = false;
                         // Inside CLI output the resume point may be mid-line; it does not matter
                         // there, as the discard looks for `--END COMMAND--`, not a blank line.
-                        let at_line_start = true;
-                        let dropped = resume;
-                        buf.advance(dropped);
-                        self.offset += dropped as u64;
-                        self.expect_banner = false;
                         self.state = State::Discarding {
                             until,
-                            at_line_start,
+                            at_line_start: true,
                         };
                         return Err(FrameError {
                             kind,

@@ -245,18 +245,11 @@ impl<'a> Message<'a> {
     pub fn get_all<'k>(&self, key: &'k str) -> impl Iterator<Item = &'a str> + use<'a, 'k, '_> {
         let text = self.text;
         let want = key.as_bytes();
-        // Lookups run several times per event: compare key lengths from the spans first and
-        // slice only the keys of that length and the values returned.
-        self.fields.iter().filter_map(move |f| {
-            let len = f.key.end.wrapping_sub(f.key.start) as usize;
-            if len != want.len() {
-                return None;
-            }
-            let k = text
-                .as_bytes()
-                .get(f.key.start as usize..f.key.end as usize)?;
-            k.eq_ignore_ascii_case(want).then(|| f.value.slice(text))
-        })
+        // Lookups run several times per event: keys are compared as bytes (length first), and
+        // only the values returned are sliced.
+        self.raw_fields()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(want))
+            .map(move |(_, v)| v.slice(text))
     }
 
     /// True when a field named `key` is present (ASCII case ignored).
