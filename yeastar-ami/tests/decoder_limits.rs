@@ -121,25 +121,16 @@ fn command_output_at_the_limit_passes_whatever_the_chunking() {
         ..Limits::default()
     };
     for chunk in [input.len(), 1, 7] {
-        let mut d = Decoder::without_banner(limits);
-        let mut buf = BytesMut::new();
-        let mut out = Vec::new();
-        for part in input.chunks(chunk) {
-            buf.extend_from_slice(part);
-            loop {
-                match d.decode(&mut buf) {
-                    Ok(Some(f)) => out.push(Ok(f.kind())),
-                    Ok(None) => break,
-                    Err(e) => out.push(Err(e.kind)),
-                }
-            }
-        }
-        assert_eq!(out, [Ok(FrameKind::CommandOutput)], "chunk {chunk}");
+        let kinds: Vec<_> = outcomes(limits, &input, chunk)
+            .into_iter()
+            .map(|o| o.map(|(_, kind, _)| kind).map_err(|(_, error)| error))
+            .collect();
+        assert_eq!(kinds, [Ok(FrameKind::CommandOutput)], "chunk {chunk}");
     }
 }
 
-/// A frame (where it starts, its name) or a refusal (where, why).
-type Outcome = Result<(u64, String), (u64, FrameErrorKind)>;
+/// A frame (where it starts, its kind and name) or a refusal (where, why).
+type Outcome = Result<(u64, FrameKind, String), (u64, FrameErrorKind)>;
 
 /// Every frame and error with its offset, feeding `input` in pieces of at most `chunk` bytes.
 fn outcomes(limits: Limits, input: &[u8], chunk: usize) -> Vec<Outcome> {
@@ -154,6 +145,7 @@ fn outcomes(limits: Limits, input: &[u8], chunk: usize) -> Vec<Outcome> {
                 let start = d.stream_offset() - f.as_bytes().len() as u64;
                 out.push(Ok((
                     start,
+                    f.kind(),
                     f.message().name().unwrap_or_default().to_string(),
                 )));
                 true
@@ -210,7 +202,7 @@ fn stray_blank_lines_do_not_depend_on_the_chunking_under_tight_limits() {
     let whole = outcomes(Limits::default(), input, input.len());
     let names: Vec<_> = whole
         .iter()
-        .map(|o| o.as_ref().map(|(_, n)| n.as_str()).unwrap())
+        .map(|o| o.as_ref().map(|(_, _, n)| n.as_str()).unwrap())
         .collect();
     assert_eq!(names, ["Error", "Error", "A", "Second"]);
 }
