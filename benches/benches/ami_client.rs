@@ -22,7 +22,6 @@
 use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -46,20 +45,9 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../yeastar-ami/tests/data");
-    let mut files = Vec::new();
-    for dialect in ["asterisk", "asterisk-legacy"] {
-        for entry in std::fs::read_dir(dir.join(dialect)).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if name.starts_with("events_") && name.ends_with(".s2c.raw") {
-                files.push(dir.join(dialect).join(name));
-            }
-        }
-    }
-    files.sort();
     let mut bytes = Vec::new();
     let mut events = 0;
-    for f in files {
+    for f in yeastar_benches::ami_event_captures().unwrap() {
         let raw = std::fs::read(&f).unwrap();
         let banner = memchr::memchr(b'\n', &raw).map_or(0, |p| p + 1);
         let mut buf = BytesMut::from(&raw[banner..]);

@@ -2,7 +2,6 @@
 //! every `events_*` capture of both dialects in order (each capture is a whole call history).
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::BytesMut;
@@ -12,25 +11,11 @@ use yeastar_ami::{Decoder, Frame};
 
 fn capture_frames() -> Vec<Frame> {
     let mut frames = Vec::new();
-    for dialect in ["asterisk", "asterisk-legacy"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../yeastar-ami/tests/data")
-            .join(dialect);
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                let name = p.file_name().unwrap().to_string_lossy();
-                name.starts_with("events_") && name.ends_with(".s2c.raw")
-            })
-            .collect();
-        paths.sort();
-        for path in paths {
-            let mut buf = BytesMut::from(&std::fs::read(&path).unwrap()[..]);
-            let mut decoder = Decoder::default();
-            while let Some(frame) = decoder.decode(&mut buf).unwrap() {
-                frames.push(frame);
-            }
+    for path in yeastar_benches::ami_event_captures().unwrap() {
+        let mut buf = BytesMut::from(&std::fs::read(&path).unwrap()[..]);
+        let mut decoder = Decoder::default();
+        while let Some(frame) = decoder.decode(&mut buf).unwrap() {
+            frames.push(frame);
         }
     }
     frames
