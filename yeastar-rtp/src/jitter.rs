@@ -46,6 +46,8 @@ pub const HISTOGRAM_BUCKETS: usize = 1000;
 pub const DEFAULT_FORGET_FACTOR: f64 = 0.9995;
 /// Default target quantile of the relative delay: 1 % late.
 pub const DEFAULT_QUANTILE: f64 = 0.99;
+/// Default highest adaptive target delay.
+pub const DEFAULT_MAX_TARGET: Duration = Duration::from_millis(500);
 /// Default number of concealed frames before a silent stream reports `Empty`.
 pub const DEFAULT_MAX_CONCEALED: u32 = 3;
 /// Sequence jump treated as a sender restart (RFC 3550 `MAX_DROPOUT`).
@@ -118,7 +120,7 @@ impl Default for JitterConfig {
             frame_samples: 160,
             mode: JitterMode::Adaptive {
                 min: Duration::ZERO,
-                max: Duration::from_millis(500),
+                max: DEFAULT_MAX_TARGET,
             },
             quantile: DEFAULT_QUANTILE,
             forget_factor: DEFAULT_FORGET_FACTOR,

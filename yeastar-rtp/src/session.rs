@@ -29,7 +29,9 @@ use tokio::time::MissedTickBehavior;
 use crate::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender, EventBurst};
 use crate::error::Error;
 use crate::g711::G711Law;
-use crate::jitter::{Concealment, JitterBuffer, JitterConfig, JitterMode, JitterStats, Playout};
+use crate::jitter::{
+    Concealment, DEFAULT_MAX_TARGET, JitterBuffer, JitterConfig, JitterMode, JitterStats, Playout,
+};
 use crate::packetizer::{G711Packetizer, MAX_RTP_DATAGRAM, Ptime, marshal_rtp, parse_rtp};
 use crate::playback::{Prompt, PromptPlayer};
 use crate::recording::{CallRecorder, CallSide, RecorderConfig};
@@ -198,7 +200,7 @@ impl MediaConfig {
                 concealment: Concealment::RepeatG711(law),
                 mode: JitterMode::Adaptive {
                     min: Ptime::Ms20.duration(),
-                    max: Duration::from_millis(500),
+                    max: DEFAULT_MAX_TARGET,
                 },
                 ..JitterConfig::default()
             },
