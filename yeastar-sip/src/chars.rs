@@ -386,39 +386,36 @@ mod tests {
         None
     }
 
-    #[test]
-    fn split_quoted_agrees_with_the_reference_on_every_short_string() {
-        let alphabet = ['"', '\\', '\r', '\n', 'a'];
+    /// Calls `check` with every string of at most `max_len` characters from `alphabet`.
+    fn every_short_string(alphabet: &[char], max_len: u32, mut check: impl FnMut(&str)) {
         let mut s = String::new();
-        for len in 0..=8u32 {
+        for len in 0..=max_len {
             for mut n in 0..alphabet.len().pow(len) {
                 s.clear();
                 for _ in 0..len {
                     s.push(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                assert_eq!(super::split_quoted(&s), quoted_reference(&s), "{s:?}");
+                check(&s);
             }
         }
     }
 
     #[test]
+    fn split_quoted_agrees_with_the_reference_on_every_short_string() {
+        every_short_string(&['"', '\\', '\r', '\n', 'a'], 8, |s| {
+            assert_eq!(super::split_quoted(s), quoted_reference(s), "{s:?}");
+        });
+    }
+
+    #[test]
     fn comma_split_agrees_with_the_reference_on_every_short_string() {
-        let alphabet = [',', '"', '<', '>', '\\', 'a'];
-        let mut s = String::new();
-        for len in 0..=7u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                s.clear();
-                for _ in 0..len {
-                    s.push(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                assert_eq!(
-                    CommaSplit::new(&s).collect::<Vec<_>>(),
-                    reference(&s),
-                    "{s:?}"
-                );
-            }
-        }
+        every_short_string(&[',', '"', '<', '>', '\\', 'a'], 7, |s| {
+            assert_eq!(
+                CommaSplit::new(s).collect::<Vec<_>>(),
+                reference(s),
+                "{s:?}"
+            );
+        });
     }
 }
