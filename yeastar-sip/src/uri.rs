@@ -55,49 +55,20 @@ impl<'a> Host<'a> {
 
     /// A domain name or IPv4 address at the start of `s`.
     fn split_name(s: &'a str, mode: Mode) -> Result<(Self, &'a str), Fail<'a>> {
-        // One pass: the extent of the name, and the IPv4 address it spells if it is one
-        // (RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255).
-        let bytes = s.as_bytes();
-        let underscore_ok = mode == Mode::Lenient;
-        let mut len = 0;
-        let mut numeric = true;
-        let mut ipv4_ok = true;
-        let mut octets = [0u8; 4];
-        let mut dots = 0usize;
-        let mut value = 0u32;
-        let mut digits = 0u32;
-        while let Some(&b) = bytes.get(len) {
-            if b.is_ascii_digit() {
-                value = value * 10 + u32::from(b - b'0');
-                digits += 1;
-                // Stop accumulating before u32 could overflow; the group is invalid anyway.
-                if digits > 3 {
-                    ipv4_ok = false;
-                    value = 0;
-                }
-            } else if b == b'.' {
-                match (u8::try_from(value), octets.get_mut(dots)) {
-                    (Ok(octet), Some(slot)) if digits > 0 && ipv4_ok && dots < 3 => *slot = octet,
-                    _ => ipv4_ok = false,
-                }
-                dots += 1;
-                value = 0;
-                digits = 0;
-            } else if is_hostname(b) || (b == b'_' && underscore_ok) {
-                numeric = false;
-            } else {
-                break;
-            }
-            len += 1;
-        }
+        let len = s
+            .bytes()
+            .take_while(|&b| is_hostname(b) || (b == b'_' && mode == Mode::Lenient))
+            .count();
         let (name, rest) = s.split_at(len);
         if name.is_empty() {
             return Err(Fail::new(s, "missing host"));
         }
-        if numeric {
-            if let (true, 3, 1..=3, Ok(last)) = (ipv4_ok, dots, digits, u8::try_from(value)) {
-                let [a, b, c, _] = octets;
-                return Ok((Self::Ipv4(Ipv4Addr::new(a, b, c, last)), rest));
+        // Reached with an address only when `split`'s fast path did not take it: an address
+        // the strict mode ends at `_`, or digits and dots that are no address.
+        if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let whole = ipv4_prefix(name.as_bytes()).filter(|&(_, n)| n == name.len());
+            if let Some((ip, _)) = whole {
+                return Ok((Self::Ipv4(ip), rest));
             }
             if mode == Mode::Strict {
                 return Err(Fail::new(s, "invalid IPv4 address"));
@@ -113,7 +84,7 @@ impl<'a> Host<'a> {
 }
 
 /// RFC 3261 `IPv4address`: four groups of 1 to 3 digits, each at most 255. The reference
-/// for the scan fused into [`Host::split`].
+/// for [`ipv4_prefix`].
 #[cfg(test)]
 fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
@@ -527,7 +498,7 @@ mod host_tests {
     use crate::limits::Mode;
 
     #[test]
-    fn fused_ipv4_scan_agrees_with_the_reference() {
+    fn ipv4_scans_agree_with_the_reference() {
         let parts = [
             "",
             "0",
