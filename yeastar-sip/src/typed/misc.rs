@@ -362,7 +362,7 @@ pub struct SipDate {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` read by position, the form every PBX writes. `None` for
 /// anything else, which the field-by-field parser then judges.
-fn fixed_date(b: &[u8], days: &[&str; 7], months: &[&str; 12]) -> Option<SipDate> {
+fn fixed_date(b: &[u8]) -> Option<SipDate> {
     let layout: &[u8; 29] = b.try_into().ok()?;
     let two = |i: usize| -> Option<u8> {
         let (h, l) = (*layout.get(i)?, *layout.get(i + 1)?);
@@ -379,26 +379,33 @@ fn fixed_date(b: &[u8], days: &[&str; 7], months: &[&str; 12]) -> Option<SipDate
     if separators.iter().any(|&(i, c)| layout.get(i) != Some(&c))
         || layout.get(22) != Some(&b':')
         || layout.get(25..) != Some(b" GMT".as_slice())
-        || !days.iter().any(|d| layout.get(..3) == Some(d.as_bytes()))
+        || !DAYS.iter().any(|d| layout.get(..3) == Some(d.as_bytes()))
     {
         return None;
     }
-    let month = months
+    let month = MONTHS
         .iter()
         .position(|m| layout.get(8..11) == Some(m.as_bytes()))?;
-    let (day, hour, minute, second) = (two(5)?, two(17)?, two(20)?, two(23)?);
     let year = u16::from(two(12)?) * 100 + u16::from(two(14)?);
-    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return None;
+    SipDate::checked(year, month, two(5)?, two(17)?, two(20)?, two(23)?)
+}
+
+impl SipDate {
+    /// The date if its day and time are in range (`second` 60 is a leap second); `month` counts
+    /// from 0.
+    fn checked(year: u16, month: usize, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        Some(SipDate {
+            year,
+            month: (month + 1) as u8,
+            day,
+            hour,
+            minute,
+            second,
+        })
     }
-    Some(SipDate {
-        year,
-        month: (month + 1) as u8,
-        day,
-        hour,
-        minute,
-        second,
-    })
 }
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -409,7 +416,7 @@ const MONTHS: [&str; 12] = [
 impl<'a> FromValue<'a> for SipDate {
     const HEADER: HeaderName = HeaderName::Date;
     fn parse_value(s: &'a str, _mode: Mode) -> Result<Self, FailPublic<'a>> {
-        if let Some(date) = fixed_date(s.as_bytes(), &DAYS, &MONTHS) {
+        if let Some(date) = fixed_date(s.as_bytes()) {
             return Ok(date);
         }
         Ok(date_fields(s)?)
@@ -428,7 +435,9 @@ fn date_fields(s: &str) -> Result<SipDate, Fail<'_>> {
     let num = |t: &str, len: usize| -> Option<u16> {
         (t.len() == len && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
     };
-    let day = num(next()?, 2).ok_or_else(bad)?;
+    // Two digits always fit a `u8`.
+    let two = |t: &str| num(t, 2).map(|n| n as u8);
+    let day = two(next()?).ok_or_else(bad)?;
     let month_name = next()?;
     let month = MONTHS
         .iter()
@@ -436,22 +445,12 @@ fn date_fields(s: &str) -> Result<SipDate, Fail<'_>> {
         .ok_or_else(bad)?;
     let year = num(next()?, 4).ok_or_else(bad)?;
     let mut hms = next()?.split(':');
-    let mut field = || hms.next().and_then(|t| num(t, 2)).ok_or_else(bad);
+    let mut field = || hms.next().and_then(two).ok_or_else(bad);
     let (hour, minute, second) = (field()?, field()?, field()?);
     if next()? != "GMT" || parts.next().is_some() {
         return Err(bad());
     }
-    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return Err(bad());
-    }
-    Ok(SipDate {
-        year,
-        month: (month + 1) as u8,
-        day: day as u8,
-        hour: hour as u8,
-        minute: minute as u8,
-        second: second as u8,
-    })
+    SipDate::checked(year, month, day, hour, minute, second).ok_or_else(bad)
 }
 
 /// `Reason: Q.850;cause=16;text="Normal call clearing"` (RFC 3326).
@@ -494,17 +493,17 @@ impl<'a> FromValue<'a> for Reason<'a> {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod date_tests {
-    use super::{DAYS, MONTHS, date_fields, fixed_date};
+    use super::{date_fields, fixed_date};
 
     #[test]
     fn fixed_layout_agrees_with_the_field_parser() {
         let base = "Tue, 26 Nov 2024 21:10:12 GMT";
-        assert!(fixed_date(base.as_bytes(), &DAYS, &MONTHS).is_some());
+        assert!(fixed_date(base.as_bytes()).is_some());
         let replacements = ["0", "9", "3", "6", " ", ",", ":", "a", "T", "G", "\t"];
         for i in 0..base.len() {
             for r in replacements {
                 let text = format!("{}{r}{}", &base[..i], &base[i + 1..]);
-                if let Some(fast) = fixed_date(text.as_bytes(), &DAYS, &MONTHS) {
+                if let Some(fast) = fixed_date(text.as_bytes()) {
                     assert_eq!(date_fields(&text).ok(), Some(fast), "{text}");
                 }
             }
@@ -513,7 +512,7 @@ mod date_tests {
             "Sun, 06 Nov 1994 08:49:37 GMT",
             "Mon, 31 Dec 1999 23:59:60 GMT",
         ] {
-            let fast = fixed_date(text.as_bytes(), &DAYS, &MONTHS);
+            let fast = fixed_date(text.as_bytes());
             assert!(fast.is_some());
             assert_eq!(date_fields(text).ok(), fast);
         }
