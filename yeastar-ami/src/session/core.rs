@@ -488,15 +488,16 @@ impl AmiSession {
                     _ => self.events.push_back(SessionEvent::Event(frame)),
                 }
             }
-            // With no action pending (most of the time) nothing can claim the frame.
-            FrameKind::Event | FrameKind::Unknown if self.pending.is_empty() => {
-                self.events.push_back(SessionEvent::Event(frame));
-            }
             FrameKind::Event | FrameKind::Unknown => {
-                let claimed = m
-                    .action_id()
-                    .filter(|id| self.pending.contains_key(*id))
-                    .map(str::to_string);
+                // With no action pending (most of the time) nothing can claim the frame, and
+                // its ActionID need not be looked up.
+                let claimed = if self.pending.is_empty() {
+                    None
+                } else {
+                    m.action_id()
+                        .filter(|id| self.pending.contains_key(*id))
+                        .map(str::to_string)
+                };
                 match claimed {
                     Some(id) => self.on_action_event(id, frame),
                     None => self.events.push_back(SessionEvent::Event(frame)),
