@@ -30,7 +30,9 @@ use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio_util::codec::Decoder as _;
-use yeastar_ami::session::{AuthMethod, ClientConfig, ClientEvent};
+use yeastar_ami::client::{AmiClient, ClientConfig};
+use yeastar_ami::monitor::AmiEvent as ClientEvent;
+use yeastar_ami::session::AuthMethod;
 use yeastar_ami::{Decoder, Event, FrameKind};
 
 /// No event for this long ends a run (the rest was lost).
@@ -175,14 +177,12 @@ impl Run {
 async fn yeastar_client(server: &Server, sent: u64, queue: usize, check: bool) -> Run {
     let mut config = ClientConfig::new("127.0.0.1", "bench", "secret");
     config.port = server.addr.port();
-    config.session.auth = AuthMethod::Plain;
-    config.session.ping_interval = None;
-    config.resync = false;
+    config.session_mut().auth = AuthMethod::Plain;
+    config.session_mut().ping_interval = None;
+    config.monitor.sync = false;
     config.event_queue = queue;
-    config.reconnect.max_attempts = Some(0);
-    let client = yeastar_ami::session::AmiClient::connect(config)
-        .await
-        .unwrap();
+    config.reconnect_mut().max_attempts = Some(0);
+    let client = AmiClient::connect(config).await.unwrap();
     while client.try_next_event().is_some() {}
     server.go();
     let mut run = Run::default();
@@ -194,7 +194,9 @@ async fn yeastar_client(server: &Server, sent: u64, queue: usize, check: bool) -
                 run.received += 1;
                 run.elapsed = start.elapsed();
             }
-            Ok(Some(ClientEvent::Call(_) | ClientEvent::Completed(_))) => run.call_items += 1,
+            Ok(Some(
+                ClientEvent::Call(_) | ClientEvent::Extension(_) | ClientEvent::Completed(_),
+            )) => run.call_items += 1,
             Ok(Some(ClientEvent::Lagged { missed })) => run.lost += missed,
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => break,
@@ -332,7 +334,7 @@ fn measure(rt: &Runtime, fixture: &Fixture, blocks: usize, row: Row) -> Run {
         match row {
             Row::Ours => yeastar_client(&server, sent, BIG_QUEUE, true).await,
             Row::OursDefaultQueue => {
-                let queue = yeastar_ami::session::DEFAULT_EVENT_QUEUE;
+                let queue = yeastar_ami::monitor::DEFAULT_EVENT_QUEUE;
                 yeastar_client(&server, sent, queue, false).await
             }
             Row::Theirs => their_client(&server, sent).await,

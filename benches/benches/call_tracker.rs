@@ -2,11 +2,12 @@
 //! every `events_*` capture of both dialects in order (each capture is a whole call history).
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Instant;
 
 use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use yeastar_ami::tracker::CallTracker;
+use yeastar_ami::calls::WallClock;
+use yeastar_ami::tracker::{CallTracker, TrackerConfig};
 use yeastar_ami::{Decoder, Frame};
 
 fn capture_frames() -> Vec<Frame> {
@@ -24,13 +25,14 @@ fn capture_frames() -> Vec<Frame> {
 fn bench(c: &mut Criterion) {
     let frames = capture_frames();
     assert!(frames.len() > 500, "{} frames", frames.len());
-    let now = UNIX_EPOCH + Duration::from_secs(1_795_728_800);
+    let now = Instant::now();
+    let clock = WallClock::now();
     let mut group = c.benchmark_group("call_tracker");
     group.throughput(Throughput::Elements(frames.len() as u64));
     group.bench_function("every_event_capture", |b| {
         b.iter(|| {
             // A fresh tracker per pass: the captures reuse call ids.
-            let mut tracker = CallTracker::default();
+            let mut tracker = CallTracker::new(TrackerConfig::default(), clock);
             let mut out = 0usize;
             for frame in &frames {
                 tracker.handle_message(&frame.message(), now);

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use yeastar_ami::session::{ClientConfig, DEFAULT_PORT, DEFAULT_TLS_PORT, TlsOptions};
+use yeastar_ami::client::{ClientConfig, DEFAULT_PORT, DEFAULT_TLS_PORT, TlsOptions};
 
 /// A configuration variable that is missing or wrong; the message names it.
 #[derive(Debug, thiserror::Error)]
@@ -77,10 +77,9 @@ pub fn ami_config_from_env() -> Result<ClientConfig, ConfigError> {
     let mut config = ClientConfig::new(host, username, password);
     config.port = port;
     if tls || ca_file.is_some() {
-        config.tls = Some(TlsOptions {
-            ca_file,
-            server_name: None,
-        });
+        let mut options = TlsOptions::new();
+        options.ca_file = ca_file;
+        config.tls = Some(options);
     }
     Ok(config)
 }

@@ -224,3 +224,92 @@ async fn quickstart_runs_to_completion_against_the_simulator() {
         assert!(stdout.contains(event), "no {event} in:\n{stdout}");
     }
 }
+
+async fn wait_for_health(http_addr: &str, mut pred: impl FnMut(&Value) -> bool) -> Value {
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            if TcpStream::connect(http_addr).await.is_ok() {
+                let (status, body) = http(http_addr, "GET", "/health", None).await;
+                assert_eq!(status, 200);
+                if pred(&body) {
+                    return body;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("/health never said so")
+}
+
+#[tokio::test]
+async fn service_started_while_the_pbx_is_down_serves_health_and_connects_later() {
+    let pbx_port = free_port();
+    let http_addr = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yeastar-service"))
+        .env("YEASTAR_HOST", "127.0.0.1")
+        .env("YEASTAR_PORT", pbx_port.to_string())
+        .env("YEASTAR_USERNAME", "ami_user")
+        .env("YEASTAR_PASSWORD", "ami_password")
+        .env("HTTP_ADDR", &http_addr)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Nothing listens on the PBX port: the API is up and says why it is not connected.
+    let down = wait_for_health(&http_addr, |h| h["last_error"].is_string()).await;
+    assert_eq!(down["connected"], false, "{down}");
+    assert_eq!(down["login_refused"], false, "{down}");
+    assert!(
+        down["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{down}"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "the service exited");
+    // The PBX comes up: the service connects by itself.
+    let sim = PbxSimulator::start_on(SimConfig::modern(), ("127.0.0.1", pbx_port))
+        .await
+        .unwrap();
+    let up = wait_for_health(&http_addr, |h| h["connected"] == true).await;
+    assert_eq!(up["version"], "11.0.0", "{up}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn service_with_wrong_credentials_keeps_running_and_says_so() {
+    let sim =
+        PbxSimulator::start(SimConfig::modern().with_auth_failure_delay(Duration::from_millis(10)))
+            .await
+            .unwrap();
+    let http_addr = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yeastar-service"))
+        .env("YEASTAR_HOST", "127.0.0.1")
+        .env("YEASTAR_PORT", sim.addr().port().to_string())
+        .env("YEASTAR_USERNAME", "ami_user")
+        .env("YEASTAR_PASSWORD", "wrong")
+        .env("HTTP_ADDR", &http_addr)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let refused = wait_for_health(&http_addr, |h| h["login_refused"] == true).await;
+    assert_eq!(refused["connected"], false);
+    assert!(child.try_wait().unwrap().is_none(), "the service exited");
+    child.kill().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("refused the login"), "{stderr}");
+    sim.shutdown().await;
+}

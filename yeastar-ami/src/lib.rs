@@ -25,7 +25,10 @@
 //! `Join`/`Leave`, `Response: Follows` … `--END COMMAND--`).
 
 pub mod actions;
+#[cfg(feature = "client")]
+pub mod client;
 mod events;
+pub mod monitor;
 mod serde_de;
 mod serde_ser;
 pub mod session;
@@ -42,3 +45,5 @@ pub use wire::{
     Action, ActionIdGenerator, AmiCodec, Banner, Decoder, EncodeError, Frame, FrameError,
     FrameErrorKind, FrameKind, Limits, Message, parse_message,
 };
+/// The call model the tracker fills: calls, call events, extension states, history.
+pub use yeastar_calls as calls;

@@ -1,14 +1,15 @@
-//! The tokio client against the embedded PBX simulator: login, actions, events, lag,
-//! reconnect and resync, TLS, both dialects.
+//! The tokio driver against the embedded PBX simulator over real sockets: login in both
+//! dialects, TLS, a refused login, a PBX that is down at start, an action cut by a drop, a slow
+//! consumer. The protocol logic itself is tested without sockets in `monitor_pair.rs`.
 #![cfg(all(feature = "client", feature = "sim"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use std::time::Duration;
 
 use yeastar_ami::Action;
-use yeastar_ami::session::{
-    ActionError, AmiClient, AuthMethod, ClientConfig, ClientError, ClientEvent, TlsOptions,
-};
+use yeastar_ami::client::{AmiClient, ClientConfig, ClientError, TlsOptions};
+use yeastar_ami::monitor::{AmiEvent as ClientEvent, LinkError};
+use yeastar_ami::session::{ActionError, AuthMethod};
 use yeastar_ami::sim::{CallScript, PbxSimulator, SimConfig};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -16,8 +17,8 @@ const LIMIT: Duration = Duration::from_secs(20);
 fn client_config(sim: &PbxSimulator) -> ClientConfig {
     let mut c = ClientConfig::new("127.0.0.1", "ami_user", "ami_password");
     c.port = sim.addr().port();
-    c.reconnect.initial = Duration::from_millis(50);
-    c.reconnect.max = Duration::from_millis(400);
+    c.reconnect_mut().initial = Duration::from_millis(50);
+    c.reconnect_mut().max = Duration::from_millis(400);
     c
 }
 
@@ -37,17 +38,13 @@ async fn next_matching(
     .expect("event did not arrive in time")
 }
 
-fn event_named(e: &ClientEvent, name: &str) -> bool {
-    matches!(e, ClientEvent::Event(f) if f.message().event() == Some(name))
-}
-
 #[tokio::test]
 async fn login_actions_and_command_output_in_both_dialects() {
     for (config, legacy) in [(SimConfig::modern(), false), (SimConfig::legacy(), true)] {
         let sim = PbxSimulator::start(config).await.unwrap();
         for auth in [AuthMethod::Md5, AuthMethod::Plain] {
             let mut cfg = client_config(&sim);
-            cfg.session.auth = auth;
+            cfg.session_mut().auth = auth;
             let client = AmiClient::connect(cfg).await.unwrap();
             let connected =
                 next_matching(&client, |e| matches!(e, ClientEvent::Connected { .. })).await;
@@ -99,86 +96,23 @@ async fn wrong_secret_is_auth_failed_without_retry() {
             .await
             .unwrap();
     let mut cfg = client_config(&sim);
-    cfg.session.secret = yeastar_ami::actions::Secret::new("wrong");
+    cfg.session_mut().secret = yeastar_ami::actions::Secret::new("wrong");
     let err = tokio::time::timeout(LIMIT, AmiClient::connect(cfg))
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(err, ClientError::AuthFailed(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ClientError::Link {
+                error: LinkError::LoginRefused(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sim.connection_count(), 0, "no reconnect storm");
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn async_originate_resolves_by_originate_response() {
-    let sim = PbxSimulator::start(SimConfig::modern().with_answer_delay(Duration::from_millis(50)))
-        .await
-        .unwrap();
-    let client = AmiClient::connect(client_config(&sim)).await.unwrap();
-    let ok = client
-        .send_typed(&yeastar_ami::actions::Originate {
-            channel: "PJSIP/1001".into(),
-            exten: Some("1002".into()),
-            context: Some("from-internal".into()),
-            priority: Some(1),
-            caller_id: Some("Click2Call <1001>".into()),
-            async_: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(ok.originate.unwrap().message().get("Reason"), Some("4"));
-    let failed = client
-        .send(
-            Action::new("Originate")
-                .field("Channel", "PJSIP/1003")
-                .field("Exten", "600")
-                .field("Context", "from-internal")
-                .field("Priority", "1")
-                .field("Async", "true"),
-        )
-        .await;
-    match failed {
-        Err(ClientError::Action(ActionError::OriginateFailed { reason, event })) => {
-            assert_eq!(reason, 0);
-            assert_eq!(event.message().get("Uniqueid"), Some("<unknown>"));
-        }
-        other => panic!("{other:?}"),
-    }
-    client.close().await;
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn scripted_call_events_arrive_in_order() {
-    let sim = PbxSimulator::start(SimConfig::modern()).await.unwrap();
-    let client = AmiClient::connect(client_config(&sim)).await.unwrap();
-    sim.play(CallScript::answered(
-        "1001",
-        "1002",
-        Duration::from_millis(50),
-        Duration::from_millis(50),
-    ))
-    .unwrap();
-    let mut names = Vec::new();
-    let _ = next_matching(&client, |e| {
-        if let ClientEvent::Event(f) = e {
-            names.push(f.message().event().unwrap_or_default().to_string());
-        }
-        event_named(e, "Cdr")
-    })
-    .await;
-    let pos = |n: &str| {
-        names
-            .iter()
-            .position(|x| x == n)
-            .unwrap_or_else(|| panic!("no {n} in {names:?}"))
-    };
-    assert!(pos("Newchannel") < pos("DialBegin"));
-    assert!(pos("DialBegin") < pos("BridgeEnter"));
-    assert!(pos("BridgeEnter") < pos("Hangup"));
-    client.close().await;
     sim.shutdown().await;
 }
 
@@ -207,45 +141,6 @@ async fn slow_consumer_gets_lagged_and_the_reader_keeps_going() {
         panic!("{first:?}")
     };
     assert_eq!(missed, stats.events_lagged);
-    client.close().await;
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn reconnects_and_resyncs_after_the_server_drops() {
-    let sim = PbxSimulator::start(SimConfig::modern()).await.unwrap();
-    let client = AmiClient::connect(client_config(&sim)).await.unwrap();
-    sim.play(CallScript::answered(
-        "1001",
-        "1002",
-        Duration::from_millis(20),
-        Duration::from_secs(60),
-    ))
-    .unwrap();
-    let _ = next_matching(&client, |e| event_named(e, "BridgeEnter")).await;
-    sim.drop_all_connections();
-    let _ = next_matching(&client, |e| matches!(e, ClientEvent::Disconnected { .. })).await;
-    let reconnected = next_matching(&client, |e| {
-        matches!(
-            e,
-            ClientEvent::Connected {
-                reconnected: true,
-                ..
-            }
-        )
-    })
-    .await;
-    assert!(matches!(reconnected, ClientEvent::Connected { .. }));
-    let ClientEvent::Resynced(resync) =
-        next_matching(&client, |e| matches!(e, ClientEvent::Resynced(_))).await
-    else {
-        unreachable!()
-    };
-    assert_eq!(sim.channels().len(), 2, "the call survives the drop");
-    assert_eq!(resync.channels.len(), 2, "both legs of the live call");
-    assert_eq!(resync.peers.len(), 3);
-    assert!(!resync.extensions.is_empty());
-    assert_eq!(client.stats().reconnects, 1);
     client.close().await;
     sim.shutdown().await;
 }
@@ -310,23 +205,59 @@ async fn tls_with_a_private_ca() {
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let mut cfg = client_config(&sim);
-    cfg.tls = Some(TlsOptions {
-        ca_file: Some(ca_file),
-        server_name: Some("localhost".into()),
-    });
+    let mut tls = TlsOptions::new().with_ca_file(ca_file);
+    tls.server_name = Some("localhost".into());
+    cfg.tls = Some(tls);
     let client = AmiClient::connect(cfg).await.unwrap();
     client.send(Action::new("Ping")).await.unwrap();
     client.close().await;
 
     // Without the CA the certificate is refused: verification is on by default.
     let mut untrusted = client_config(&sim);
-    untrusted.tls = Some(TlsOptions {
-        ca_file: None,
-        server_name: Some("localhost".into()),
-    });
+    let mut tls = TlsOptions::new();
+    tls.server_name = Some("localhost".into());
+    untrusted.tls = Some(tls);
     assert!(matches!(
         AmiClient::connect(untrusted).await,
-        Err(ClientError::Connect { .. })
+        Err(ClientError::Link {
+            error: LinkError::Connect(_),
+            ..
+        })
     ));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn started_before_the_pbx_it_keeps_trying_until_it_is_up() {
+    // Take a free port, then leave it closed: the PBX is "down".
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut cfg = ClientConfig::new("127.0.0.1", "ami_user", "ami_password");
+    cfg.port = port;
+    cfg.reconnect_mut().initial = Duration::from_millis(20);
+    cfg.reconnect_mut().max = Duration::from_millis(100);
+    let client = AmiClient::start(cfg).unwrap();
+    let failed = next_matching(&client, |e| matches!(e, ClientEvent::ConnectFailed { .. })).await;
+    let ClientEvent::ConnectFailed {
+        error, retry_in, ..
+    } = failed
+    else {
+        unreachable!()
+    };
+    assert!(matches!(error, LinkError::Connect(_)), "{error:?}");
+    assert!(retry_in.is_some());
+    let status = client.status();
+    assert!(!status.connected);
+    assert!(matches!(status.last_error, Some(LinkError::Connect(_))));
+    // The PBX comes up on that port: the client logs in by itself.
+    let sim = PbxSimulator::start_on(SimConfig::modern(), ("127.0.0.1", port))
+        .await
+        .unwrap();
+    let _ = next_matching(&client, |e| matches!(e, ClientEvent::Connected { .. })).await;
+    assert!(client.status().connected);
+    client.send(Action::new("Ping")).await.unwrap();
+    client.close().await;
     sim.shutdown().await;
 }

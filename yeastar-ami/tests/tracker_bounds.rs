@@ -1,29 +1,50 @@
-//! Call tracker bounds, resync, transfers, hold, recording and history stores, on
-//! synthesised AMI events.
+//! Call tracker bounds, resync, transfers, hold and recording, on synthesised AMI events.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use yeastar_ami::parse_message;
-use yeastar_ami::tracker::{
-    CallEvent, CallHistory, CallState, CallTracker, CompletedCall, Direction, Disposition,
-    ENDED_EVICTED, ENDED_EXPIRED, ENDED_WHILE_DISCONNECTED, ExtensionState, HistoryQuery,
-    MemoryHistory, TrackerConfig,
+use yeastar_ami::calls::{
+    CallEvent, CallState, Direction, Disposition, EndReason, ExtensionState, PbxEvent, WallClock,
 };
+use yeastar_ami::parse_message;
+use yeastar_ami::tracker::{CallTracker, TrackerConfig};
 
-fn t(secs: u64) -> SystemTime {
+static BASE: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// The tracker's clock `secs` after the start.
+fn t(secs: u64) -> Instant {
+    *BASE + Duration::from_secs(secs)
+}
+
+/// The wall-clock time of `t(secs)`.
+fn wall(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
 }
 
+fn tracker(config: TrackerConfig) -> CallTracker {
+    CallTracker::new(config, WallClock::new(t(0), wall(0)))
+}
+
+fn default_tracker() -> CallTracker {
+    tracker(TrackerConfig::default())
+}
+
 /// Feeds one event written with `\n` line ends.
-fn feed(tracker: &mut CallTracker, at: SystemTime, text: &str) {
+fn feed(tracker: &mut CallTracker, at: Instant, text: &str) {
     let wire = format!("{}\r\n\r\n", text.trim().replace('\n', "\r\n"));
     let (msg, _) = parse_message(wire.as_bytes()).unwrap();
     tracker.handle_message(&msg, at);
 }
 
+/// The call events queued (extension events are left out).
 fn drain(tracker: &mut CallTracker) -> Vec<CallEvent> {
-    std::iter::from_fn(|| tracker.poll_event()).collect()
+    std::iter::from_fn(|| tracker.poll_event())
+        .filter_map(|e| match e {
+            PbxEvent::Call(c) => Some(c),
+            _ => None,
+        })
+        .collect()
 }
 
 fn newchannel(uid: &str, linked: &str, name: &str, state: u8, num: &str, exten: &str) -> String {
@@ -44,7 +65,7 @@ fn hangup(uid: &str, cause: u16) -> String {
 }
 
 /// An answered modern call `caller` → `callee` with ids `<base>.0` / `<base>.1`.
-fn answered_call(tr: &mut CallTracker, at: SystemTime, base: &str, caller: &str, callee: &str) {
+fn answered_call(tr: &mut CallTracker, at: Instant, base: &str, caller: &str, callee: &str) {
     let (a, b) = (format!("{base}.0"), format!("{base}.1"));
     feed(
         tr,
@@ -76,18 +97,15 @@ fn answered_call(tr: &mut CallTracker, at: SystemTime, base: &str, caller: &str,
 }
 
 fn names(events: &[CallEvent]) -> Vec<&'static str> {
-    events
-        .iter()
-        .filter(|e| e.call().is_some())
-        .map(|e| e.name())
-        .collect()
+    events.iter().map(|e| e.name()).collect()
 }
 
 #[test]
 fn max_active_calls_evicts_the_least_recently_active() {
-    let mut tr = CallTracker::new(TrackerConfig {
-        max_active_calls: 3,
-        ..TrackerConfig::default()
+    let mut tr = tracker({
+        let mut c = TrackerConfig::default();
+        c.max_active_calls = 3;
+        c
     });
     for i in 0..5u64 {
         let uid = format!("100.{i}");
@@ -110,16 +128,17 @@ fn max_active_calls_evicts_the_least_recently_active() {
         .collect();
     assert_eq!(ended.len(), 2);
     assert_eq!(&*ended[0].0, "100.0");
-    assert_eq!(ended[0].1.as_deref(), Some(ENDED_EVICTED));
+    assert_eq!(ended[0].1.as_deref(), Some(EndReason::Evicted.as_str()));
     assert!(tr.call("100.4").is_some());
 }
 
 #[test]
 fn ttl_closes_calls_that_never_hang_up() {
-    let mut tr = CallTracker::new(TrackerConfig {
-        call_ttl: Duration::from_secs(60),
-        cdr_wait: Duration::from_secs(5),
-        ..TrackerConfig::default()
+    let mut tr = tracker({
+        let mut c = TrackerConfig::default();
+        c.call_ttl = Duration::from_secs(60);
+        c.cdr_wait = Duration::from_secs(5);
+        c
     });
     answered_call(&mut tr, t(0), "7", "1001", "1002");
     feed(
@@ -142,7 +161,7 @@ fn ttl_closes_calls_that_never_hang_up() {
     else {
         panic!("{events:?}")
     };
-    assert_eq!(cause_text.as_deref(), Some(ENDED_EXPIRED));
+    assert_eq!(cause_text.as_deref(), Some(EndReason::Expired.as_str()));
     assert_eq!(*billsec, Duration::from_secs(70));
     // The record waits for a Cdr, then goes without one.
     assert!(tr.poll_completed().is_none());
@@ -156,9 +175,10 @@ fn ttl_closes_calls_that_never_hang_up() {
 
 #[test]
 fn events_per_call_are_capped_but_ended_always_comes() {
-    let mut tr = CallTracker::new(TrackerConfig {
-        max_events_per_call: 3,
-        ..TrackerConfig::default()
+    let mut tr = tracker({
+        let mut c = TrackerConfig::default();
+        c.max_events_per_call = 3;
+        c
     });
     answered_call(&mut tr, t(0), "8", "1001", "1002");
     for i in 0..10 {
@@ -174,10 +194,11 @@ fn events_per_call_are_capped_but_ended_always_comes() {
 
 #[test]
 fn channels_per_call_and_extensions_are_bounded() {
-    let mut tr = CallTracker::new(TrackerConfig {
-        max_channels_per_call: 2,
-        max_extensions: 2,
-        ..TrackerConfig::default()
+    let mut tr = tracker({
+        let mut c = TrackerConfig::default();
+        c.max_channels_per_call = 2;
+        c.max_extensions = 2;
+        c
     });
     for i in 0..4 {
         let uid = format!("9.{i}");
@@ -187,7 +208,7 @@ fn channels_per_call_and_extensions_are_bounded() {
             &newchannel(&uid, "9.0", "Local/x@y-0001;1", 0, "1001", "s"),
         );
     }
-    assert_eq!(tr.call("9.0").unwrap().channels.len(), 2);
+    assert_eq!(tr.call("9.0").unwrap().legs.len(), 2);
     assert_eq!(tr.stats().channels_dropped, 2);
     for ext in ["1001", "1002", "1003"] {
         feed(
@@ -202,7 +223,7 @@ fn channels_per_call_and_extensions_are_bounded() {
 
 #[test]
 fn malformed_input_is_ignored() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     for text in [
         "Response: Success\nMessage: ok",
         "Event: Hangup",
@@ -231,7 +252,7 @@ fn malformed_input_is_ignored() {
 
 #[test]
 fn hold_blind_transfer_and_recording() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     answered_call(&mut tr, t(0), "20", "1001", "1002");
     feed(
         &mut tr,
@@ -270,7 +291,7 @@ fn hold_blind_transfer_and_recording() {
 
 #[test]
 fn attended_transfer_merges_the_consultation_call() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     answered_call(&mut tr, t(0), "30", "1001", "1002");
     answered_call(&mut tr, t(5), "31", "1002", "1003");
     drain(&mut tr);
@@ -284,7 +305,7 @@ fn attended_transfer_merges_the_consultation_call() {
     assert_eq!(names(&events), ["ended", "transferred"]);
     let call = tr.call("30.0").unwrap();
     assert_eq!(call.to.as_deref(), Some("1003"));
-    assert!(call.channels.iter().any(|c| &*c.uniqueid == "31.1"));
+    assert!(call.legs.iter().any(|c| &*c.id == "31.1"));
     assert!(tr.call("31.0").is_none());
     // The transferee and the target hang up: the merged call ends once.
     for uid in ["30.1", "31.0", "30.0", "31.1"] {
@@ -296,7 +317,7 @@ fn attended_transfer_merges_the_consultation_call() {
 
 #[test]
 fn legacy_hold_transfer_and_mixmonitor_variable() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     let lines = [
         "Event: Newchannel\nChannel: SIP/1001-00000001\nChannelState: 0\nCallerIDNum: 1001\nExten: 3002\nUniqueid: 40.1",
         "Event: Newstate\nChannel: SIP/1001-00000001\nChannelState: 4\nUniqueid: 40.1",
@@ -319,15 +340,16 @@ fn legacy_hold_transfer_and_mixmonitor_variable() {
     );
     let call = tr.call("40.1").unwrap();
     assert_eq!(call.recording.as_deref(), Some("/rec/40.wav"));
-    assert_eq!(call.channels.len(), 2);
+    assert_eq!(call.legs.len(), 2);
     assert_eq!(call.to.as_deref(), Some("1003"));
 }
 
 #[test]
 fn direction_from_trunks_and_extension_plan() {
-    let mut tr = CallTracker::new(TrackerConfig {
-        trunks: vec!["provider".into()],
-        ..TrackerConfig::default()
+    let mut tr = tracker({
+        let mut c = TrackerConfig::default();
+        c.trunks = vec!["provider".into()];
+        c
     });
     // Inbound: from the trunk to extension 1002.
     feed(
@@ -385,14 +407,14 @@ fn direction_from_trunks_and_extension_plan() {
     let events = drain(&mut tr);
     let inbound = events
         .iter()
-        .find_map(|e| e.call().filter(|c| &*c.id == "50.0"))
+        .find_map(|e| Some(e.call()).filter(|c| &*c.id == "50.0"))
         .unwrap();
     assert_eq!(inbound.direction, Direction::Inbound);
     assert_eq!(inbound.extension.as_deref(), Some("1002"));
     assert_eq!(inbound.external_number.as_deref(), Some("0612345678"));
     let outbound = events
         .iter()
-        .find_map(|e| e.call().filter(|c| &*c.id == "51.0"))
+        .find_map(|e| Some(e.call()).filter(|c| &*c.id == "51.0"))
         .unwrap();
     assert_eq!(outbound.direction, Direction::Outbound);
     assert_eq!(outbound.extension.as_deref(), Some("1001"));
@@ -401,7 +423,7 @@ fn direction_from_trunks_and_extension_plan() {
 
 #[test]
 fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     answered_call(&mut tr, t(0), "60", "1001", "1002");
     feed(
         &mut tr,
@@ -441,7 +463,7 @@ fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
         t(30),
         "Event: EndpointList\nActionID: r-3\nObjectName: 1002\nContacts: \nDeviceState: Unavailable",
     );
-    assert!(drain(&mut tr).iter().all(|e| e.call().is_none()));
+    assert!(drain(&mut tr).is_empty());
     let report = tr.finish_resync(t(30));
     assert!(!tr.is_resyncing());
     assert_eq!(report.ended, vec![Box::<str>::from("60.0")]);
@@ -458,13 +480,16 @@ fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(ended.as_deref(), Some(ENDED_WHILE_DISCONNECTED));
+    assert_eq!(
+        ended.as_deref(),
+        Some(EndReason::EndedWhileDisconnected.as_str())
+    );
     let opened = tr.call("61.0").unwrap();
     assert_eq!(opened.state, CallState::Answered);
     assert_eq!(opened.from_number.as_deref(), Some("1003"));
     assert_eq!(opened.to.as_deref(), Some("1001"));
     assert_eq!(opened.answered_by.as_deref(), Some("1001"));
-    assert_eq!(opened.started_at, t(18));
+    assert_eq!(opened.started_at, wall(18));
     assert!(names(&events).contains(&"answered"));
     // A second resync with the same channels changes nothing.
     tr.begin_resync();
@@ -483,7 +508,7 @@ fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
 
 #[test]
 fn legacy_resync_groups_status_items_by_bridged_channel() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     tr.begin_resync();
     for (uid, bridged, name, num, state) in [
         ("70.2", "70.1", "SIP/1002-00000002", "1002", "Up"),
@@ -502,7 +527,7 @@ fn legacy_resync_groups_status_items_by_bridged_channel() {
     let report = tr.finish_resync(t(10));
     assert_eq!(report.opened.len(), 2);
     let call = tr.call("70.1").unwrap();
-    assert_eq!(call.channels.len(), 2);
+    assert_eq!(call.legs.len(), 2);
     assert_eq!(call.from_number.as_deref(), Some("1001"));
     assert_eq!(call.state, CallState::Answered);
     assert_eq!(tr.call("71.5").unwrap().state, CallState::Ringing);
@@ -524,7 +549,7 @@ fn legacy_resync_groups_status_items_by_bridged_channel() {
 
 #[test]
 fn extension_status_codes_and_registration() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     for (code, state) in [
         (0, ExtensionState::Idle),
         (1, ExtensionState::InUse),
@@ -573,96 +598,9 @@ fn extension_status_codes_and_registration() {
     assert!(tr.extension("provider").is_none());
 }
 
-fn record(id: &str, start: u64, src: &str, dst: &str) -> CompletedCall {
-    CompletedCall {
-        call_id: id.into(),
-        direction: Direction::Internal,
-        src: Some(src.into()),
-        dst: Some(dst.into()),
-        from_name: None,
-        answered_by: Some(dst.into()),
-        extension: Some(src.into()),
-        external_number: None,
-        disposition: Disposition::Answered,
-        started_at: t(start),
-        answered_at: Some(t(start + 1)),
-        ended_at: t(start + 10),
-        duration: Duration::from_secs(10),
-        billsec: Duration::from_secs(9),
-        cause: Some(16),
-        cause_text: Some("Normal Clearing".into()),
-        recording: None,
-        has_cdr: true,
-    }
-}
-
-fn check_history<H: CallHistory>(h: &mut H) {
-    h.record(record("a", 0, "1001", "1002")).unwrap();
-    h.record(record("b", 100, "1002", "0612345678")).unwrap();
-    h.record(record("c", 200, "1003", "1001")).unwrap();
-    let all = h.query(&HistoryQuery::default()).unwrap();
-    let ids: Vec<&str> = all.iter().map(|c| c.call_id.as_str()).collect();
-    assert_eq!(ids, ["c", "b", "a"]);
-    assert_eq!(all[2], record("a", 0, "1001", "1002"));
-    let q = HistoryQuery {
-        since: Some(t(50)),
-        until: Some(t(200)),
-        ..HistoryQuery::default()
-    };
-    assert_eq!(h.query(&q).unwrap()[0].call_id, "b");
-    let q = HistoryQuery {
-        extension: Some("1001".into()),
-        ..HistoryQuery::default()
-    };
-    assert_eq!(h.query(&q).unwrap().len(), 2);
-    let q = HistoryQuery {
-        number: Some("0612345678".into()),
-        limit: 5,
-        ..HistoryQuery::default()
-    };
-    assert_eq!(h.query(&q).unwrap().len(), 1);
-    let q = HistoryQuery {
-        limit: 1,
-        ..HistoryQuery::default()
-    };
-    assert_eq!(h.query(&q).unwrap().len(), 1);
-}
-
-#[test]
-fn memory_history_is_a_bounded_ring() {
-    let mut h = MemoryHistory::default();
-    check_history(&mut h);
-    let mut small = MemoryHistory::with_capacity(2);
-    for i in 0..5 {
-        small
-            .record(record(&i.to_string(), i, "1001", "1002"))
-            .unwrap();
-    }
-    let ids: Vec<&str> = small.iter().map(|c| c.call_id.as_str()).collect();
-    assert_eq!(ids, ["3", "4"]);
-}
-
-#[cfg(feature = "sqlite")]
-#[test]
-fn sqlite_history_persists_and_queries() {
-    use yeastar_ami::tracker::SqliteHistory;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("calls.db");
-    {
-        let mut h = SqliteHistory::open(&path).unwrap();
-        check_history(&mut h);
-    }
-    let mut h = SqliteHistory::open(&path).unwrap();
-    assert_eq!(h.query(&HistoryQuery::default()).unwrap().len(), 3);
-    assert_eq!(h.prune_before(t(150)).unwrap(), 2);
-    assert_eq!(h.query(&HistoryQuery::default()).unwrap().len(), 1);
-    let mut mem = SqliteHistory::in_memory().unwrap();
-    check_history(&mut mem);
-}
-
 #[test]
 fn cdr_of_an_unseen_call_becomes_a_record() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     feed(
         &mut tr,
         t(100),
@@ -672,7 +610,7 @@ fn cdr_of_an_unseen_call_becomes_a_record() {
     let done = tr.poll_completed().unwrap();
     assert_eq!(done.call_id, "90.0");
     assert_eq!(done.direction, Direction::Inbound);
-    assert_eq!(done.started_at, t(70));
+    assert_eq!(done.started_at, wall(70));
     assert_eq!(done.billsec, Duration::from_secs(20));
     // Fed again (a duplicate), it is not recorded twice.
     feed(
@@ -685,7 +623,7 @@ fn cdr_of_an_unseen_call_becomes_a_record() {
 
 #[test]
 fn live_events_during_resync_win_over_the_lists() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     tr.begin_resync();
     // Listed, then hung up before the resync ends.
     feed(
@@ -710,7 +648,7 @@ fn live_events_during_resync_win_over_the_lists() {
 #[test]
 fn originate_to_an_application_is_answered_in_both_dialects() {
     for legacy in [false, true] {
-        let mut tr = CallTracker::default();
+        let mut tr = default_tracker();
         let linked = if legacy { "" } else { "\nLinkedid: 85.0" };
         let state = |n: u8| {
             if legacy {
@@ -768,15 +706,20 @@ fn originate_to_an_application_is_answered_in_both_dialects() {
 
 #[test]
 fn calls_and_records_serialize_with_readable_times() {
-    let mut tr = CallTracker::default();
+    let mut tr = default_tracker();
     answered_call(&mut tr, t(0), "95", "1001", "1002");
     let call = serde_json::to_value(tr.call("95.0").unwrap()).unwrap();
     assert_eq!(call["started_at"], "2027-01-15T08:00:00.000Z");
     assert_eq!(call["state"], "answered");
     assert_eq!(call["ended_at"], serde_json::Value::Null);
-    let done = serde_json::to_value(record("r", 0, "1001", "1002")).unwrap();
+    assert_eq!(call["channels"][1]["uniqueid"], "95.1");
+    feed(&mut tr, t(9), &hangup("95.1", 16));
+    feed(&mut tr, t(10), &hangup("95.0", 16));
+    tr.handle_timeout(t(60));
+    let done = serde_json::to_value(tr.poll_completed().unwrap()).unwrap();
     assert_eq!(done["duration_s"], 10);
-    assert_eq!(done["billsec_s"], 9);
+    assert_eq!(done["billsec_s"], 10);
     assert_eq!(done["disposition"], "answered");
     assert_eq!(done["ended_at"], "2027-01-15T08:00:10.000Z");
+    assert_eq!(done["answered_by"], "1002");
 }

@@ -4,10 +4,11 @@
 
 use std::alloc::System;
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Instant;
 
 use bytes::BytesMut;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use yeastar_ami::calls::WallClock;
 use yeastar_ami::tracker::{CallTracker, TrackerConfig};
 use yeastar_ami::{Decoder, parse_message};
 
@@ -49,9 +50,9 @@ fn bytes_per_call(dialect: &str, id_prefix: &str) -> usize {
                 .map(move |f| f.replace(id_prefix, &fresh).into_bytes())
         })
         .collect();
-    let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let now = Instant::now();
     let region = Region::new(GLOBAL);
-    let mut tracker = CallTracker::new(TrackerConfig::default());
+    let mut tracker = CallTracker::new(TrackerConfig::default(), WallClock::now());
     for wire in &wires {
         let (msg, _) = parse_message(wire).unwrap();
         tracker.handle_message(&msg, now);

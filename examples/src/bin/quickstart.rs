@@ -9,9 +9,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use yeastar_ami::session::{AmiClient, ClientConfig, ClientEvent};
+use yeastar_ami::calls::{CallEvent, ExtensionEvent};
+use yeastar_ami::client::{AmiClient, ClientConfig};
+use yeastar_ami::monitor::AmiEvent;
 use yeastar_ami::sim::{CallScript, CallStep, Party, PbxSimulator, SimConfig};
-use yeastar_ami::tracker::CallEvent;
 use yeastar_examples::{ami_config_from_env, init_logging, pbx_configured};
 
 /// The simulated scenario must finish within this time.
@@ -69,15 +70,23 @@ async fn watch(config: ClientConfig, sim: Option<&PbxSimulator>) -> ExitCode {
             e = next => e.ok().flatten(),
             _ = tokio::signal::ctrl_c() => break,
         };
-        if let Some(ClientEvent::Call(event)) = &event {
-            if matches!(event, CallEvent::Ended { .. }) {
-                ended += 1;
+        match &event {
+            Some(AmiEvent::Call(event)) => {
+                if matches!(event, CallEvent::Ended { .. }) {
+                    ended += 1;
+                }
+                log.push(describe(event, started));
+                render(&client, &log, &target).await;
             }
-            log.push(describe(event, started));
-            render(&client, &log, &target);
+            Some(AmiEvent::Extension(event)) => {
+                log.push(describe_extension(event, started));
+                render(&client, &log, &target).await;
+            }
+            _ => {}
         }
         if sim.is_some() {
-            if ended >= 2 && client.calls().is_empty() {
+            let calls = client.calls().await.unwrap_or_default();
+            if ended >= 2 && calls.is_empty() {
                 println!("Scenario complete: {ended} calls ended.");
                 client.close().await;
                 return ExitCode::SUCCESS;
@@ -114,17 +123,18 @@ fn play_scenario(sim: &PbxSimulator) -> Result<(), yeastar_ami::sim::SimError> {
     Ok(())
 }
 
+fn describe_extension(event: &ExtensionEvent, started: Instant) -> String {
+    let t = started.elapsed().as_secs_f32();
+    format!(
+        "{t:5.1}s  extension {} is {}",
+        event.extension,
+        event.status.state.as_str()
+    )
+}
+
 fn describe(event: &CallEvent, started: Instant) -> String {
     let t = started.elapsed().as_secs_f32();
     match event {
-        CallEvent::ExtensionStatus {
-            extension, status, ..
-        } => {
-            format!(
-                "{t:5.1}s  extension {extension} is {}",
-                status.state.as_str()
-            )
-        }
         CallEvent::Ended {
             call,
             cause,
@@ -143,14 +153,16 @@ fn describe(event: &CallEvent, started: Instant) -> String {
             format!(
                 "{t:5.1}s  {:<11} {} -> {}",
                 other.name(),
-                call.and_then(|c| c.from_number.as_deref()).unwrap_or("?"),
-                call.and_then(|c| c.to.as_deref()).unwrap_or("?"),
+                call.from_number.as_deref().unwrap_or("?"),
+                call.to.as_deref().unwrap_or("?"),
             )
         }
     }
 }
 
-fn render(client: &AmiClient, log: &[String], target: &str) {
+async fn render(client: &AmiClient, log: &[String], target: &str) {
+    let calls = client.calls().await.unwrap_or_default();
+    let mut extensions = client.extensions().await.unwrap_or_default();
     let mut out = std::io::stdout().lock();
     if std::io::stdout().is_terminal() {
         let _ = write!(out, "\x1b[2J\x1b[H");
@@ -163,7 +175,7 @@ fn render(client: &AmiClient, log: &[String], target: &str) {
         "{:<22} {:<12} {:<9} {:<8} {:<8} {:>5}",
         "CALL", "STATE", "DIRECTION", "FROM", "TO", "SECS"
     );
-    for call in client.calls() {
+    for call in calls {
         let _ = writeln!(
             out,
             "{:<22} {:<12} {:<9} {:<8} {:<8} {:>5}",
@@ -175,7 +187,6 @@ fn render(client: &AmiClient, log: &[String], target: &str) {
             call.duration(std::time::SystemTime::now()).as_secs()
         );
     }
-    let mut extensions = client.extensions();
     extensions.sort_by(|a, b| a.0.cmp(&b.0));
     let line: Vec<String> = extensions
         .iter()

@@ -15,7 +15,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -27,15 +26,15 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use yeastar_ami::Action;
-use yeastar_ami::session::{ActionError, AmiClient, ClientError, ClientEvent};
-use yeastar_ami::tracker::{CallHistory, HistoryQuery, MemoryHistory};
+use yeastar_ami::calls::{CallHistory, HistoryQuery, MemoryHistory, to_json_line};
+use yeastar_ami::client::{AmiClient, ClientError};
+use yeastar_ami::monitor::{AmiEvent, LinkError};
+use yeastar_ami::session::ActionError;
 use yeastar_examples::{ami_config_from_env, http_addr_from_env, init_logging};
 
 struct App {
     client: AmiClient,
     history: Mutex<MemoryHistory>,
-    legacy: AtomicBool,
-    connected: AtomicBool,
     context: String,
 }
 
@@ -54,19 +53,19 @@ async fn main() -> ExitCode {
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "from-internal".into());
     let target = format!("{}:{}", config.host, config.port);
-    let client = match AmiClient::connect(config).await {
+    // The PBX may be down or rebooting, or start after this service: the client keeps trying
+    // with backoff while the HTTP API serves /health from the start.
+    let client = match AmiClient::start(config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("yeastar-service: {target}: {e}");
-            return ExitCode::from(1);
+            eprintln!("yeastar-service: configuration error: {e}");
+            return ExitCode::from(2);
         }
     };
-    tracing::info!(%target, "connected to the PBX");
+    tracing::info!(%target, "connecting to the PBX");
     let app = Arc::new(App {
         client,
         history: Mutex::new(MemoryHistory::default()),
-        legacy: AtomicBool::new(false),
-        connected: AtomicBool::new(true),
         context,
     });
     tokio::spawn(pump_events(app.clone()));
@@ -101,47 +100,52 @@ async fn main() -> ExitCode {
     }
 }
 
+fn print_line(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 /// Turns client events into JSON lines and history records.
 async fn pump_events(app: Arc<App>) {
     while let Some(event) = app.client.next_event().await {
         match event {
-            ClientEvent::Call(event) => match serde_json::to_string(&event) {
-                Ok(line) => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "{line}");
-                    let _ = out.flush();
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot serialize a call event"),
-            },
-            ClientEvent::Completed(call) => {
+            AmiEvent::Call(event) => print_line(&to_json_line(&event)),
+            AmiEvent::Extension(event) => print_line(&to_json_line(&event)),
+            AmiEvent::Completed(call) => {
                 if let Ok(mut h) = app.history.lock() {
                     let _ = h.record(*call);
                 }
             }
-            ClientEvent::Connected {
+            AmiEvent::Connected {
                 legacy,
                 reconnected,
                 version,
-            } => {
-                app.legacy.store(legacy, Ordering::Relaxed);
-                app.connected.store(true, Ordering::Relaxed);
-                tracing::info!(legacy, reconnected, %version, "logged in");
-            }
-            ClientEvent::Disconnected { reason } => {
-                app.connected.store(false, Ordering::Relaxed);
-                tracing::warn!(%reason, "disconnected, reconnecting");
-            }
-            ClientEvent::AuthFailed { message } => {
-                app.connected.store(false, Ordering::Relaxed);
-                tracing::error!(%message, "login refused: check YEASTAR_USERNAME/YEASTAR_PASSWORD");
-            }
-            ClientEvent::Lagged { missed } => tracing::warn!(missed, "event consumer lagged"),
-            ClientEvent::Resynced(r) => tracing::info!(
+            } => tracing::info!(legacy, reconnected, %version, "logged in"),
+            AmiEvent::ConnectFailed {
+                error: LinkError::LoginRefused(message),
+                retry_in,
+                ..
+            } => tracing::error!(
+                %message,
+                retry_in_s = retry_in.map(|d| d.as_secs()),
+                "the PBX refused the login: check YEASTAR_USERNAME and YEASTAR_PASSWORD, and the \
+                 manager user's permit/deny lists"
+            ),
+            AmiEvent::ConnectFailed {
+                retry_in: None,
+                error,
+                ..
+            } => tracing::error!(%error, "giving up on the PBX"),
+            // The client logs each failed attempt (once per backoff step).
+            AmiEvent::ConnectFailed { .. } | AmiEvent::Disconnected { .. } => {}
+            AmiEvent::Lagged { missed } => tracing::warn!(missed, "event consumer lagged"),
+            AmiEvent::Synced(r) if r.reconnected => tracing::info!(
                 ended = r.report.ended.len(),
                 opened = r.report.opened.len(),
                 "resynced after reconnect"
             ),
-            ClientEvent::FrameRefused(e) => tracing::warn!(error = %e, "frame refused"),
+            AmiEvent::FrameRefused(e) => tracing::warn!(error = %e, "frame refused"),
             _ => {}
         }
     }
@@ -149,11 +153,18 @@ async fn pump_events(app: Arc<App>) {
 
 async fn health(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let stats = app.client.stats();
+    let status = app.client.status();
+    let active_calls = app.client.calls().await.map_or(0, |c| c.len());
+    let login_refused = matches!(status.last_error, Some(LinkError::LoginRefused(_)));
     Json(json!({
         "status": "ok",
-        "connected": app.connected.load(Ordering::Relaxed),
-        "legacy": app.legacy.load(Ordering::Relaxed),
-        "active_calls": app.client.calls().len(),
+        "connected": status.connected,
+        "legacy": status.legacy,
+        "version": status.version,
+        "last_error": status.last_error.as_ref().map(ToString::to_string),
+        "login_refused": login_refused,
+        "failed_attempts": status.failed_attempts,
+        "active_calls": active_calls,
         "events_received": stats.events_received,
         "events_lagged": stats.events_lagged,
         "reconnects": stats.reconnects,
@@ -161,7 +172,7 @@ async fn health(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
 }
 
 async fn active_calls(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(json!(app.client.calls()))
+    Json(json!(app.client.calls().await.unwrap_or_default()))
 }
 
 #[derive(Deserialize)]
@@ -177,13 +188,12 @@ struct HistoryParams {
 
 async fn history(State(app): State<Arc<App>>, Query(p): Query<HistoryParams>) -> Response {
     let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
-    let query = HistoryQuery {
-        since: p.since.map(at),
-        until: p.until.map(at),
-        extension: p.extension,
-        number: p.number,
-        limit: p.limit.unwrap_or(100).min(10_000),
-    };
+    let mut query = HistoryQuery::default();
+    query.since = p.since.map(at);
+    query.until = p.until.map(at);
+    query.extension = p.extension;
+    query.number = p.number;
+    query.limit = p.limit.unwrap_or(100).min(10_000);
     let Ok(h) = app.history.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable");
     };
@@ -213,7 +223,7 @@ async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>
             "from and to must be extensions or numbers",
         );
     }
-    let tech = if app.legacy.load(Ordering::Relaxed) {
+    let tech = if app.client.status().legacy == Some(true) {
         "SIP"
     } else {
         "PJSIP"
@@ -251,11 +261,11 @@ async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>
 }
 
 async fn hangup(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let Some(call) = app.client.call(&id) else {
+    let Ok(Some(call)) = app.client.call(&id).await else {
         return error(StatusCode::NOT_FOUND, "no such active call");
     };
     let mut hung_up = Vec::new();
-    for channel in call.channels.iter().filter(|c| !c.hung_up) {
+    for channel in call.legs.iter().filter(|c| !c.hung_up) {
         let action = Action::new("Hangup").field("Channel", channel.name.to_string());
         match app.client.send(action).await {
             Ok(_) => hung_up.push(channel.name.to_string()),
@@ -275,6 +285,8 @@ async fn extensions(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let list: Vec<_> = app
         .client
         .extensions()
+        .await
+        .unwrap_or_default()
         .into_iter()
         .map(|(ext, s)| json!({"extension": ext, "status": s.state.as_str(), "registered": s.registered}))
         .collect();

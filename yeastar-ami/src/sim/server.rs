@@ -95,7 +95,15 @@ impl std::fmt::Debug for PbxSimulator {
 impl PbxSimulator {
     /// Binds 127.0.0.1 on a free port and starts serving.
     pub async fn start(config: SimConfig) -> std::io::Result<PbxSimulator> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        PbxSimulator::start_on(config, ("127.0.0.1", 0)).await
+    }
+
+    /// Binds `addr` and starts serving (a fixed port: the PBX a configuration names).
+    pub async fn start_on(
+        config: SimConfig,
+        addr: impl tokio::net::ToSocketAddrs,
+    ) -> std::io::Result<PbxSimulator> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let dialect = config.dialect;
         let max_queued = config.max_queued_frames.max(1);

@@ -22,6 +22,10 @@ pub const DEFAULT_MAX_EVENTS_PER_CALL: u32 = 256;
 /// `Hangup`; waiting longer only delays the history record.
 pub const DEFAULT_CDR_WAIT: Duration = Duration::from_secs(5);
 
+/// Default [`TrackerConfig::cdr_settle`]: Asterisk posts one `Cdr` per leg, all within
+/// milliseconds of each other; a record waits this long after the latest before it is final.
+pub const DEFAULT_CDR_SETTLE: Duration = Duration::from_millis(500);
+
 /// Default [`TrackerConfig::max_pending_completions`]: ended calls waiting for their `Cdr`.
 pub const DEFAULT_MAX_PENDING_COMPLETIONS: usize = 1024;
 
@@ -37,6 +41,7 @@ pub const DEFAULT_MAX_QUEUED_EVENTS: usize = 65_536;
 /// made only of ASCII digits, its length is within `min_digits..=max_digits` and it starts with
 /// one of [`prefixes`](Self::prefixes) (any start when the list is empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExtensionPlan {
     /// Shortest extension number.
     pub min_digits: usize,
@@ -75,7 +80,14 @@ impl ExtensionPlan {
 }
 
 /// Configuration of a [`CallTracker`](super::CallTracker): what is internal, and every bound.
+///
+/// ```
+/// # use yeastar_ami::tracker::TrackerConfig;
+/// let mut config = TrackerConfig::default();
+/// config.trunks.push("provider".into());
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TrackerConfig {
     /// Internal extension numbers.
     pub extensions: ExtensionPlan,
@@ -92,6 +104,8 @@ pub struct TrackerConfig {
     pub max_events_per_call: u32,
     /// How long an ended call waits for its `Cdr` before its history record is released.
     pub cdr_wait: Duration,
+    /// How long a record waits after its latest `Cdr` for the `Cdr`s of other legs.
+    pub cdr_settle: Duration,
     /// Ended calls waiting for a `Cdr`; at the limit the oldest is released without one.
     pub max_pending_completions: usize,
     /// Rows of the extension status table; new extensions beyond it are ignored.
@@ -110,6 +124,7 @@ impl Default for TrackerConfig {
             call_ttl: DEFAULT_CALL_TTL,
             max_events_per_call: DEFAULT_MAX_EVENTS_PER_CALL,
             cdr_wait: DEFAULT_CDR_WAIT,
+            cdr_settle: DEFAULT_CDR_SETTLE,
             max_pending_completions: DEFAULT_MAX_PENDING_COMPLETIONS,
             max_extensions: DEFAULT_MAX_EXTENSIONS,
             max_queued_events: DEFAULT_MAX_QUEUED_EVENTS,

@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, Row, params_from_iter, types::Value};
 
-use super::history::{CallHistory, CompletedCall, Disposition, HistoryQuery};
-use super::model::Direction;
+use crate::call::{Direction, EndReason, Source, Transfer, TransferKind};
+use crate::history::{CallHistory, CompletedCall, Disposition, HistoryQuery};
 
 /// Why a SQLite history operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,9 @@ pub enum SqliteHistoryError {
 }
 
 /// Call history in a SQLite database (table `calls`, indexed by start time and numbers).
+///
+/// Databases written by earlier versions are upgraded in place when opened: missing columns are
+/// added, existing rows keep their values.
 pub struct SqliteHistory {
     conn: Connection,
 }
@@ -46,6 +49,17 @@ CREATE INDEX IF NOT EXISTS calls_src ON calls(src);
 CREATE INDEX IF NOT EXISTS calls_dst ON calls(dst);
 ";
 
+/// Columns added after the first schema, with their SQL type: added by `ALTER TABLE` when a
+/// database lacks them.
+const ADDED_COLUMNS: [(&str, &str); 6] = [
+    ("source", "TEXT"),
+    ("connected_to", "TEXT"),
+    ("final_destination", "TEXT"),
+    ("transfers", "TEXT"),
+    ("queue", "TEXT"),
+    ("end_reason", "TEXT"),
+];
+
 fn to_ms(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -59,8 +73,77 @@ fn dur_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Transfers as stored: one JSON array (`[{"kind","by","target","at_ms"}]`).
+fn transfers_to_text(transfers: &[Transfer]) -> Option<String> {
+    if transfers.is_empty() {
+        return None;
+    }
+    let list: Vec<serde_json::Value> = transfers
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "kind": match t.kind { TransferKind::Attended => "attended", _ => "blind" },
+                "by": t.by,
+                "target": t.target,
+                "at_ms": to_ms(t.at),
+            })
+        })
+        .collect();
+    Some(serde_json::Value::Array(list).to_string())
+}
+
+fn transfers_from_text(text: Option<String>) -> Vec<Transfer> {
+    let Some(value) = text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value| v.as_str().map(Box::<str>::from);
+    value
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|t| Transfer {
+                    kind: if t["kind"] == "attended" {
+                        TransferKind::Attended
+                    } else {
+                        TransferKind::Blind
+                    },
+                    by: text(&t["by"]),
+                    target: text(&t["target"]),
+                    at: from_ms(t["at_ms"].as_i64().unwrap_or(0)),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn source_from_text(text: Option<&str>) -> Source {
+    match text {
+        Some("sip") => Source::Sip,
+        Some("websocket") => Source::WebSocket,
+        _ => Source::Ami,
+    }
+}
+
+fn end_reason_to_text(reason: EndReason) -> &'static str {
+    match reason {
+        EndReason::Hangup => "hangup",
+        EndReason::EndedWhileDisconnected => "ended_while_disconnected",
+        EndReason::Expired => "expired",
+        EndReason::Evicted => "evicted",
+    }
+}
+
+fn end_reason_from_text(text: Option<&str>) -> EndReason {
+    match text {
+        Some("ended_while_disconnected") => EndReason::EndedWhileDisconnected,
+        Some("expired") => EndReason::Expired,
+        Some("evicted") => EndReason::Evicted,
+        _ => EndReason::Hangup,
+    }
+}
+
 impl SqliteHistory {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating or upgrading if needed) the database at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteHistory, SqliteHistoryError> {
         SqliteHistory::with_connection(Connection::open(path)?)
     }
@@ -72,6 +155,15 @@ impl SqliteHistory {
 
     fn with_connection(conn: Connection) -> Result<SqliteHistory, SqliteHistoryError> {
         conn.execute_batch(SCHEMA)?;
+        let existing: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('calls')")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (column, sql_type) in ADDED_COLUMNS {
+            if !existing.iter().any(|c| c == column) {
+                conn.execute_batch(&format!("ALTER TABLE calls ADD COLUMN {column} {sql_type}"))?;
+            }
+        }
         Ok(SqliteHistory { conn })
     }
 
@@ -87,12 +179,15 @@ impl SqliteHistory {
         let disposition: String = row.get("disposition")?;
         let cause: Option<i64> = row.get("cause")?;
         let answered: Option<i64> = row.get("answered_ms")?;
+        let source: Option<String> = row.get("source")?;
+        let end_reason: Option<String> = row.get("end_reason")?;
         let millis = |name: &str| -> rusqlite::Result<Duration> {
             let v: i64 = row.get(name)?;
             Ok(Duration::from_millis(u64::try_from(v).unwrap_or(0)))
         };
         Ok(CompletedCall {
             call_id: row.get("call_id")?,
+            source: source_from_text(source.as_deref()),
             direction: match direction.as_str() {
                 "inbound" => Direction::Inbound,
                 "outbound" => Direction::Outbound,
@@ -102,6 +197,10 @@ impl SqliteHistory {
             dst: row.get("dst")?,
             from_name: row.get("from_name")?,
             answered_by: row.get("answered_by")?,
+            connected_to: row.get("connected_to")?,
+            final_destination: row.get("final_destination")?,
+            transfers: transfers_from_text(row.get("transfers")?),
+            queue: row.get("queue")?,
             extension: row.get("extension")?,
             external_number: row.get("external_number")?,
             disposition: Disposition::parse(&disposition),
@@ -112,6 +211,7 @@ impl SqliteHistory {
             billsec: millis("billsec_ms")?,
             cause: cause.and_then(|c| u16::try_from(c).ok()),
             cause_text: row.get("cause_text")?,
+            end_reason: end_reason_from_text(end_reason.as_deref()),
             recording: row.get("recording")?,
             has_cdr: row.get::<_, i64>("has_cdr")? != 0,
         })
@@ -125,8 +225,10 @@ impl CallHistory for SqliteHistory {
         self.conn.execute(
             "INSERT INTO calls (call_id, direction, src, dst, from_name, answered_by, extension,
              external_number, disposition, started_ms, answered_ms, ended_ms, duration_ms,
-             billsec_ms, cause, cause_text, recording, has_cdr)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             billsec_ms, cause, cause_text, recording, has_cdr, source, connected_to,
+             final_destination, transfers, queue, end_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             rusqlite::params![
                 c.call_id,
                 c.direction.as_str(),
@@ -146,6 +248,12 @@ impl CallHistory for SqliteHistory {
                 c.cause_text,
                 c.recording,
                 c.has_cdr,
+                c.source.as_str(),
+                c.connected_to,
+                c.final_destination,
+                transfers_to_text(&c.transfers),
+                c.queue,
+                end_reason_to_text(c.end_reason),
             ],
         )?;
         Ok(())
@@ -166,14 +274,17 @@ impl CallHistory for SqliteHistory {
             args.push(Value::Text(ext.clone()));
             let n = args.len();
             sql.push_str(&format!(
-                " AND (extension = ?{n} OR src = ?{n} OR dst = ?{n} OR answered_by = ?{n})"
+                " AND (extension = ?{n} OR src = ?{n} OR dst = ?{n} OR answered_by = ?{n} \
+                 OR connected_to = ?{n} OR final_destination = ?{n} \
+                 OR instr(coalesce(transfers, ''), '\"target\":\"' || ?{n} || '\"') > 0)"
             ));
         }
         if let Some(num) = &q.number {
             args.push(Value::Text(num.clone()));
             let n = args.len();
             sql.push_str(&format!(
-                " AND (src = ?{n} OR dst = ?{n} OR external_number = ?{n} OR answered_by = ?{n})"
+                " AND (src = ?{n} OR dst = ?{n} OR external_number = ?{n} OR answered_by = ?{n} \
+                 OR connected_to = ?{n} OR final_destination = ?{n})"
             ));
         }
         args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));

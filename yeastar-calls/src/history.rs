@@ -1,15 +1,15 @@
-//! Completed-call records (tracker state merged with the `Cdr` event) and their stores.
+//! Completed-call records and their stores.
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::Message;
+use crate::call::{Call, Direction, EndReason, Source, Transfer};
+use crate::time::{ser_opt_time, ser_secs, ser_time};
 
-use super::model::{Direction, ser_opt_time, ser_secs, ser_time};
-
-/// The outcome Asterisk's CDR gives a call (`Disposition`).
+/// How a call ended for the caller, in the words of Asterisk's CDR (`Disposition`), plus
+/// `Abandoned` for a caller who gave up while waiting in a queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -24,6 +24,9 @@ pub enum Disposition {
     Failed,
     /// `CONGESTION`.
     Congestion,
+    /// The caller hung up while waiting in a queue (the PBX had answered the line to play
+    /// music, but no agent ever did): a missed call.
+    Abandoned,
     /// Anything else.
     Unknown,
 }
@@ -42,6 +45,8 @@ impl Disposition {
             Disposition::Failed
         } else if t.eq_ignore_ascii_case("CONGESTION") {
             Disposition::Congestion
+        } else if t.eq_ignore_ascii_case("ABANDONED") {
+            Disposition::Abandoned
         } else {
             Disposition::Unknown
         }
@@ -55,80 +60,49 @@ impl Disposition {
             Disposition::Busy => "BUSY",
             Disposition::Failed => "FAILED",
             Disposition::Congestion => "CONGESTION",
+            Disposition::Abandoned => "ABANDONED",
             Disposition::Unknown => "UNKNOWN",
         }
     }
-}
 
-/// The fields of a `Cdr` event the history keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CdrRecord {
-    /// `UniqueID` of the channel the CDR is about.
-    pub uniqueid: Box<str>,
-    /// `Source`.
-    pub source: Box<str>,
-    /// `Destination`.
-    pub destination: Box<str>,
-    /// `Channel`.
-    pub channel: Box<str>,
-    /// `DestinationChannel`.
-    pub destination_channel: Box<str>,
-    /// `Disposition`.
-    pub disposition: Disposition,
-    /// `Duration`, seconds.
-    pub duration: u64,
-    /// `BillableSeconds`.
-    pub billsec: u64,
-    /// `StartTime` as sent (PBX local time).
-    pub start_time: Box<str>,
-}
-
-impl CdrRecord {
-    /// Reads a `Cdr` event; `None` when it is not one.
-    pub fn from_message(msg: &Message<'_>) -> Option<CdrRecord> {
-        if !msg.event()?.eq_ignore_ascii_case("Cdr") {
-            return None;
-        }
-        let text = |k: &str| Box::<str>::from(msg.get(k).unwrap_or("").trim());
-        let secs = |k: &str| {
-            msg.get(k)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        Some(CdrRecord {
-            uniqueid: text("UniqueID"),
-            source: text("Source"),
-            destination: text("Destination"),
-            channel: text("Channel"),
-            destination_channel: text("DestinationChannel"),
-            disposition: Disposition::parse(msg.get("Disposition").unwrap_or("")),
-            duration: secs("Duration"),
-            billsec: secs("BillableSeconds"),
-            start_time: text("StartTime"),
-        })
+    /// True for a call nobody answered (no answer, busy, failed, congestion, abandoned).
+    pub fn is_missed(self) -> bool {
+        !matches!(self, Disposition::Answered | Disposition::Unknown)
     }
 }
 
-/// A finished call: what the tracker saw, merged with the call's `Cdr` when one came.
+/// A finished call: what the model saw, merged with the PBX's own records (AMI `Cdr`) when
+/// they came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CompletedCall {
-    /// The call id (first channel's `Uniqueid`).
+    /// The call id (see [`Call::id`]).
     pub call_id: String,
+    /// Which interface saw it.
+    pub source: Source,
     /// Which way it went.
     pub direction: Direction,
-    /// Calling number (CDR `Source`, else the caller ID).
+    /// Calling number.
     pub src: Option<String>,
-    /// Called number (CDR `Destination`, else the dialled number).
+    /// The number first dialled (transfers do not change it).
     pub dst: Option<String>,
     /// Caller ID name.
     pub from_name: Option<String>,
-    /// Caller ID number of the leg that answered.
+    /// The party that answered first.
     pub answered_by: Option<String>,
+    /// The party talking to the caller at the end (after transfers).
+    pub connected_to: Option<String>,
+    /// Where the call was going at the end (the last transfer's target, else `dst`).
+    pub final_destination: Option<String>,
+    /// Transfers, oldest first.
+    pub transfers: Vec<Transfer>,
+    /// The queue the caller waited in.
+    pub queue: Option<String>,
     /// The internal extension involved.
     pub extension: Option<String>,
     /// The outside number involved.
     pub external_number: Option<String>,
-    /// CDR disposition, or one derived from the tracker when no `Cdr` came.
+    /// How it ended for the caller.
     pub disposition: Disposition,
     /// When it started.
     #[serde(serialize_with = "ser_time")]
@@ -139,27 +113,78 @@ pub struct CompletedCall {
     /// When it ended.
     #[serde(serialize_with = "ser_time")]
     pub ended_at: SystemTime,
-    /// Total duration (CDR `Duration` when known).
+    /// Total duration, first leg to last hangup.
     #[serde(rename = "duration_s", serialize_with = "ser_secs")]
     pub duration: Duration,
-    /// Talk time (CDR `BillableSeconds` when known).
+    /// Talk time, first answer to last hangup.
     #[serde(rename = "billsec_s", serialize_with = "ser_secs")]
     pub billsec: Duration,
     /// Q.850 hangup cause.
     pub cause: Option<u16>,
     /// Cause text.
     pub cause_text: Option<String>,
-    /// MixMonitor recording file.
+    /// Why the call ended (a hangup, or the model closed it).
+    pub end_reason: EndReason,
+    /// Recording file.
     pub recording: Option<String>,
-    /// True when a `Cdr` was merged.
+    /// True when the PBX's own record (AMI `Cdr`) was merged.
     pub has_cdr: bool,
 }
 
 impl CompletedCall {
+    /// The record of an ended call, with the outcome, times and talk time the caller settled
+    /// on (from the events, or merged from the PBX's records).
+    pub fn from_call(
+        call: &Call,
+        disposition: Disposition,
+        duration: Duration,
+        billsec: Duration,
+    ) -> CompletedCall {
+        let text = |s: &Option<Box<str>>| s.as_deref().map(String::from);
+        let ended_at = call.ended_at.unwrap_or(call.started_at);
+        CompletedCall {
+            call_id: call.id.to_string(),
+            source: call.source,
+            direction: call.direction,
+            src: text(&call.from_number),
+            dst: text(&call.dialled).or_else(|| text(&call.to)),
+            from_name: text(&call.from_name),
+            answered_by: text(&call.answered_by),
+            connected_to: text(&call.connected_to),
+            final_destination: text(&call.to).or_else(|| text(&call.dialled)),
+            transfers: call.transfers.clone(),
+            queue: text(&call.queue),
+            extension: text(&call.extension),
+            external_number: text(&call.external_number),
+            disposition,
+            started_at: call.started_at,
+            answered_at: call.answered_at,
+            ended_at,
+            duration,
+            billsec,
+            cause: call.hangup_cause,
+            cause_text: text(&call.hangup_cause_text),
+            end_reason: call.end_reason.unwrap_or(EndReason::Hangup),
+            recording: text(&call.recording),
+            has_cdr: false,
+        }
+    }
+
     fn involves_extension(&self, ext: &str) -> bool {
-        [&self.extension, &self.src, &self.dst, &self.answered_by]
-            .iter()
-            .any(|v| v.as_deref() == Some(ext))
+        [
+            &self.extension,
+            &self.src,
+            &self.dst,
+            &self.answered_by,
+            &self.connected_to,
+            &self.final_destination,
+        ]
+        .iter()
+        .any(|v| v.as_deref() == Some(ext))
+            || self
+                .transfers
+                .iter()
+                .any(|t| t.target.as_deref() == Some(ext))
     }
 
     fn involves_number(&self, number: &str) -> bool {
@@ -168,6 +193,8 @@ impl CompletedCall {
             &self.dst,
             &self.external_number,
             &self.answered_by,
+            &self.connected_to,
+            &self.final_destination,
         ]
         .iter()
         .any(|v| v.as_deref() == Some(number))
@@ -175,7 +202,15 @@ impl CompletedCall {
 }
 
 /// Which records a [`CallHistory::query`] returns; unset criteria match everything.
+///
+/// ```
+/// # use yeastar_calls::HistoryQuery;
+/// let mut query = HistoryQuery::default();
+/// query.extension = Some("1002".into());
+/// query.limit = 20;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HistoryQuery {
     /// Calls started at or after this time.
     pub since: Option<SystemTime>,
