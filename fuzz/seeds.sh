@@ -89,6 +89,9 @@ seed_target() {
     ami_decode)
         # 16 zero bytes: the target's config (banner expected, default limits), then the stream.
         { data_files "$ami_data" | grep -E '\.s2c\.raw$|\.ami$' || true; } | add_seeds "$t" 16 ;;
+    ami_tracker)
+        # 9 zero bytes: flags (no mangling, no time between frames) and the mangling seed.
+        { data_files "$ami_data" | grep -E '\.s2c\.raw$' || true; } | add_seeds "$t" 9 ;;
     ami_action_encode)
         # Raw actions as sent: arbitrary reads names, keys and values out of real text.
         { data_files "$ami_data" | grep -E '\.c2s\.raw$' || true; } | add_seeds "$t" 0 ;;

@@ -15,10 +15,26 @@
 //! # Ok::<(), yeastar_ami::FrameError>(())
 //! ```
 //!
-//! Layers, each usable alone:
-//! - [`wire`]: the sans-IO [`Decoder`] (bytes in, [`Frame`]s out; zero-copy, bounded by
-//!   [`Limits`]), the borrowed [`Message`] view, the [`Action`] encoder and a `tokio_util` codec.
-//! - typed [`Event`]s and actions ([`actions`]) over serde: [`from_message`] and [`to_action`].
+//! # Layers
+//!
+//! Each layer is usable alone and depends only on the ones above it:
+//!
+//! | layer | module | I/O | what |
+//! |---|---|---|---|
+//! | wire format | [`wire`], typed [`Event`]s, [`actions`] | none | the [`Decoder`] (bytes in, [`Frame`]s out; zero-copy, bounded by [`Limits`]), the borrowed [`Message`] view, the [`Action`] encoder, serde over both ([`from_message`], [`to_action`]) |
+//! | session | [`session`] | none | [`AmiSession`](session::AmiSession): login (MD5 challenge), ActionID correlation, event lists, async `Originate`, keepalive |
+//! | call model | [`tracker`] | none | [`CallTracker`](tracker::CallTracker): channel events of both dialects → the calls, extension states and history records of [`calls`] (`yeastar-calls`) |
+//! | monitor | [`monitor`] | none | [`AmiMonitor`](monitor::AmiMonitor): one connection's whole protocol logic — session, call model, the sync read at every login, reconnect backoff |
+//! | driver | `client` (feature `client`) | tokio | `AmiClient`: TCP/TLS sockets and timers for a monitor, a bounded event queue |
+//! | simulator | `sim` (feature `sim`) | tokio | `PbxModel` (sans-IO) and `PbxSimulator`: an embedded Asterisk 22 / 1.8 for tests and demos |
+//!
+//! # Run-loop contract
+//!
+//! Every sans-IO core here follows the same loop: after each input (`handle_input`,
+//! `handle_timeout`, `send`, …) drain its outputs (`poll_transmit`, then `poll_command` for the
+//! monitor, then `poll_event`), and sleep until `poll_timeout` or the next input. Time is
+//! always an input (`Instant`), so tests drive a monitor and the simulated PBX on one virtual
+//! clock; wall-clock times users see come from one [`WallClock`](calls::WallClock) anchor.
 //!
 //! Both dialects parse: modern Asterisk (13+, `DialBegin`, `BridgeEnter`, `Output:` lines) and
 //! legacy AMI 1.1 (Asterisk 1.8, Yeastar S-series: `Dial` with `SubEvent`, `Bridge`/`Unlink`,

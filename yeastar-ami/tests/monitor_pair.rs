@@ -96,7 +96,9 @@ fn originate_success_failure_and_timeout() {
     let failed = pair.send(originate("PJSIP/1003"));
     pair.run_for(5 * S);
     match pair.reply(&ok) {
-        Some(AmiEvent::Reply { result: Ok(reply), .. }) => {
+        Some(AmiEvent::Reply {
+            result: Ok(reply), ..
+        }) => {
             let response = reply.originate.as_ref().unwrap().message();
             assert_eq!(response.get("Reason"), Some("4"));
         }
@@ -177,20 +179,29 @@ fn a_cut_mid_call_reconnects_and_resyncs_the_calls() {
     pair.pbx
         .play(CallScript::answered("1001", "1002", S, 60 * S), now)
         .unwrap();
-    pair.run_until(5 * S, |e| matches!(e, AmiEvent::Call(CallEvent::Answered { .. })))
-        .unwrap();
+    pair.run_until(5 * S, |e| {
+        matches!(e, AmiEvent::Call(CallEvent::Answered { .. }))
+    })
+    .unwrap();
     pair.cut();
     // While the client is away the call goes on.
     let synced = pair
-        .run_until(10 * S, |e| {
-            matches!(e, AmiEvent::Synced(s) if s.reconnected)
-        })
+        .run_until(
+            10 * S,
+            |e| matches!(e, AmiEvent::Synced(s) if s.reconnected),
+        )
         .unwrap();
     let AmiEvent::Synced(resync) = synced else {
         unreachable!()
     };
     assert_eq!(
-        pair.count(|e| matches!(e, AmiEvent::Disconnected { error: LinkError::ClosedByPbx, .. })),
+        pair.count(|e| matches!(
+            e,
+            AmiEvent::Disconnected {
+                error: LinkError::ClosedByPbx,
+                ..
+            }
+        )),
         1
     );
     assert_eq!(resync.channels.len(), 2);
@@ -219,15 +230,20 @@ fn calls_that_end_while_disconnected_are_closed_at_the_resync() {
     pair.pbx
         .play(CallScript::answered("1001", "1002", S, 5 * S), now)
         .unwrap();
-    pair.run_until(5 * S, |e| matches!(e, AmiEvent::Call(CallEvent::Answered { .. })))
-        .unwrap();
+    pair.run_until(5 * S, |e| {
+        matches!(e, AmiEvent::Call(CallEvent::Answered { .. }))
+    })
+    .unwrap();
     // Down for longer than the call lasts.
     pair.pbx_down = true;
     pair.cut();
     pair.run_for(10 * S);
     pair.pbx_down = false;
-    pair.run_until(40 * S, |e| matches!(e, AmiEvent::Synced(s) if s.reconnected))
-        .unwrap();
+    pair.run_until(
+        40 * S,
+        |e| matches!(e, AmiEvent::Synced(s) if s.reconnected),
+    )
+    .unwrap();
     let ended = pair
         .call_events()
         .into_iter()
@@ -291,10 +307,7 @@ fn a_refused_login_retries_slowly_and_never_reports_connected() {
         .collect();
     assert_eq!(refusals.len(), 3, "at 0 s, ~60 s and ~120 s: {refusals:?}");
     assert!(refusals.iter().all(|r| *r == Some(60 * S)));
-    assert_eq!(
-        pair.count(|e| matches!(e, AmiEvent::Connected { .. })),
-        0
-    );
+    assert_eq!(pair.count(|e| matches!(e, AmiEvent::Connected { .. })), 0);
 }
 
 #[test]

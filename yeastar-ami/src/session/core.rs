@@ -46,6 +46,7 @@ pub enum AuthMethod {
 
 /// What the session needs to log in and how patient it is.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SessionConfig {
     /// The manager user (`manager.conf` section).
     pub username: String,

@@ -165,6 +165,7 @@ impl CallTracker {
         }
         if self.completed.len() >= limit {
             self.completed.pop_front();
+            self.stats.records_dropped += 1;
         }
         self.completed.push_back(record(&entry));
     }
@@ -220,8 +221,10 @@ impl CallTracker {
             self.released.pop_front();
         }
         self.released.push_back(call.id.clone());
+        self.stats.records_from_cdr_only += 1;
         if self.completed.len() >= limit {
             self.completed.pop_front();
+            self.stats.records_dropped += 1;
         }
         self.completed.push_back(done);
     }

@@ -137,6 +137,10 @@ pub struct TrackerStats {
     pub completions_without_cdr: u64,
     /// Provisional (legacy) calls that ended without ever proving to be calls.
     pub provisional_dropped: u64,
+    /// Records made from a `Cdr` alone (a call that began before the tracker watched).
+    pub records_from_cdr_only: u64,
+    /// Completed records dropped because `poll_completed` was not called often enough.
+    pub records_dropped: u64,
 }
 
 /// Correlates AMI events into calls and extension states, without I/O or clocks.

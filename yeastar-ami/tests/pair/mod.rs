@@ -7,7 +7,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use yeastar_ami::calls::{CallEvent, CompletedCall, WallClock};
-use yeastar_ami::monitor::{AmiEvent, AmiMonitor, EventQueue, LinkCommand, LinkError, MonitorConfig};
+use yeastar_ami::monitor::{
+    AmiEvent, AmiMonitor, EventQueue, LinkCommand, LinkError, MonitorConfig,
+};
 use yeastar_ami::session::SessionConfig;
 use yeastar_ami::sim::{Output, PbxModel, SessionId, SimConfig};
 use yeastar_ami::wire::Action;
@@ -175,7 +177,8 @@ impl Pair {
             if frame.connection == self.connection && frame.fin {
                 self.session = None;
                 self.connection += 1;
-                self.monitor.handle_disconnect(LinkError::ClosedByPbx, self.now);
+                self.monitor
+                    .handle_disconnect(LinkError::ClosedByPbx, self.now);
             } else if frame.connection == self.connection {
                 match (frame.towards, self.session) {
                     (Towards::Pbx, Some(session)) => {
@@ -257,7 +260,10 @@ impl Pair {
 
     /// Sends an action now; its id.
     pub fn send(&mut self, action: Action) -> String {
-        let id = self.monitor.send(action, self.now).expect("action accepted");
+        let id = self
+            .monitor
+            .send(action, self.now)
+            .expect("action accepted");
         self.drain();
         id
     }
