@@ -15,7 +15,7 @@ use yeastar_ami::sim::{Output, PbxModel, SessionId, SimConfig};
 use yeastar_ami::wire::Action;
 
 /// Wall-clock time of the pair's start: 2026-11-26T21:33:20Z.
-pub const WALL_START_SECS: u64 = 1_795_728_800;
+pub(crate) const WALL_START_SECS: u64 = 1_795_728_800;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Towards {
@@ -34,38 +34,38 @@ struct InFlight {
     fin: bool,
 }
 
-pub struct Pair {
-    pub start: Instant,
-    pub now: Instant,
-    pub monitor: AmiMonitor,
-    pub pbx: PbxModel,
+pub(crate) struct Pair {
+    pub(crate) start: Instant,
+    pub(crate) now: Instant,
+    pub(crate) monitor: AmiMonitor,
+    pub(crate) pbx: PbxModel,
     /// One-way delay of the link.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// While true, connection attempts are refused (the PBX is down).
-    pub pbx_down: bool,
+    pub(crate) pbx_down: bool,
     /// While true, nothing the PBX sends arrives (a dead link: no FIN, no data).
-    pub blackhole: bool,
+    pub(crate) blackhole: bool,
     session: Option<SessionId>,
     connection: u64,
     link: VecDeque<InFlight>,
     /// What the monitor reported, in order.
-    pub events: Vec<AmiEvent>,
+    pub(crate) events: Vec<AmiEvent>,
     /// When set, events go through this bounded queue first (a consumer that lags).
-    pub queue: Option<EventQueue>,
+    pub(crate) queue: Option<EventQueue>,
 }
 
-pub fn monitor_config() -> MonitorConfig {
+pub(crate) fn monitor_config() -> MonitorConfig {
     let mut config = MonitorConfig::new(SessionConfig::new("ami_user", "ami_password"));
     config.reconnect.jitter = 0.0;
     config
 }
 
 impl Pair {
-    pub fn new(sim: SimConfig) -> Pair {
+    pub(crate) fn new(sim: SimConfig) -> Pair {
         Pair::with_monitor(sim, monitor_config())
     }
 
-    pub fn with_monitor(sim: SimConfig, config: MonitorConfig) -> Pair {
+    pub(crate) fn with_monitor(sim: SimConfig, config: MonitorConfig) -> Pair {
         let start = Instant::now();
         let wall = UNIX_EPOCH + Duration::from_secs(WALL_START_SECS);
         Pair {
@@ -85,7 +85,7 @@ impl Pair {
     }
 
     /// Wall-clock time `secs` after the start.
-    pub fn wall(&self, secs: u64) -> SystemTime {
+    pub(crate) fn wall(&self, secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(WALL_START_SECS + secs)
     }
 
@@ -141,10 +141,10 @@ impl Pair {
             while let Some(output) = self.pbx.poll_output() {
                 moved = true;
                 match output {
-                    Output::Send { session, bytes } if Some(session) == self.session => {
-                        if !self.blackhole {
-                            self.transmit(Towards::Monitor, bytes);
-                        }
+                    Output::Send { session, bytes }
+                        if Some(session) == self.session && !self.blackhole =>
+                    {
+                        self.transmit(Towards::Monitor, bytes);
                     }
                     Output::Close { session } if Some(session) == self.session => {
                         // The FIN follows the bytes sent before it.
@@ -212,7 +212,7 @@ impl Pair {
     }
 
     /// Runs everything due up to `until`, moving the clock from deadline to deadline.
-    pub fn run_until_time(&mut self, until: Instant) {
+    pub(crate) fn run_until_time(&mut self, until: Instant) {
         loop {
             while self.step() {}
             match self.next_deadline() {
@@ -227,13 +227,13 @@ impl Pair {
     }
 
     /// Runs for `d` of virtual time.
-    pub fn run_for(&mut self, d: Duration) {
+    pub(crate) fn run_for(&mut self, d: Duration) {
         self.run_until_time(self.now + d);
     }
 
     /// Runs until `pred` holds for an event reported (checked after each step), at most
     /// `limit` of virtual time; the event.
-    pub fn run_until(
+    pub(crate) fn run_until(
         &mut self,
         limit: Duration,
         mut pred: impl FnMut(&AmiEvent) -> bool,
@@ -259,7 +259,7 @@ impl Pair {
     }
 
     /// Sends an action now; its id.
-    pub fn send(&mut self, action: Action) -> String {
+    pub(crate) fn send(&mut self, action: Action) -> String {
         let id = self
             .monitor
             .send(action, self.now)
@@ -269,19 +269,19 @@ impl Pair {
     }
 
     /// The reply to an action, once it has come.
-    pub fn reply(&self, id: &str) -> Option<&AmiEvent> {
+    pub(crate) fn reply(&self, id: &str) -> Option<&AmiEvent> {
         self.events
             .iter()
             .find(|e| matches!(e, AmiEvent::Reply { action_id, .. } if action_id == id))
     }
 
     /// Cuts the connection from the PBX side, as a reboot or a network loss would.
-    pub fn cut(&mut self) {
+    pub(crate) fn cut(&mut self) {
         self.pbx.disconnect_all();
         self.drain();
     }
 
-    pub fn call_events(&self) -> Vec<&CallEvent> {
+    pub(crate) fn call_events(&self) -> Vec<&CallEvent> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -291,11 +291,11 @@ impl Pair {
             .collect()
     }
 
-    pub fn names(&self) -> Vec<&'static str> {
+    pub(crate) fn names(&self) -> Vec<&'static str> {
         self.call_events().iter().map(|e| e.name()).collect()
     }
 
-    pub fn completed(&self) -> Vec<&CompletedCall> {
+    pub(crate) fn completed(&self) -> Vec<&CompletedCall> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -305,7 +305,7 @@ impl Pair {
             .collect()
     }
 
-    pub fn count(&self, pred: impl Fn(&AmiEvent) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&AmiEvent) -> bool) -> usize {
         self.events.iter().filter(|e| pred(e)).count()
     }
 }
