@@ -77,6 +77,7 @@ pub const DEFAULT_MAX_QUEUED_FRAMES: usize = 65_536;
 /// How the simulated PBX is set up. Build one with [`SimConfig::modern`] or
 /// [`SimConfig::legacy`] and adjust with the `with_*` methods.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SimConfig {
     /// The dialect spoken.
     pub dialect: Dialect,

@@ -24,12 +24,12 @@ pub use config::{
     SimConfig,
 };
 pub use model::{
-    CallId, ChannelInfo, MAX_HELD_EVENTS, MAX_SESSION_INPUT, MAX_TIMERS, Output, PbxModel,
+    CallId, LiveChannel, MAX_HELD_EVENTS, MAX_SESSION_INPUT, MAX_TIMERS, Output, PbxModel,
     SessionId, SimError,
 };
 pub use replay::{
-    ActionMismatch, Capture, Direction, ReplayError, ReplayOptions, ReplayReport, ReplayServer,
-    TimelineRow,
+    ActionMismatch, Capture, CaptureDirection, ReplayError, ReplayOptions, ReplayReport,
+    ReplayServer, TimelineRow,
 };
 pub use script::{CallScript, CallStep, Party};
 pub use server::PbxSimulator;

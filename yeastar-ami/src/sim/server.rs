@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::config::{Dialect, SimConfig};
-use super::model::{CallId, ChannelInfo, Output, PbxModel, SessionId, SimError};
+use super::model::{CallId, LiveChannel, Output, PbxModel, SessionId, SimError};
 use super::script::CallScript;
 
 struct Shared {
@@ -160,7 +160,7 @@ impl PbxSimulator {
     }
 
     /// The live channels.
-    pub fn channels(&self) -> Vec<ChannelInfo> {
+    pub fn channels(&self) -> Vec<LiveChannel> {
         self.shared.with(|m, _| m.channels())
     }
 
