@@ -20,12 +20,12 @@ mod script;
 mod server;
 
 pub use config::{
-    DEFAULT_MAX_CHANNELS, DEFAULT_MAX_QUEUED_FRAMES, DEFAULT_MAX_SESSIONS, Dialect, DialplanApp,
-    SimConfig,
+    DEFAULT_MAX_CHANNELS, DEFAULT_MAX_FINISHED_CALLS, DEFAULT_MAX_QUEUED_FRAMES,
+    DEFAULT_MAX_SESSIONS, Dialect, DialplanApp, SimConfig,
 };
 pub use model::{
-    CallId, LiveChannel, MAX_HELD_EVENTS, MAX_SESSION_INPUT, MAX_TIMERS, Output, PbxModel,
-    SessionId, SimError,
+    CallId, CallOutcome, FinishedCall, LegHangup, LiveChannel, MAX_HELD_EVENTS, MAX_SESSION_INPUT,
+    MAX_TIMERS, Output, PbxModel, SessionId, SimError, TransferKind, TransferRecord,
 };
 pub use replay::{
     ActionMismatch, Capture, CaptureDirection, ReplayError, ReplayOptions, ReplayReport,

@@ -228,6 +228,7 @@ impl PbxModel {
 
     /// Hangs a live channel up with `cause`, ending its call the way the PBX would.
     pub fn hangup(&mut self, channel: &str, cause: u16, now: Instant) -> Result<(), SimError> {
+        self.now = now;
         let key = self
             .find_channel(channel)
             .ok_or_else(|| SimError::NoSuchChannel(channel.into()))?;
@@ -243,6 +244,16 @@ impl PbxModel {
             return;
         };
         let is_a = call.a == key;
+        if call.consult.is_some() {
+            // Mid-consultation hangups are not modelled: the transfer finishes first.
+            return;
+        }
+        match call.phase {
+            Phase::Queued if is_a => return self.queue_abandon(cid, now),
+            Phase::Queued => return,
+            Phase::Conference => return self.conference_leave(cid, now),
+            _ => {}
+        }
         match (call.phase, call.b) {
             (Phase::Up, Some(_)) => {
                 let who = if is_a { Party::Caller } else { Party::Callee };
@@ -276,46 +287,5 @@ impl PbxModel {
             .unwrap_or_else(|| self.cfg.context.clone());
         self.send(sid, Out::success(id, "Redirect successful"));
         self.redirect_channel(key, &exten, &context, now);
-    }
-
-    pub(super) fn redirect_channel(&mut self, key: u64, exten: &str, context: &str, now: Instant) {
-        let Some(cid) = self.channels.get(&key).map(|c| c.call) else {
-            return;
-        };
-        let Some(call) = self.calls.get(&cid).cloned() else {
-            return;
-        };
-        let other = if call.a == key { call.b } else { Some(call.a) };
-        if let Some(other) = other {
-            if call.phase == Phase::Up {
-                self.unbridge(cid, key, other);
-            }
-            self.emit_hangup(other, 16);
-            self.drop_channel(other);
-            if call.phase == Phase::Up {
-                self.cdr(cid, "ANSWERED", Some(other), now);
-            }
-        }
-        let wall = self.wall_ms(now);
-        if let Some(c) = self.channels.get_mut(&key) {
-            c.context = context.to_owned();
-            c.exten = exten.to_owned();
-            c.bridge = None;
-            c.held = false;
-        }
-        if let Some(call) = self.calls.get_mut(&cid) {
-            call.a = key;
-            call.b = None;
-            call.target = exten.to_owned();
-            call.phase = Phase::Dialing;
-            call.bridge = None;
-            call.epoch += 1;
-            call.start_ms = wall;
-            call.answer_ms = None;
-            call.orig = None;
-            call.auto_answer = true;
-            call.steps.clear();
-        }
-        self.enter_dialplan(cid, now);
     }
 }

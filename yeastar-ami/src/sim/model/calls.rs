@@ -5,6 +5,7 @@ use super::*;
 impl PbxModel {
     /// Starts a scripted call now: the caller's phone dials. Returns the call.
     pub fn play(&mut self, script: CallScript, now: Instant) -> Result<CallId, SimError> {
+        self.now = now;
         if !self.endpoints.contains_key(&script.from) {
             return Err(SimError::UnknownExtension(script.from));
         }
@@ -33,21 +34,9 @@ impl PbxModel {
         );
         let steps: VecDeque<(Duration, CallStep)> = script.steps.into_iter().collect();
         let first = steps.front().map(|(d, _)| *d);
-        let call = Call {
-            a,
-            b: None,
-            target: script.to.clone(),
-            phase: Phase::Dialing,
-            start_ms: self.wall_ms(now),
-            answer_ms: None,
-            bridge: None,
-            steps,
-            auto_answer: false,
-            orig: None,
-            epoch: 0,
-            b_name: String::new(),
-            last_app: (String::new(), String::new()),
-        };
+        let truth = Truth::new(&script.from, &script.to, now);
+        let mut call = Call::new(a, &script.to, Phase::Dialing, self.wall_ms(now), truth);
+        call.steps = steps;
         self.calls.insert(cid, call);
         self.emit_newchannel(a);
         if !self.modern() {
@@ -72,7 +61,18 @@ impl PbxModel {
         let phase = self.phase(cid);
         let ringing = matches!(phase, Some(Phase::Dialing | Phase::Ringing));
         let up = phase == Some(Phase::Up);
+        let consulting = self.calls.get(&cid).is_some_and(|c| c.consult.is_some());
         match step {
+            // An attended transfer's consultation: only its own steps apply.
+            CallStep::Answer if consulting => self.consult_answer(cid, now),
+            CallStep::CompleteTransfer if consulting => self.complete_transfer(cid, now),
+            _ if consulting => {}
+            CallStep::Answer if phase == Some(Phase::Queued) => self.queue_connect(cid, now),
+            CallStep::CallerHangup if phase == Some(Phase::Queued) => self.queue_abandon(cid, now),
+            CallStep::NoAnswer if phase == Some(Phase::Queued) => self.queue_ring_timeout(cid, now),
+            CallStep::CallerHangup | CallStep::CalleeHangup if phase == Some(Phase::Conference) => {
+                self.conference_leave(cid, now)
+            }
             CallStep::Answer if ringing => self.answer(cid, now),
             CallStep::Busy if ringing => self.reject(cid, 17, now),
             CallStep::CallerHangup if ringing => {
@@ -82,11 +82,31 @@ impl PbxModel {
             CallStep::CallerHangup if up => self.end_answered(cid, Party::Caller, 16, now),
             CallStep::CalleeHangup if up => self.end_answered(cid, Party::Callee, 16, now),
             CallStep::CalleeHangup if ringing => self.reject(cid, 21, now),
-            CallStep::CallerHangup | CallStep::CalleeHangup => self.end_single(cid, 16, now),
+            CallStep::CallerHangup => {
+                let ext = self.calls.get(&cid).map(|c| c.a).map(|a| self.ext_of(a));
+                if let Some(t) = self.truth(cid) {
+                    t.ended_by(ext);
+                }
+                self.end_single(cid, 16, now)
+            }
+            CallStep::CalleeHangup => self.end_single(cid, 16, now),
             CallStep::NoAnswer if ringing => self.no_answer(cid, now),
             CallStep::Hold(p) if up => self.hold(cid, p, true),
             CallStep::Unhold(p) if up => self.hold(cid, p, false),
             CallStep::BlindTransfer { by, to } if up => self.blind_transfer(cid, by, &to, now),
+            CallStep::AttendedTransfer { by, to } if up => {
+                self.attended_transfer(cid, by, &to, now)
+            }
+            CallStep::Redirect { party, to } if up => {
+                let key = self.legs(cid).map(|(a, b)| match party {
+                    Party::Caller => a,
+                    Party::Callee => b,
+                });
+                if let Some(key) = key {
+                    let context = self.cfg.context.clone();
+                    self.redirect_inner(key, &to, &context, true, now);
+                }
+            }
             _ => {}
         }
         let next = self
@@ -109,39 +129,47 @@ impl PbxModel {
         if let Some(c) = self.ch_mut(a) {
             c.exten = target.clone();
         }
-        if self.endpoints.contains_key(&target) {
-            let dial = format!("{}/{target},20", self.tech());
-            self.newexten(a, 1, "NoOp", &format!("Call to {target} from {from}"));
-            self.newexten(a, 2, "Dial", &dial);
-            if let Some(call) = self.calls.get_mut(&cid) {
-                call.last_app = ("Dial".into(), dial);
-            }
-            if self.is_registered(&target) == Some(true)
-                && self.channels.len() < self.cfg.max_channels
-            {
-                self.dial_out(cid, now);
-            } else {
-                self.fail_unreachable(cid, 3, now);
-            }
-            return;
-        }
         let app = self
             .cfg
             .apps
             .iter()
             .find(|(e, _)| *e == target)
             .map(|(_, app)| app.clone());
+        let dial_to = match &app {
+            _ if self.endpoints.contains_key(&target) => Some(target.clone()),
+            Some(DialplanApp::Dial(ext)) if self.endpoints.contains_key(ext) => Some(ext.clone()),
+            _ => None,
+        };
+        if let Some(ext) = dial_to {
+            let dial = format!("{}/{ext},20", self.tech());
+            self.newexten(a, 1, "NoOp", &format!("Call to {target} from {from}"));
+            self.newexten(a, 2, "Dial", &dial);
+            if let Some(call) = self.calls.get_mut(&cid) {
+                call.last_app = ("Dial".into(), dial);
+            }
+            if self.is_registered(&ext) == Some(true) && self.channels.len() < self.cfg.max_channels
+            {
+                self.dial_out(cid, &ext, now);
+            } else {
+                self.fail_unreachable(cid, 3, now);
+            }
+            return;
+        }
         match app {
+            Some(DialplanApp::Queue { name, members }) => {
+                self.queue_join(cid, &name, &members, now)
+            }
+            Some(DialplanApp::Conference(room)) => self.conference_join(cid, &room, now),
+            Some(DialplanApp::Dial(_)) | None => self.fail_unreachable(cid, 1, now),
             Some(app) => self.run_app(cid, app, now),
-            None => self.fail_unreachable(cid, 1, now),
         }
     }
 
-    pub(super) fn dial_out(&mut self, cid: CallId, now: Instant) {
+    pub(super) fn dial_out(&mut self, cid: CallId, target: &str, now: Instant) {
         let Some(call) = self.calls.get(&cid) else {
             return;
         };
-        let (a, target) = (call.a, call.target.clone());
+        let (a, target) = (call.a, target.to_owned());
         let Some((linked, a_num, a_name)) = self
             .ch(a)
             .map(|c| (c.linkedid.clone(), c.cid_num.clone(), c.cid_name.clone()))
@@ -248,6 +276,9 @@ impl PbxModel {
             return;
         };
         let (a_ext, b_ext) = (self.ext_of(a), self.ext_of(b));
+        if let Some(t) = self.truth(cid) {
+            t.answer(&b_ext, now);
+        }
         let wall = self.wall_ms(now);
         let bridge = self.uuid();
         if self.modern() {
@@ -288,6 +319,10 @@ impl PbxModel {
     }
 
     /// An answered two-party call ends: `who` hung up with `cause`.
+    ///
+    /// Queue calls add `AgentComplete` (app_queue.c: `send_agent_complete` in 1.8, the queue's
+    /// stasis `handle_hangup` in 22); calls whose records were deferred by a transfer or a
+    /// redirect post them all now (cdr.c posts a party A's chain when it is gone).
     pub(super) fn end_answered(&mut self, cid: CallId, who: Party, cause: u16, now: Instant) {
         let Some((a, b)) = self.legs(cid) else {
             return;
@@ -296,18 +331,61 @@ impl PbxModel {
             Party::Caller => (a, b),
             Party::Callee => (b, a),
         };
+        let first_ext = self.ext_of(first);
+        let (queued, deferred) = match self.calls.get_mut(&cid) {
+            Some(c) => {
+                c.truth.ended_by(Some(first_ext));
+                c.truth.outcome(CallOutcome::Answered);
+                (c.queue.is_some(), c.defer_cdr)
+            }
+            None => return,
+        };
+        let reason = if who == Party::Caller {
+            "caller"
+        } else {
+            "agent"
+        };
         if self.modern() {
             self.hangup_request("HangupRequest", first, cause);
             self.unbridge(cid, first, second);
+            if queued {
+                self.agent_complete(cid, reason, now);
+            }
             self.hangup_request("SoftHangupRequest", a, 16);
-            let cdr = self.cdr_out(cid, "ANSWERED", Some(b), now);
+            let rec = self.cdr_rec(cid, "ANSWERED", Some(b), now);
             self.emit_hangup(b, cause);
             self.drop_channel(b);
-            self.emit_hangup(a, cause);
-            self.drop_channel(a);
-            if let Some(cdr) = cdr {
-                self.emit(Class::Cdr, cdr);
+            if deferred {
+                // Party A is still up for a moment: its records take its last position.
+                if let Some(rec) = rec {
+                    if let Some(c) = self.calls.get_mut(&cid) {
+                        c.deferred_cdrs.push(rec);
+                    }
+                }
+                self.post_deferred_cdrs(cid);
+                self.emit_hangup(a, cause);
+                self.drop_channel(a);
+            } else {
+                self.emit_hangup(a, cause);
+                self.drop_channel(a);
+                self.post_deferred_cdrs(cid);
+                if let Some(rec) = rec {
+                    let o = cdr_frame(&rec, &rec.exten);
+                    self.emit(Class::Cdr, o);
+                }
             }
+        } else if queued {
+            self.unbridge(cid, first, second);
+            self.cdr(cid, "ANSWERED", Some(b), now);
+            self.agent_complete(cid, reason, now);
+            // The agent's channel goes first; the caller's Queue returns and its channel
+            // ends without a cause of its own (observed: `Cause: 0`).
+            let agent_cause = 16;
+            let caller_cause = if who == Party::Callee { 0 } else { cause };
+            self.emit_hangup(b, agent_cause);
+            self.drop_channel(b);
+            self.emit_hangup(a, caller_cause);
+            self.drop_channel(a);
         } else {
             self.unbridge(cid, first, second);
             self.cdr(cid, "ANSWERED", Some(b), now);
@@ -331,6 +409,15 @@ impl PbxModel {
             "CHANUNAVAIL"
         };
         let disposition = if cause == 17 { "BUSY" } else { "NO ANSWER" };
+        let b_ext = self.ext_of(b);
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(Some(b_ext));
+            t.outcome(if cause == 17 {
+                CallOutcome::Busy
+            } else {
+                CallOutcome::NoAnswer
+            });
+        }
         if self.modern() {
             self.hangup_request("HangupRequest", b, cause);
             self.cdr(cid, disposition, Some(b), now);
@@ -359,6 +446,11 @@ impl PbxModel {
         let Some((a, b)) = self.legs(cid) else {
             return;
         };
+        let a_ext = self.ext_of(a);
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(Some(a_ext));
+            t.outcome(CallOutcome::Cancelled);
+        }
         if self.modern() {
             self.hangup_request("HangupRequest", a, cause);
             self.dial_event("DialEnd", Some(a), b, Some("CANCEL"));
@@ -386,6 +478,10 @@ impl PbxModel {
             self.end_single(cid, 19, now);
             return;
         };
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(None);
+            t.outcome(CallOutcome::NoAnswer);
+        }
         if self.modern() {
             self.dial_event("DialEnd", Some(a), b, Some("NOANSWER"));
             self.newexten(a, 3, "Hangup", "");
@@ -417,6 +513,10 @@ impl PbxModel {
         let Some(a) = self.calls.get(&cid).map(|c| c.a) else {
             return;
         };
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(None);
+            t.outcome(CallOutcome::Failed);
+        }
         if cause == 3 {
             self.newexten(a, 3, "Hangup", "");
         }
@@ -438,6 +538,16 @@ impl PbxModel {
             return;
         };
         let a = call.a;
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(None);
+            if call.phase == Phase::Originating {
+                t.outcome(if cause == 19 {
+                    CallOutcome::NoAnswer
+                } else {
+                    CallOutcome::Failed
+                });
+            }
+        }
         if call.phase == Phase::Originating {
             let reason = if cause == 19 { 3 } else { 1 };
             self.originate_failed(cid, reason, now);
@@ -466,12 +576,17 @@ impl PbxModel {
             DialplanApp::Echo => ("Echo", String::new(), None),
             DialplanApp::Playback { file, length } => ("Playback", file.clone(), Some(*length)),
             DialplanApp::Wait(d) => ("Wait", d.as_secs().to_string(), Some(*d)),
+            // Routed by `enter_dialplan`.
+            DialplanApp::Dial(_) | DialplanApp::Queue { .. } | DialplanApp::Conference(_) => {
+                return;
+            }
         };
         self.newexten(a, 2, name, &data);
         let ext = self.ext_of(a);
         self.refresh(&ext);
         let epoch = match self.calls.get_mut(&cid) {
             Some(call) => {
+                call.truth.answer(&call.target, now);
                 call.phase = Phase::App;
                 if !was_up || call.answer_ms.is_none() {
                     call.answer_ms = Some(wall);
@@ -491,9 +606,13 @@ impl PbxModel {
         let Some(a) = self.calls.get(&cid).map(|c| c.a) else {
             return;
         };
+        if let Some(t) = self.truth(cid) {
+            t.ended_by(None);
+        }
         self.newexten(a, 3, "Hangup", "");
         self.hangup_request("SoftHangupRequest", a, 16);
         self.emit_hangup(a, 16);
+        self.post_deferred_cdrs(cid);
         self.cdr(cid, "ANSWERED", None, now);
         self.drop_channel(a);
         self.finish_call(cid);
@@ -530,74 +649,6 @@ impl PbxModel {
         self.emit(Class::Call, o);
         let ext = self.ext_of(key);
         self.refresh(&ext);
-    }
-
-    pub(super) fn blind_transfer(&mut self, cid: CallId, by: Party, to: &str, now: Instant) {
-        let Some((a, b)) = self.legs(cid) else {
-            return;
-        };
-        let (transferer, transferee) = match by {
-            Party::Caller => (a, b),
-            Party::Callee => (b, a),
-        };
-        let context = self.cfg.context.clone();
-        if self.modern() {
-            let bridge = self
-                .calls
-                .get(&cid)
-                .and_then(|c| c.bridge.clone())
-                .unwrap_or_default();
-            let mut o = Out::event("BlindTransfer", P_CALL);
-            o.f("Result", "Success");
-            if let Some(c) = self.ch(transferer) {
-                snapshot(&mut o, "Transferer", c);
-            }
-            if let Some(c) = self.ch(transferee) {
-                snapshot(&mut o, "Transferee", c);
-            }
-            self.bridge_fields(&mut o, &bridge, 2);
-            o.f("IsExternal", "No")
-                .f("Context", &context)
-                .f("Extension", to);
-            self.emit(Class::Call, o);
-        } else {
-            let (Some(t), Some(e)) = (self.ch(transferer), self.ch(transferee)) else {
-                return;
-            };
-            let mut o = Out::event("Transfer", P_CALL);
-            o.f("TransferMethod", "SIP")
-                .f("TransferType", "Blind")
-                .f("Channel", &t.name)
-                .f("Uniqueid", &t.uniqueid)
-                .f("SIP-Callid", format!("{}@127.0.0.1", t.uniqueid))
-                .f("TargetChannel", &e.name)
-                .f("TargetUniqueid", &e.uniqueid)
-                .f("TransferExten", to)
-                .f("TransferContext", &context);
-            self.emit(Class::Call, o);
-        }
-        self.unbridge(cid, transferer, transferee);
-        self.hangup_request("HangupRequest", transferer, 16);
-        self.emit_hangup(transferer, 16);
-        self.cdr(cid, "ANSWERED", Some(b), now);
-        self.drop_channel(transferer);
-        let wall = self.wall_ms(now);
-        if let Some(c) = self.ch_mut(transferee) {
-            c.held = false;
-            c.bridge = None;
-        }
-        if let Some(call) = self.calls.get_mut(&cid) {
-            call.a = transferee;
-            call.b = None;
-            call.target = to.to_owned();
-            call.phase = Phase::Dialing;
-            call.bridge = None;
-            call.start_ms = wall;
-            call.answer_ms = None;
-            call.auto_answer = call.steps.is_empty();
-            call.epoch += 1;
-        }
-        self.enter_dialplan(cid, now);
     }
 
     pub(super) fn uuid(&mut self) -> String {

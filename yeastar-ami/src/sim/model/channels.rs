@@ -167,6 +167,8 @@ impl PbxModel {
     }
 
     pub(super) fn emit_hangup(&mut self, key: u64, cause: u16) {
+        let now = self.now;
+        self.truth_hangup(key, cause, now);
         let Some(c) = self.ch(key) else {
             return;
         };
@@ -314,6 +316,37 @@ impl PbxModel {
         }
     }
 
+    /// The call's current record (party A = the call's `a` leg), closed at `now`.
+    pub(super) fn cdr_rec(
+        &self,
+        cid: CallId,
+        disposition: &'static str,
+        dest: Option<u64>,
+        now: Instant,
+    ) -> Option<CdrRec> {
+        let call = self.calls.get(&cid)?;
+        let a = self.ch(call.a)?;
+        Some(CdrRec {
+            a: call.a,
+            a_name: a.name.clone(),
+            a_uid: a.uniqueid.clone(),
+            a_num: a.cid_num.clone(),
+            a_cname: a.cid_name.clone(),
+            context: a.context.clone(),
+            exten: call.target.clone(),
+            dest_channel: if dest.is_some() {
+                call.b_name.clone()
+            } else {
+                String::new()
+            },
+            last_app: call.last_app.clone(),
+            start_ms: call.start_ms,
+            answer_ms: call.answer_ms,
+            end_ms: self.wall_ms(now),
+            disposition,
+        })
+    }
+
     pub(super) fn cdr_out(
         &self,
         cid: CallId,
@@ -321,47 +354,54 @@ impl PbxModel {
         dest: Option<u64>,
         now: Instant,
     ) -> Option<Out> {
-        let call = self.calls.get(&cid)?;
-        let a = self.ch(call.a)?;
-        let end = self.wall_ms(now);
-        let duration = end.saturating_sub(call.start_ms) / 1000;
-        let billsec = call
-            .answer_ms
-            .map(|t| end.saturating_sub(t) / 1000)
-            .unwrap_or(0);
-        let mut o = Out::event("Cdr", P_CDR);
-        o.f("AccountCode", "")
-            .f("Source", &a.cid_num)
-            .f("Destination", &call.target)
-            .f("DestinationContext", &a.context)
-            .f("CallerID", format!("\"{}\" <{}>", a.cid_name, a.cid_num))
-            .f("Channel", &a.name)
-            .f(
-                "DestinationChannel",
-                if dest.is_some() {
-                    call.b_name.as_str()
-                } else {
-                    ""
-                },
-            )
-            .f("LastApplication", &call.last_app.0)
-            .f("LastData", &call.last_app.1)
-            .f("StartTime", cdr_time(call.start_ms))
-            .f(
-                "AnswerTime",
-                call.answer_ms.map(cdr_time).unwrap_or_default(),
-            )
-            .f("EndTime", cdr_time(end))
-            .f("Duration", duration)
-            .f("BillableSeconds", billsec)
-            .f("Disposition", disposition)
-            .f("AMAFlags", "DOCUMENTATION")
-            .f("UniqueID", &a.uniqueid)
-            .f("UserField", "");
-        Some(o)
+        let disposition = match disposition {
+            "ANSWERED" => "ANSWERED",
+            "BUSY" => "BUSY",
+            "FAILED" => "FAILED",
+            _ => "NO ANSWER",
+        };
+        let rec = self.cdr_rec(cid, disposition, dest, now)?;
+        Some(cdr_frame(&rec, &rec.exten))
     }
 
-    /// Asterisk 22 logs a second CDR for the caller's `Hangup` step after a failed `Dial`.
+    /// Posts the call's deferred records (party A is about to go, or has gone).
+    ///
+    /// `Destination` is party A's dialplan extension at posting time (Asterisk 12+
+    /// `cdr_object_create_public_records` copies it then): so after a blind transfer or a
+    /// redirect of the caller every record of the caller names where it went last.
+    pub(super) fn post_deferred_cdrs(&mut self, cid: CallId) {
+        let Some((recs, a, target)) = self
+            .calls
+            .get_mut(&cid)
+            .map(|c| (std::mem::take(&mut c.deferred_cdrs), c.a, c.target.clone()))
+        else {
+            return;
+        };
+        for rec in &recs {
+            let live = self
+                .ch(rec.a)
+                .filter(|c| c.uniqueid == rec.a_uid && !c.exten.is_empty())
+                .map(|c| c.exten.clone());
+            let dest = match live {
+                Some(d) => d,
+                None if rec.a == a => target.clone(),
+                None => rec.exten.clone(),
+            };
+            let o = cdr_frame(rec, &dest);
+            self.emit(Class::Cdr, o);
+        }
+    }
+
+    /// Closes the call's current record and keeps it for [`PbxModel::post_deferred_cdrs`].
+    pub(super) fn defer_cdr(&mut self, cid: CallId, dest: Option<u64>, now: Instant) {
+        if let Some(rec) = self.cdr_rec(cid, "ANSWERED", dest, now) {
+            if let Some(c) = self.calls.get_mut(&cid) {
+                c.deferred_cdrs.push(rec);
+                c.defer_cdr = true;
+            }
+        }
+    }
+
     pub(super) fn cdr_hangup_leg(&mut self, cid: CallId, disposition: &str, now: Instant) {
         if let Some(call) = self.calls.get_mut(&cid) {
             call.last_app = ("Hangup".into(), String::new());
@@ -370,8 +410,43 @@ impl PbxModel {
     }
 
     pub(super) fn finish_call(&mut self, cid: CallId) {
-        if self.calls.remove(&cid).is_some() {
+        self.post_deferred_cdrs(cid);
+        if let Some(call) = self.calls.remove(&cid) {
             self.processed_calls += 1;
+            let now = self.now;
+            self.log_finished(cid, call.truth, now);
         }
     }
+}
+
+/// A `Cdr` event from a record.
+pub(super) fn cdr_frame(rec: &CdrRec, destination: &str) -> Out {
+    let duration = rec.end_ms.saturating_sub(rec.start_ms) / 1000;
+    let billsec = rec
+        .answer_ms
+        .map(|t| rec.end_ms.saturating_sub(t) / 1000)
+        .unwrap_or(0);
+    let mut o = Out::event("Cdr", P_CDR);
+    o.f("AccountCode", "")
+        .f("Source", &rec.a_num)
+        .f("Destination", destination)
+        .f("DestinationContext", &rec.context)
+        .f("CallerID", format!("\"{}\" <{}>", rec.a_cname, rec.a_num))
+        .f("Channel", &rec.a_name)
+        .f("DestinationChannel", &rec.dest_channel)
+        .f("LastApplication", &rec.last_app.0)
+        .f("LastData", &rec.last_app.1)
+        .f("StartTime", cdr_time(rec.start_ms))
+        .f(
+            "AnswerTime",
+            rec.answer_ms.map(cdr_time).unwrap_or_default(),
+        )
+        .f("EndTime", cdr_time(rec.end_ms))
+        .f("Duration", duration)
+        .f("BillableSeconds", billsec)
+        .f("Disposition", rec.disposition)
+        .f("AMAFlags", "DOCUMENTATION")
+        .f("UniqueID", &rec.a_uid)
+        .f("UserField", "");
+    o
 }

@@ -21,10 +21,18 @@ use crate::wire::{Decoder, Limits, Message};
 mod actions;
 mod calls;
 mod channels;
+mod conference;
 mod lists;
 mod originate;
+mod queue;
 mod registrations;
 mod sessions;
+mod transfer;
+mod truth;
+
+use channels::cdr_frame;
+use truth::Truth;
+pub use truth::{CallOutcome, FinishedCall, LegHangup, TransferKind, TransferRecord};
 
 /// Most bytes of unparsed client input kept per session: 1 MiB (an action is a few hundred
 /// bytes; a client that sends more without a blank line is broken).
@@ -106,6 +114,7 @@ const P_DIALPLAN: &str = "dialplan,all";
 const P_SYSTEM: &str = "system,all";
 const P_CDR: &str = "cdr,all";
 const P_SECURITY: &str = "security,all";
+const P_AGENT: &str = "agent,all";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -114,6 +123,7 @@ enum Class {
     Cdr,
     Dialplan,
     Security,
+    Agent,
 }
 
 impl Class {
@@ -124,6 +134,7 @@ impl Class {
             Class::Cdr => "cdr",
             Class::Dialplan => "dialplan",
             Class::Security => "security",
+            Class::Agent => "agent",
         }
     }
 }
@@ -247,6 +258,64 @@ enum Phase {
     Up,
     /// The caller is in a dialplan application (echo, playback, wait).
     App,
+    /// The caller waits in a queue while its members ring.
+    Queued,
+    /// The caller is in a conference.
+    Conference,
+}
+
+/// A queue call: who is rung, since when.
+#[derive(Debug, Clone)]
+struct QueueCall {
+    name: String,
+    members: Vec<String>,
+    /// The member channels ringing now.
+    ringing: Vec<u64>,
+    joined: Instant,
+    ring_started: Instant,
+    connected: Option<Instant>,
+}
+
+/// An attended transfer's consultation leg.
+#[derive(Debug, Clone)]
+struct Consult {
+    /// The transferring party's channel in the original call.
+    transferer: u64,
+    /// The party left on hold.
+    transferee: u64,
+    /// Modern: the `Local` pair (`;1` in the consult bridge, `;2` dialling the target);
+    /// legacy: `None`.
+    locals: Option<(u64, u64)>,
+    /// Legacy: the transferer's second call (`SIP/1002-…` dialling the target).
+    second: Option<u64>,
+    /// The target's channel.
+    target: u64,
+    target_ext: String,
+    /// The consultation bridge (modern: transferer + `;1`; legacy: second call + target).
+    bridge: String,
+    answered: bool,
+    started_ms: u64,
+    answer_ms: Option<u64>,
+}
+
+/// A CDR record closed before it is posted (Asterisk 12+ posts a party A's records together
+/// when its channel is gone).
+#[derive(Debug, Clone)]
+struct CdrRec {
+    /// Party A, whose dialplan position gives `Destination` when posted.
+    a: u64,
+    a_name: String,
+    a_uid: String,
+    a_num: String,
+    a_cname: String,
+    context: String,
+    exten: String,
+    dest_channel: String,
+    last_app: (String, String),
+    start_ms: u64,
+    answer_ms: Option<u64>,
+    end_ms: u64,
+    disposition: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +345,40 @@ struct Call {
     /// Bumped whenever the call moves on, so stale timers are ignored.
     epoch: u64,
     last_app: (String, String),
+    /// The ground truth so far.
+    truth: Truth,
+    queue: Option<QueueCall>,
+    consult: Option<Consult>,
+    /// Closed CDR records waiting for their party A to go (transfers, redirects).
+    deferred_cdrs: Vec<CdrRec>,
+    /// Post CDRs the Asterisk 12+ way: every record of party A when it hangs up, `Destination`
+    /// from its last dialplan position (set by transfers and redirects).
+    defer_cdr: bool,
+}
+
+impl Call {
+    fn new(a: u64, target: &str, phase: Phase, start_ms: u64, truth: Truth) -> Call {
+        Call {
+            a,
+            b: None,
+            target: target.to_owned(),
+            phase,
+            start_ms,
+            answer_ms: None,
+            bridge: None,
+            steps: VecDeque::new(),
+            auto_answer: false,
+            orig: None,
+            b_name: String::new(),
+            epoch: 0,
+            last_app: (String::new(), String::new()),
+            truth,
+            queue: None,
+            consult: None,
+            deferred_cdrs: Vec::new(),
+            defer_cdr: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -285,6 +388,7 @@ enum Timer {
     DialTimeout(CallId, u64),
     AppEnd(CallId, u64),
     OrigAnswer(CallId, u64),
+    QueueRingTimeout(CallId, u64),
     AuthFail(SessionId, Option<String>),
 }
 
@@ -321,6 +425,21 @@ pub struct PbxModel {
     uid_seq: u64,
     processed_calls: u64,
     out: VecDeque<Output>,
+    /// The latest instant fed in (for hangup times in the ground truth).
+    now: Instant,
+    finished: VecDeque<truth::FinishedCall>,
+    finished_dropped: u64,
+    /// Conference rooms in use: room → (bridge id, member channels in join order, users so far).
+    rooms: BTreeMap<String, Room>,
+    local_seq: u64,
+}
+
+/// A conference room with participants.
+#[derive(Debug, Clone)]
+struct Room {
+    bridge: String,
+    members: Vec<u64>,
+    users: u32,
 }
 
 impl PbxModel {
@@ -360,6 +479,11 @@ impl PbxModel {
             uid_seq: 0,
             processed_calls: 0,
             out: VecDeque::new(),
+            now,
+            finished: VecDeque::new(),
+            finished_dropped: 0,
+            rooms: BTreeMap::new(),
+            local_seq: 0,
         }
     }
 
@@ -394,6 +518,7 @@ impl PbxModel {
 
     /// Runs everything due at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
         while let Some(entry) = self.timers.first_entry() {
             if entry.key().0 > now {
                 break;
@@ -427,6 +552,9 @@ impl PbxModel {
             Timer::AppEnd(id, epoch) if self.epoch_is(id, epoch) => self.app_end(id, now),
             Timer::OrigAnswer(id, epoch) if self.epoch_is(id, epoch) => {
                 self.originate_answer(id, now)
+            }
+            Timer::QueueRingTimeout(id, epoch) if self.epoch_is(id, epoch) => {
+                self.queue_ring_timeout(id, now)
             }
             Timer::AuthFail(sid, action_id) if self.sessions.contains_key(&sid) => {
                 self.send(

@@ -58,24 +58,11 @@ impl PbxModel {
         let own = format!("Ext {ext}");
         let exten0 = if self.modern() { "s" } else { "" };
         let o = self.new_channel(&ext, cid, (&ext, &own), ChanState::Down, exten0, None, now);
-        self.calls.insert(
-            cid,
-            Call {
-                a: o,
-                b: None,
-                target: exten,
-                phase: Phase::Originating,
-                start_ms: self.wall_ms(now),
-                answer_ms: None,
-                bridge: None,
-                steps: VecDeque::new(),
-                auto_answer: true,
-                orig: Some(orig),
-                epoch: 0,
-                b_name: String::new(),
-                last_app: (String::new(), String::new()),
-            },
-        );
+        let truth = Truth::new(&ext, &exten, now);
+        let mut call = Call::new(o, &exten, Phase::Originating, self.wall_ms(now), truth);
+        call.auto_answer = true;
+        call.orig = Some(orig);
+        self.calls.insert(cid, call);
         self.emit_newchannel(o);
         if self.modern() {
             self.newexten(o, 1, "AppDial2", "(Outgoing Line)");

@@ -66,6 +66,7 @@ impl PbxModel {
 
     /// Bytes from a client: each complete action is answered.
     pub fn receive(&mut self, session: SessionId, bytes: &[u8], now: Instant) {
+        self.now = now;
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
