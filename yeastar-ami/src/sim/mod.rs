@@ -14,6 +14,7 @@
 
 mod config;
 mod frame;
+pub mod generate;
 mod model;
 pub mod replay;
 mod script;

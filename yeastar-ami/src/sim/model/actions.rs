@@ -223,6 +223,15 @@ impl PbxModel {
             .and_then(|c| c.trim().parse::<u16>().ok())
             .unwrap_or(16);
         self.send(sid, Out::success(id, "Channel Hungup"));
+        // A manager hangup: the PBX, not a phone, ended the call.
+        if let Some(t) = self
+            .channels
+            .get(&key)
+            .map(|c| c.call)
+            .and_then(|c| self.truth(c))
+        {
+            t.ended_by(None);
+        }
         self.hangup_channel(key, cause, now);
     }
 

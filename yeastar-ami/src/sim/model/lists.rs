@@ -332,6 +332,7 @@ impl PbxModel {
                 let _ = now;
                 Some(out)
             }
+            "core show hints" => Some(self.show_hints()),
             _ => None,
         };
         let ok = lines.is_some();
@@ -362,5 +363,50 @@ impl PbxModel {
             text.push_str("--END COMMAND--\r\n\r\n");
             self.send(sid, Bytes::from(text));
         }
+    }
+
+    /// `core show hints` (`main/pbx.c` `handle_show_hints`): a blank line, the title, one line
+    /// per hint, the footer. 1.8 prints `%20s@%-20.20s: %-20.20s  State:%-15.15s Watchers %2d`;
+    /// 22 prints `%-30.30s: %-60.60s  State:%-15.15s Presence:%-15.15s Watchers %2zd`.
+    pub(super) fn show_hints(&self) -> Vec<String> {
+        let mut out = vec![
+            String::new(),
+            "    -= Registered Asterisk Dial Plan Hints =-".to_owned(),
+        ];
+        let tech = self.tech();
+        for ext in self.endpoints.keys() {
+            let state = hint_state_text(self.ext_status(ext));
+            let device = format!("{tech}/{ext}");
+            if self.modern() {
+                let at = format!("{ext}@{}", self.cfg.context);
+                out.push(format!(
+                    "{at:<30.30}: {device:<60.60}  State:{state:<15.15} Presence:{:<15.15} Watchers {:>2}",
+                    "not_set", 0
+                ));
+            } else {
+                out.push(format!(
+                    "   {ext:>20}@{:<20.20}: {device:<20.20}  State:{state:<15.15} Watchers {:>2}",
+                    self.cfg.context, 0
+                ));
+            }
+        }
+        out.push("----------------".to_owned());
+        out.push(format!("- {} hints registered", self.endpoints.len()));
+        out
+    }
+}
+
+/// `ast_extension_state2str`.
+fn hint_state_text(status: i32) -> &'static str {
+    match status {
+        0 => "Idle",
+        1 => "InUse",
+        2 => "Busy",
+        4 => "Unavailable",
+        8 => "Ringing",
+        9 => "InUse&Ringing",
+        16 => "Hold",
+        17 => "InUse&Hold",
+        _ => "Unknown",
     }
 }
