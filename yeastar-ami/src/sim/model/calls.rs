@@ -357,10 +357,8 @@ impl PbxModel {
             self.drop_channel(b);
             if deferred {
                 // Party A is still up for a moment: its records take its last position.
-                if let Some(rec) = rec {
-                    if let Some(c) = self.calls.get_mut(&cid) {
-                        c.deferred_cdrs.push(rec);
-                    }
+                if let (Some(rec), Some(c)) = (rec, self.calls.get_mut(&cid)) {
+                    c.deferred_cdrs.push(rec);
                 }
                 self.post_deferred_cdrs(cid);
                 self.emit_hangup(a, cause);

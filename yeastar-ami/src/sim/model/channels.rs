@@ -396,9 +396,14 @@ impl PbxModel {
     pub(super) fn defer_cdr(&mut self, cid: CallId, dest: Option<u64>, now: Instant) {
         if let Some(rec) = self.cdr_rec(cid, "ANSWERED", dest, now) {
             if let Some(c) = self.calls.get_mut(&cid) {
-                c.deferred_cdrs.push(rec);
                 c.defer_cdr = true;
+                if c.deferred_cdrs.len() < MAX_DEFERRED_CDRS {
+                    c.deferred_cdrs.push(rec);
+                    return;
+                }
             }
+            let o = cdr_frame(&rec, &rec.exten);
+            self.emit(Class::Cdr, o);
         }
     }
 

@@ -41,6 +41,14 @@ pub const MAX_SESSION_INPUT: usize = 1024 * 1024;
 /// Most events held for a session blocked in a synchronous `Originate`: 10 000.
 pub const MAX_HELD_EVENTS: usize = 10_000;
 
+/// Most CDR records one call keeps back for posting together (transfers and redirects each
+/// close one): 64. Beyond it a closed record is posted at once.
+pub const MAX_DEFERRED_CDRS: usize = 64;
+
+/// Most transfers and most leg hangups one [`FinishedCall`] records: 256 each (a script can
+/// transfer a call any number of times; the rest is not recorded).
+pub const MAX_TRUTH_ENTRIES: usize = 256;
+
 /// Most pending timers: 100 000.
 pub const MAX_TIMERS: usize = 100_000;
 

@@ -30,12 +30,7 @@ impl PbxModel {
         };
         let by_ext = self.ext_of(transferer);
         if let Some(t) = self.truth(cid) {
-            t.transfers.push(TransferRecord {
-                kind: TransferKind::Blind,
-                by: Some(by_ext),
-                target: to.to_owned(),
-                at: now,
-            });
+            t.transfer(TransferKind::Blind, Some(by_ext), to, now);
         }
         let context = self.cfg.context.clone();
         if self.modern() {
@@ -477,12 +472,7 @@ impl PbxModel {
         }
         let by_ext = self.ext_of(k.transferer);
         if let Some(t) = self.truth(cid) {
-            t.transfers.push(TransferRecord {
-                kind: TransferKind::Attended,
-                by: Some(by_ext),
-                target: k.target_ext.clone(),
-                at: now,
-            });
+            t.transfer(TransferKind::Attended, Some(by_ext), &k.target_ext, now);
         }
         let orig = self
             .calls
@@ -705,15 +695,8 @@ impl PbxModel {
         let other = if call.a == key { call.b } else { Some(call.a) };
         if let Some(other) = other {
             let bridged = call.phase == Phase::Up;
-            if bridged {
-                if let Some(t) = self.truth(cid) {
-                    t.transfers.push(TransferRecord {
-                        kind: TransferKind::Redirect,
-                        by: None,
-                        target: exten.to_owned(),
-                        at: now,
-                    });
-                }
+            if let Some(t) = self.truth(cid).filter(|_| bridged) {
+                t.transfer(TransferKind::Redirect, None, exten, now);
             }
             if bridged && self.modern() {
                 self.unbridge(cid, key, other);

@@ -148,6 +148,24 @@ impl Truth {
         self.answered.get_or_insert(now);
     }
 
+    /// Records a transfer (up to [`MAX_TRUTH_ENTRIES`]).
+    pub(super) fn transfer(
+        &mut self,
+        kind: TransferKind,
+        by: Option<String>,
+        target: &str,
+        at: Instant,
+    ) {
+        if self.transfers.len() < MAX_TRUTH_ENTRIES {
+            self.transfers.push(TransferRecord {
+                kind,
+                by,
+                target: target.to_owned(),
+                at,
+            });
+        }
+    }
+
     /// The first party to end the call (`None`: the PBX); later calls change nothing.
     pub(super) fn ended_by(&mut self, who: Option<String>) {
         if self.first_hangup.is_none() {
@@ -213,7 +231,8 @@ impl PbxModel {
             cause,
             at: now,
         };
-        if let Some(call) = self.calls.get_mut(&c.call) {
+        let call = self.calls.get_mut(&c.call);
+        if let Some(call) = call.filter(|c| c.truth.hangups.len() < MAX_TRUTH_ENTRIES) {
             call.truth.hangups.push(leg);
         }
     }
