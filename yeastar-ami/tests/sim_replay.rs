@@ -10,7 +10,7 @@ use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
-use yeastar_ami::sim::{Capture, Direction, ReplayOptions, ReplayServer};
+use yeastar_ami::sim::{Capture, CaptureDirection, ReplayOptions, ReplayServer};
 use yeastar_ami::{Decoder, Frame};
 
 mod common;
@@ -53,10 +53,10 @@ async fn run_client(capture: &Capture, addr: std::net::SocketAddr) -> Vec<Frame>
     let mut received = 0;
     for row in capture.rows() {
         match row.dir {
-            Direction::ClientToServer => {
+            CaptureDirection::ClientToServer => {
                 stream.write_all(capture.chunk(row)).await.unwrap();
             }
-            Direction::ServerToClient => {
+            CaptureDirection::ServerToClient => {
                 while received < row.offset + row.len {
                     let n = stream.read_buf(&mut buf).await.unwrap();
                     assert!(n > 0, "{}: closed early at {received}", capture.name());

@@ -62,6 +62,20 @@ pub enum DialplanApp {
     },
     /// `Answer`, `Wait(n)`, `Hangup` (`800`, 60 s).
     Wait(Duration),
+    /// `NoOp`, `Dial(<tech>/<extension>,20)`, `Hangup`: a number that rings another extension
+    /// (`2002` rings `1002`).
+    Dial(String),
+    /// `Answer`, `Queue(<name>)`: the caller hears music on hold while the members ring (ringall);
+    /// unregistered members are skipped (`5000` → `support`).
+    Queue {
+        /// The queue name (`support`).
+        name: String,
+        /// The member extensions, rung together.
+        members: Vec<String>,
+    },
+    /// A conference room (`6000`): `ConfBridge(6000)` in Asterisk 22, `MeetMe(6000)` in 1.8 (the
+    /// Yeastar S-series conference rooms are MeetMe rooms; 1.8's ConfBridge sent no AMI events).
+    Conference(String),
 }
 
 /// Most AMI connections the simulator accepts at once: 64.
@@ -70,6 +84,10 @@ pub const DEFAULT_MAX_SESSIONS: usize = 64;
 /// Most live channels: 1000. An `Originate` beyond it fails like a PBX out of capacity.
 pub const DEFAULT_MAX_CHANNELS: usize = 1000;
 
+/// Most finished calls kept for [`PbxModel::poll_finished`](super::PbxModel::poll_finished): 1024.
+/// Older ones are dropped first (and counted) when nobody drains the log.
+pub const DEFAULT_MAX_FINISHED_CALLS: usize = 1024;
+
 /// Most frames queued for one connection before it is closed as a slow reader: 65 536. Asterisk
 /// likewise drops a manager session that stops reading.
 pub const DEFAULT_MAX_QUEUED_FRAMES: usize = 65_536;
@@ -77,6 +95,7 @@ pub const DEFAULT_MAX_QUEUED_FRAMES: usize = 65_536;
 /// How the simulated PBX is set up. Build one with [`SimConfig::modern`] or
 /// [`SimConfig::legacy`] and adjust with the `with_*` methods.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SimConfig {
     /// The dialect spoken.
     pub dialect: Dialect,
@@ -90,7 +109,8 @@ pub struct SimConfig {
     pub registered: Vec<String>,
     /// The dialplan context (`from-internal`).
     pub context: String,
-    /// Application extensions: `600` echo, `700` playback, `800` wait by default.
+    /// Application extensions: `600` echo, `700` playback, `800` wait, `2002` → 1002, `5000`
+    /// queue `support` (1002, 1003), `6000` conference by default.
     pub apps: Vec<(String, DialplanApp)>,
     /// How long a phone rings before it answers when nothing scripts it (an `Originate` leg or a
     /// dialplan `Dial`). The recorded SIPp phones answered after 1 s.
@@ -105,6 +125,11 @@ pub struct SimConfig {
     pub max_channels: usize,
     /// See [`DEFAULT_MAX_QUEUED_FRAMES`].
     pub max_queued_frames: usize,
+    /// See [`DEFAULT_MAX_FINISHED_CALLS`].
+    pub max_finished_calls: usize,
+    /// How long a queue rings its members before `AgentRingNoAnswer` and the next round
+    /// (`timeout` in `queues.conf`, 15 s by default).
+    pub queue_ring_timeout: Duration,
     /// Seed for challenges and bridge IDs, so runs repeat.
     pub seed: u64,
     /// TLS server settings; `None` serves plain TCP. Set with [`SimConfig::with_tls`].
@@ -157,6 +182,15 @@ impl SimConfig {
                     },
                 ),
                 ("800".into(), DialplanApp::Wait(Duration::from_secs(60))),
+                ("2002".into(), DialplanApp::Dial("1002".into())),
+                (
+                    "5000".into(),
+                    DialplanApp::Queue {
+                        name: "support".into(),
+                        members: vec!["1002".into(), "1003".into()],
+                    },
+                ),
+                ("6000".into(), DialplanApp::Conference("6000".into())),
             ],
             answer_delay: Duration::from_millis(200),
             dial_timeout: Duration::from_secs(20),
@@ -164,6 +198,8 @@ impl SimConfig {
             max_sessions: DEFAULT_MAX_SESSIONS,
             max_channels: DEFAULT_MAX_CHANNELS,
             max_queued_frames: DEFAULT_MAX_QUEUED_FRAMES,
+            max_finished_calls: DEFAULT_MAX_FINISHED_CALLS,
+            queue_ring_timeout: Duration::from_secs(15),
             seed: 0x5eed,
             tls: None,
         }
@@ -207,6 +243,32 @@ impl SimConfig {
 
     pub(crate) fn tls_acceptor(&self) -> Option<TlsAcceptor> {
         self.tls.clone().map(TlsAcceptor::from)
+    }
+
+    /// Adds (or replaces) an application extension.
+    pub fn with_app(mut self, extension: &str, app: DialplanApp) -> SimConfig {
+        self.apps.retain(|(e, _)| e != extension);
+        self.apps.push((extension.to_owned(), app));
+        self
+    }
+
+    /// Sets the members of the queue behind `extension` (which becomes a queue named `name`).
+    pub fn with_queue(self, extension: &str, name: &str, members: &[&str]) -> SimConfig {
+        let members = members.iter().map(|m| (*m).to_owned()).collect();
+        let name = name.to_owned();
+        self.with_app(extension, DialplanApp::Queue { name, members })
+    }
+
+    /// Sets how long a queue rings its members per round.
+    pub fn with_queue_ring_timeout(mut self, timeout: Duration) -> SimConfig {
+        self.queue_ring_timeout = timeout;
+        self
+    }
+
+    /// Sets how many finished calls the ground-truth log keeps.
+    pub fn with_max_finished_calls(mut self, max: usize) -> SimConfig {
+        self.max_finished_calls = max;
+        self
     }
 
     /// Sets the delay before `Authentication failed`.

@@ -63,7 +63,7 @@ pub enum ReplayError {
 
 /// Which way a timeline row's bytes went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum CaptureDirection {
     /// Client to server (`c2s`): an action the client wrote.
     ClientToServer,
     /// Server to client (`s2c`): one read on the recording machine.
@@ -76,7 +76,7 @@ pub struct TimelineRow {
     /// Milliseconds since the connection opened.
     pub ms: u64,
     /// Which way the bytes went.
-    pub dir: Direction,
+    pub dir: CaptureDirection,
     /// Offset into that direction's bytes.
     pub offset: usize,
     /// Number of bytes.
@@ -131,8 +131,8 @@ impl Capture {
                 reason,
             })?;
             let total = match row.dir {
-                Direction::ServerToClient => s2c.len(),
-                Direction::ClientToServer => c2s.len(),
+                CaptureDirection::ServerToClient => s2c.len(),
+                CaptureDirection::ClientToServer => c2s.len(),
             };
             if row
                 .offset
@@ -179,8 +179,8 @@ impl Capture {
     /// The bytes of one row.
     pub fn chunk(&self, row: &TimelineRow) -> &[u8] {
         let all = match row.dir {
-            Direction::ServerToClient => &self.s2c,
-            Direction::ClientToServer => &self.c2s,
+            CaptureDirection::ServerToClient => &self.s2c,
+            CaptureDirection::ClientToServer => &self.c2s,
         };
         all.get(row.offset..row.offset + row.len)
             .unwrap_or_default()
@@ -190,7 +190,7 @@ impl Capture {
     pub fn s2c_chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.rows
             .iter()
-            .filter(|r| r.dir == Direction::ServerToClient)
+            .filter(|r| r.dir == CaptureDirection::ServerToClient)
             .map(|r| self.chunk(r))
     }
 
@@ -198,7 +198,7 @@ impl Capture {
     pub fn c2s_chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.rows
             .iter()
-            .filter(|r| r.dir == Direction::ClientToServer)
+            .filter(|r| r.dir == CaptureDirection::ClientToServer)
             .map(|r| self.chunk(r))
     }
 
@@ -213,8 +213,8 @@ fn parse_row(line: &str) -> Result<TimelineRow, &'static str> {
     let mut next = |what| cols.next().ok_or(what);
     let ms = next("missing ms")?.parse().map_err(|_| "bad ms")?;
     let dir = match next("missing dir")? {
-        "s2c" => Direction::ServerToClient,
-        "c2s" => Direction::ClientToServer,
+        "s2c" => CaptureDirection::ServerToClient,
+        "c2s" => CaptureDirection::ClientToServer,
         _ => return Err("dir is neither s2c nor c2s"),
     };
     let offset = next("missing offset")?.parse().map_err(|_| "bad offset")?;
@@ -369,7 +369,7 @@ async fn play(
     };
     for row in capture.rows() {
         match row.dir {
-            Direction::ServerToClient => {
+            CaptureDirection::ServerToClient => {
                 if scale > 0.0 {
                     let at = Duration::from_secs_f64(row.ms as f64 / 1000.0 * scale);
                     tokio::time::sleep_until(start + at).await;
@@ -385,7 +385,7 @@ async fn play(
                 }
                 report.writes.push(chunk.len());
             }
-            Direction::ClientToServer => {
+            CaptureDirection::ClientToServer => {
                 let want = row.offset + row.len;
                 let read = tokio::time::timeout(
                     options.client_timeout,

@@ -12,9 +12,14 @@ pub enum Party {
 }
 
 /// Something a phone does during a scripted call.
+///
+/// A step that does not fit the call's state (hanging up a call that is over, answering an
+/// answered call) is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallStep {
-    /// The callee answers (`200 OK`).
+    /// The callee answers (`200 OK`). In a queue the first member still ringing answers;
+    /// during an attended transfer's consultation the transfer target answers.
     Answer,
     /// The callee rejects with `486 Busy Here`: cause 17, CDR `BUSY`.
     Busy,
@@ -35,6 +40,28 @@ pub enum CallStep {
         /// Who transfers.
         by: Party,
         /// The extension the other party is sent to.
+        to: String,
+    },
+    /// A party starts an attended transfer: the other party is held while the target rings
+    /// (modern: the `atxfer` feature dials through a `Local` pair; legacy: the phone places a
+    /// second call). The next [`CallStep::Answer`] answers the target, then
+    /// [`CallStep::CompleteTransfer`] connects the held party to it; other steps are skipped
+    /// meanwhile.
+    AttendedTransfer {
+        /// Who transfers.
+        by: Party,
+        /// The extension consulted.
+        to: String,
+    },
+    /// The transferring party completes an attended transfer (modern: it hangs up during the
+    /// `atxfer`; legacy: REFER with `Replaces`); later steps apply to the target as the callee.
+    CompleteTransfer,
+    /// A manager client redirects one party of the answered call (the `Redirect` action) to an
+    /// extension; the other party is hung up.
+    Redirect {
+        /// Whose channel is redirected.
+        party: Party,
+        /// Where to (`700`).
         to: String,
     },
 }
@@ -97,6 +124,79 @@ impl CallScript {
     /// Rings for `ring`, then the dial timeout ends it (`NOANSWER`).
     pub fn no_answer(from: &str, to: &str, ring: Duration) -> CallScript {
         CallScript::new(from, to).then(ring, CallStep::NoAnswer)
+    }
+
+    /// Answered after `ring`, then the callee blind-transfers the caller to `target`, which
+    /// answers after `ring`; the caller hangs up after `talk`.
+    pub fn blind_transfer(
+        from: &str,
+        to: &str,
+        target: &str,
+        ring: Duration,
+        talk: Duration,
+    ) -> CallScript {
+        CallScript::new(from, to)
+            .then(ring, CallStep::Answer)
+            .then(
+                talk,
+                CallStep::BlindTransfer {
+                    by: Party::Callee,
+                    to: target.into(),
+                },
+            )
+            .then(ring, CallStep::Answer)
+            .then(talk, CallStep::CallerHangup)
+    }
+
+    /// Answered after `step`, then the callee consults `target` (answered after `step`),
+    /// completes the transfer after `step`, and the caller hangs up after `talk`.
+    pub fn attended_transfer(
+        from: &str,
+        to: &str,
+        target: &str,
+        step: Duration,
+        talk: Duration,
+    ) -> CallScript {
+        CallScript::new(from, to)
+            .then(step, CallStep::Answer)
+            .then(
+                talk,
+                CallStep::AttendedTransfer {
+                    by: Party::Callee,
+                    to: target.into(),
+                },
+            )
+            .then(step, CallStep::Answer)
+            .then(step, CallStep::CompleteTransfer)
+            .then(talk, CallStep::CallerHangup)
+    }
+
+    /// `from` calls a queue number, waits `wait`, the first ringing agent answers, they talk
+    /// `talk`, and `hangup` hangs up.
+    pub fn queue_answered(
+        from: &str,
+        queue: &str,
+        wait: Duration,
+        talk: Duration,
+        hangup: Party,
+    ) -> CallScript {
+        let end = match hangup {
+            Party::Caller => CallStep::CallerHangup,
+            Party::Callee => CallStep::CalleeHangup,
+        };
+        CallScript::new(from, queue)
+            .then(wait, CallStep::Answer)
+            .then(talk, end)
+    }
+
+    /// `from` calls a queue number and hangs up after `wait`, no agent having answered.
+    pub fn queue_abandoned(from: &str, queue: &str, wait: Duration) -> CallScript {
+        CallScript::new(from, queue).then(wait, CallStep::CallerHangup)
+    }
+
+    /// `from` joins a conference number and hangs up after `stay`.
+    pub fn conference(from: &str, room: &str, stay: Duration) -> CallScript {
+        CallScript::new(from, room).then(stay, CallStep::CallerHangup)
     }
 
     /// The calling extension.

@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::config::{Dialect, SimConfig};
-use super::model::{CallId, ChannelInfo, Output, PbxModel, SessionId, SimError};
+use super::model::{CallId, FinishedCall, LiveChannel, Output, PbxModel, SessionId, SimError};
 use super::script::CallScript;
 
 struct Shared {
@@ -168,8 +168,15 @@ impl PbxSimulator {
     }
 
     /// The live channels.
-    pub fn channels(&self) -> Vec<ChannelInfo> {
+    pub fn channels(&self) -> Vec<LiveChannel> {
         self.shared.with(|m, _| m.channels())
+    }
+
+    /// Drains the ground-truth log: every call finished since the last drain, oldest first
+    /// (see [`PbxModel::poll_finished`]).
+    pub fn finished_calls(&self) -> Vec<FinishedCall> {
+        self.shared
+            .with(|m, _| std::iter::from_fn(|| m.poll_finished()).collect())
     }
 
     /// The calls in progress.
