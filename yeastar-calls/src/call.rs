@@ -189,6 +189,9 @@ pub enum EndReason {
     Expired,
     /// The model was full and closed its least recently active call.
     Evicted,
+    /// A consultation call whose parties an attended transfer joined to another call (the
+    /// call goes on there).
+    AttendedTransfer,
 }
 
 impl EndReason {
@@ -199,6 +202,7 @@ impl EndReason {
             EndReason::EndedWhileDisconnected => "ended while disconnected",
             EndReason::Expired => "expired: no event within the call TTL",
             EndReason::Evicted => "evicted: too many active calls",
+            EndReason::AttendedTransfer => "completed an attended transfer",
         }
     }
 }
@@ -306,11 +310,13 @@ impl Call {
             .unwrap_or_default()
     }
 
-    /// Records a transfer: `to` follows it, the list keeps it (bounded).
+    /// Records a transfer: `to` follows it, the list keeps it (bounded), and the call is
+    /// connected to nobody until the target answers.
     pub fn push_transfer(&mut self, transfer: Transfer) {
         if transfer.target.is_some() {
             self.to.clone_from(&transfer.target);
         }
+        self.connected_to = None;
         if self.transfers.len() < MAX_TRANSFERS_PER_CALL {
             self.transfers.push(transfer);
         }
@@ -375,6 +381,7 @@ mod tests {
             target: Some("1003".into()),
             at: t0 + Duration::from_secs(3),
         });
+        assert_eq!(call.connected_to, None, "nobody until the target answers");
         call.note_answer(Some("1003".into()), t0 + Duration::from_secs(4));
         assert_eq!(call.dialled.as_deref(), Some("1002"));
         assert_eq!(call.to.as_deref(), Some("1003"));

@@ -130,6 +130,7 @@ fn end_reason_to_text(reason: EndReason) -> &'static str {
         EndReason::EndedWhileDisconnected => "ended_while_disconnected",
         EndReason::Expired => "expired",
         EndReason::Evicted => "evicted",
+        EndReason::AttendedTransfer => "attended_transfer",
     }
 }
 
@@ -138,6 +139,7 @@ fn end_reason_from_text(text: Option<&str>) -> EndReason {
         Some("ended_while_disconnected") => EndReason::EndedWhileDisconnected,
         Some("expired") => EndReason::Expired,
         Some("evicted") => EndReason::Evicted,
+        Some("attended_transfer") => EndReason::AttendedTransfer,
         _ => EndReason::Hangup,
     }
 }

@@ -300,6 +300,10 @@ pub(crate) fn call_times(entry: &Entry, at: SystemTime) -> (Duration, Duration) 
     let duration = pick(merged.map(|m| m.duration), entry.call.duration(at));
     let billsec = if entry.abandoned || entry.unanswered_in_queue() {
         Duration::ZERO
+    } else if entry.call.queue.is_some() {
+        // The PBX answered the caller to play music while waiting; the CDRs count that as
+        // talk. The talk time is the agent's, which the events know.
+        entry.call.billsec(at)
     } else {
         pick(merged.map(|m| m.billsec), entry.call.billsec(at))
     };
@@ -521,8 +525,8 @@ impl CallTracker {
         // A consultation call that people saw: it ends here, its parties live on in `into`.
         absorbed.call.state = CallState::Ended;
         absorbed.call.ended_at = Some(self.clock.system_time(now));
-        absorbed.call.end_reason = Some(EndReason::Hangup);
-        absorbed.call.hangup_cause_text = Some(TRANSFER_COMPLETED.into());
+        absorbed.call.end_reason = Some(EndReason::AttendedTransfer);
+        absorbed.call.hangup_cause_text = Some(EndReason::AttendedTransfer.as_str().into());
         let (_, mut sink) = self.sink();
         sink.emit(&mut absorbed, Emit::Ended, now);
         self.queue_completion(absorbed, now);
@@ -611,6 +615,3 @@ impl CallTracker {
         }
     }
 }
-
-/// `cause_text` of a consultation call whose parties an attended transfer joined to another.
-pub(crate) const TRANSFER_COMPLETED: &str = "completed an attended transfer";

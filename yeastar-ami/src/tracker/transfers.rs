@@ -15,8 +15,16 @@ fn succeeded(f: &Fields<'_>) -> bool {
 
 impl CallTracker {
     fn record_transfer(&mut self, call_id: &str, transfer: Transfer, now: Instant) {
+        // After an attended transfer the target, who already answered the consultation, talks
+        // with the transferee.
+        let connected = (transfer.kind == TransferKind::Attended)
+            .then(|| transfer.target.clone())
+            .flatten();
         self.with_call(call_id, now, |entry, sink| {
             sink.transferred(entry, transfer, false, now);
+            if connected.is_some() {
+                entry.call.connected_to = connected;
+            }
         });
     }
 
@@ -79,16 +87,10 @@ impl CallTracker {
         let transfer = Transfer {
             kind: TransferKind::Attended,
             by,
-            target: target.clone(),
+            target,
             at: self.clock.system_time(now),
         };
         self.record_transfer(&call_id, transfer, now);
-        // The target now talks with the transferee.
-        self.with_call(&call_id, now, |entry, _| {
-            if target.is_some() {
-                entry.call.connected_to = target;
-            }
-        });
     }
 
     /// Legacy chan_sip `Transfer` (`TransferType: Blind|Attended`): `Uniqueid` is the phone
