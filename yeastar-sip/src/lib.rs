@@ -39,6 +39,7 @@ mod params;
 pub mod sdp;
 mod stream;
 mod typed;
+pub mod ua;
 mod uri;
 
 pub use builder::{HeaderEntry, MessageBuilder};
