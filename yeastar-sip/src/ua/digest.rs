@@ -4,7 +4,7 @@
 //! challenge asks for it.
 //!
 //! ```
-//! use yeastar_sip::ua::digest::{DigestClient, Secret};
+//! use yeastar_sip::ua::digest::{DigestClient, DigestRequest, Secret};
 //! use yeastar_sip::Message;
 //!
 //! let wire = b"SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK1\r\n\
@@ -15,8 +15,8 @@
 //! let challenge = Message::parse(wire)?.www_authenticate().next().expect("one")?;
 //! let mut client = DigestClient::new();
 //! let password = Secret::new("s3cret");
-//! let header = client.authorize(&challenge, "1001", &password, "REGISTER",
-//!     "sip:pbx.example.com", b"", "0a4f113b")?;
+//! let request = DigestRequest { method: "REGISTER", uri: "sip:pbx.example.com", body: b"" };
+//! let header = client.authorize(&challenge, "1001", &password, &request, "0a4f113b")?;
 //! assert!(header.starts_with("Digest username=\"1001\", realm=\"asterisk\""));
 //! assert!(header.contains("algorithm=SHA-256") && header.contains("nc=00000001"));
 //! assert_eq!(format!("{password:?}"), "Secret(<redacted>)");
@@ -302,6 +302,17 @@ pub enum DigestError {
     ParameterTooLong(&'static str),
 }
 
+/// The request a digest response covers.
+#[derive(Debug, Clone, Copy)]
+pub struct DigestRequest<'a> {
+    /// Method.
+    pub method: &'a str,
+    /// digest-uri: the Request-URI.
+    pub uri: &'a str,
+    /// Body (hashed for `auth-int`).
+    pub body: &'a [u8],
+}
+
 /// Answers digest challenges, counting how many times each nonce was used (`nc`).
 #[derive(Debug, Clone, Default)]
 pub struct DigestClient {
@@ -336,18 +347,17 @@ impl DigestClient {
         1
     }
 
-    /// The `Authorization` / `Proxy-Authorization` value answering `challenge` for a request
-    /// `method uri` with `body`. `cnonce` should be fresh random text for each call.
+    /// The `Authorization` / `Proxy-Authorization` value answering `challenge` for
+    /// `request`. `cnonce` should be fresh random text for each call.
     pub fn authorize(
         &mut self,
         challenge: &Challenge<'_>,
         username: &str,
         password: &Secret,
-        method: &str,
-        uri: &str,
-        body: &[u8],
+        request: &DigestRequest<'_>,
         cnonce: &str,
     ) -> Result<String, DigestError> {
+        let DigestRequest { method, uri, body } = *request;
         if !challenge.scheme.eq_ignore_ascii_case("Digest") {
             return Err(DigestError::UnsupportedScheme(challenge.scheme.to_owned()));
         }
@@ -465,6 +475,7 @@ fn push_quoted(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::Message;
@@ -583,15 +594,12 @@ mod tests {
         let wire = challenge_msg(value);
         let msg = Message::parse(&wire).unwrap();
         let ch = msg.www_authenticate().next().unwrap().unwrap();
-        client.authorize(
-            &ch,
-            "1001",
-            &Secret::new("pw"),
-            "REGISTER",
-            "sip:pbx",
-            b"",
-            "cn",
-        )
+        let request = DigestRequest {
+            method: "REGISTER",
+            uri: "sip:pbx",
+            body: b"",
+        };
+        client.authorize(&ch, "1001", &Secret::new("pw"), &request, "cn")
     }
 
     #[test]
@@ -730,7 +738,8 @@ mod tests {
             let msg = Message::parse(&wire).unwrap();
             let ch = msg.www_authenticate().next().unwrap().unwrap();
             let mut c = DigestClient::new();
-            let value = c.authorize(&ch, &user, &Secret::new("p"), "REGISTER", "sip:r", b"", "cn").unwrap();
+            let request = DigestRequest { method: "REGISTER", uri: "sip:r", body: b"" };
+            let value = c.authorize(&ch, &user, &Secret::new("p"), &request, "cn").unwrap();
             let req = format!(
                 "REGISTER sip:r SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: 2 REGISTER\r\n\
                  Authorization: {value}\r\nContent-Length: 0\r\n\r\n");
