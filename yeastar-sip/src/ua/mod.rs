@@ -4,3 +4,4 @@ mod outbox;
 pub mod timers;
 pub mod transaction;
 pub mod transport;
+pub(crate) mod dialog;
