@@ -35,6 +35,7 @@ mod header_name;
 mod index;
 mod limits;
 mod message;
+pub mod offer_answer;
 mod params;
 pub mod sdp;
 mod stream;
