@@ -28,6 +28,7 @@ impl Outbox {
         self.queue.pop_front()
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.queue.len()
     }
