@@ -710,8 +710,11 @@ impl Endpoint {
     /// True when no call, registration or transaction needs the endpoint any more.
     #[must_use]
     pub fn is_idle(&self) -> bool {
+        use super::transaction::ClientState;
         self.calls.is_empty()
-            && self.txs.clients.is_empty()
+            && self.txs.clients.values().all(|t| {
+                matches!(t.state, ClientState::Completed | ClientState::Accepted | ClientState::Terminated)
+            })
             && self.accounts.values().all(Registration::is_idle)
     }
 
