@@ -1191,7 +1191,7 @@ impl Endpoint {
         // A refresh repeating the last offer (same o= version) is answered with our last
         // description, without bothering the application.
         let same = match (&offer, &c.remote_sdp) {
-            (Some(o), Some(r)) => sdp_version(o).is_some() && sdp_version(o) == sdp_version(r),
+            (Some(o), Some(r)) => sdp_version(o).is_some() && sdp_version(o) == sdp_version(r) && o == r,
             (None, _) => !is_invite,
             _ => false,
         };
