@@ -155,7 +155,10 @@ impl AudioSession {
             let _ = write!(s, "a=rtpmap:{pt} {name}/{rate}\r\n");
         }
         if let Some(te) = telephone_event {
-            let _ = write!(s, "a=rtpmap:{te} telephone-event/8000\r\na=fmtp:{te} {events}\r\n");
+            let _ = write!(
+                s,
+                "a=rtpmap:{te} telephone-event/8000\r\na=fmtp:{te} {events}\r\n"
+            );
         }
         let _ = write!(s, "a=ptime:{}\r\na={}\r\n", self.ptime, direction.as_str());
         s
@@ -269,7 +272,10 @@ fn sends_recvs(d: Direction) -> (bool, bool) {
 /// Answers `offer` for `ours`: the first audio stream is accepted with the common codecs (in
 /// the offer's order and payload types) and telephone-event when both have it; other streams
 /// are refused with port 0. The answer's `o=` line uses `ours.session_id`/`session_version`.
-pub fn answer(offer: &Sdp<'_>, ours: &AudioSession) -> Result<(String, Negotiated), OfferAnswerError> {
+pub fn answer(
+    offer: &Sdp<'_>,
+    ours: &AudioSession,
+) -> Result<(String, Negotiated), OfferAnswerError> {
     let index = audio_index(offer).ok_or(OfferAnswerError::NoAudio)?;
     let media = offer.media.get(index).ok_or(OfferAnswerError::NoAudio)?;
     let common = common(media, ours);
@@ -414,7 +420,8 @@ mod tests {
             answer(&Sdp::parse(offer).unwrap(), &session(4000)),
             Err(OfferAnswerError::NoCommonCodec)
         );
-        let video = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=video 5004 RTP/AVP 96\r\n";
+        let video =
+            "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=video 5004 RTP/AVP 96\r\n";
         assert_eq!(
             answer(&Sdp::parse(video).unwrap(), &session(4000)),
             Err(OfferAnswerError::NoAudio)
@@ -423,10 +430,22 @@ mod tests {
 
     #[test]
     fn hold_directions_and_rfc2543_hold() {
-        assert_eq!(answer_direction(Direction::SendOnly, Direction::SendRecv), Direction::RecvOnly);
-        assert_eq!(answer_direction(Direction::Inactive, Direction::SendRecv), Direction::Inactive);
-        assert_eq!(answer_direction(Direction::RecvOnly, Direction::SendRecv), Direction::SendOnly);
-        assert_eq!(answer_direction(Direction::SendRecv, Direction::SendOnly), Direction::SendOnly);
+        assert_eq!(
+            answer_direction(Direction::SendOnly, Direction::SendRecv),
+            Direction::RecvOnly
+        );
+        assert_eq!(
+            answer_direction(Direction::Inactive, Direction::SendRecv),
+            Direction::Inactive
+        );
+        assert_eq!(
+            answer_direction(Direction::RecvOnly, Direction::SendRecv),
+            Direction::SendOnly
+        );
+        assert_eq!(
+            answer_direction(Direction::SendRecv, Direction::SendOnly),
+            Direction::SendOnly
+        );
         let held = "v=0\r\no=- 1 2 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n\
             m=audio 5004 RTP/AVP 0\r\n";
         let n = negotiated(&Sdp::parse(held).unwrap(), &session(4000)).unwrap();

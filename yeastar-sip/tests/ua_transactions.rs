@@ -1,7 +1,12 @@
 //! Transaction behaviour of the endpoint against a raw peer scripted by the test: every
 //! timer of RFC 3261 §17 and RFC 6026 observed on the wire, absorption of retransmissions,
 //! ACK placement, 2xx retransmission, transport errors, and bounded tables.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
@@ -9,9 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use support::{Net, addr, config, header, respond};
-use yeastar_sip::ua::{
-    EndReason, Event, InviteRequest, Remote, TransportError, TransportKind,
-};
+use yeastar_sip::ua::{EndReason, Event, InviteRequest, Remote, TransportError, TransportKind};
 
 const UA: &str = "192.0.2.1:5060";
 const PEER: &str = "192.0.2.9:5060";
@@ -44,14 +47,21 @@ fn ms(v: &[(Duration, std::net::SocketAddr, std::net::SocketAddr, Bytes)]) -> Ve
 }
 
 fn to_tag(bytes: &[u8]) -> String {
-    header(bytes, "To").unwrap().split("tag=").nth(1).unwrap().to_owned()
+    header(bytes, "To")
+        .unwrap()
+        .split("tag=")
+        .nth(1)
+        .unwrap()
+        .to_owned()
 }
 
 fn place_call(net: &mut Net, ua: usize, transport: TransportKind) {
     let now = net.now;
     net.ep(ua)
         .invite(
-            InviteRequest::new("sip:2000@192.0.2.9").from("sip:1001@192.0.2.1").destination(Remote::new(addr(PEER), transport)),
+            InviteRequest::new("sip:2000@192.0.2.9")
+                .from("sip:1001@192.0.2.1")
+                .destination(Remote::new(addr(PEER), transport)),
             now,
         )
         .unwrap();
@@ -62,9 +72,22 @@ fn timer_a_retransmits_and_timer_b_ends_the_call_with_408() {
     let (mut net, ua, _) = setup(1);
     place_call(&mut net, ua, TransportKind::Udp);
     net.run_for(Duration::from_secs(40));
-    assert_eq!(ms(&net.wire_lines("INVITE")), vec![0, 500, 1500, 3500, 7500, 15500, 31500]);
+    assert_eq!(
+        ms(&net.wire_lines("INVITE")),
+        vec![0, 500, 1500, 3500, 7500, 15500, 31500]
+    );
     let ev = net.events(ua);
-    assert!(ev.iter().any(|e| matches!(e, Event::CallEnded { reason: EndReason::Timeout, code: Some(408), .. })), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            Event::CallEnded {
+                reason: EndReason::Timeout,
+                code: Some(408),
+                ..
+            }
+        )),
+        "{ev:?}"
+    );
     assert_eq!(net.ep(ua).call_count(), 0);
 }
 
@@ -75,10 +98,23 @@ fn reliable_invite_is_sent_once_and_a_transport_error_ends_the_call() {
     net.run_for(Duration::from_secs(5));
     assert_eq!(net.wire_lines("INVITE").len(), 1);
     let now = net.now;
-    net.ep(ua)
-        .handle_transport_error(Remote::new(addr(PEER), TransportKind::Tcp), TransportError::ConnectionClosed, now);
+    net.ep(ua).handle_transport_error(
+        Remote::new(addr(PEER), TransportKind::Tcp),
+        TransportError::ConnectionClosed,
+        now,
+    );
     let ev = net.events(ua);
-    assert!(ev.iter().any(|e| matches!(e, Event::CallEnded { reason: EndReason::TransportError, code: Some(503), .. })), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            Event::CallEnded {
+                reason: EndReason::TransportError,
+                code: Some(503),
+                ..
+            }
+        )),
+        "{ev:?}"
+    );
     assert_eq!(net.ep(ua).transaction_count(), (0, 0));
 }
 
@@ -95,13 +131,31 @@ fn non_2xx_ack_goes_to_the_invite_destination_and_timer_d_absorbs_retransmission
     net.run_for(Duration::from_secs(40));
     let acks = net.received(peer, "ACK");
     assert_eq!(acks.len(), 2, "one ACK per 486 received");
-    assert_eq!(header(&acks[0].2, "Via"), header(&invite, "Via"), "same Via, same branch");
+    assert_eq!(
+        header(&acks[0].2, "Via"),
+        header(&invite, "Via"),
+        "same Via, same branch"
+    );
     assert_eq!(acks[0].1.addr, addr(UA));
     let ev = net.events(ua);
-    let ends: Vec<_> = ev.iter().filter(|e| matches!(e, Event::CallEnded { .. })).collect();
+    let ends: Vec<_> = ev
+        .iter()
+        .filter(|e| matches!(e, Event::CallEnded { .. }))
+        .collect();
     assert_eq!(ends.len(), 1);
-    assert!(matches!(ends[0], Event::CallEnded { reason: EndReason::Rejected, code: Some(486), .. }));
-    assert_eq!(net.ep(ua).transaction_count(), (0, 0), "timer D ended the transaction");
+    assert!(matches!(
+        ends[0],
+        Event::CallEnded {
+            reason: EndReason::Rejected,
+            code: Some(486),
+            ..
+        }
+    ));
+    assert_eq!(
+        net.ep(ua).transaction_count(),
+        (0, 0),
+        "timer D ended the transaction"
+    );
 }
 
 #[test]
@@ -123,13 +177,22 @@ fn accepted_state_re_acks_retransmitted_2xx_and_forked_2xx_gets_bye() {
     assert_eq!(acks.len(), 3);
     assert_eq!(to_tag(&acks[0].2), "t1");
     assert_eq!(acks[0].2, acks[1].2, "the same ACK re-sent");
-    assert_ne!(header(&acks[0].2, "Via"), header(&invite, "Via"), "a 2xx ACK has its own branch");
+    assert_ne!(
+        header(&acks[0].2, "Via"),
+        header(&invite, "Via"),
+        "a 2xx ACK has its own branch"
+    );
     assert_eq!(to_tag(&acks[2].2), "t2");
     let byes = net.received(peer, "BYE");
     assert_eq!(byes.len(), 1);
     assert_eq!(to_tag(&byes[0].2), "t2");
     let ev = net.events(ua);
-    assert_eq!(ev.iter().filter(|e| matches!(e, Event::CallAnswered { .. })).count(), 1);
+    assert_eq!(
+        ev.iter()
+            .filter(|e| matches!(e, Event::CallAnswered { .. }))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -141,41 +204,91 @@ fn retransmitted_invite_is_absorbed_and_timer_g_h_run_without_ack() {
     net.inject(peer, addr(UA), TransportKind::Udp, inv.clone());
     net.run_for(Duration::from_millis(50));
     let ev = net.events(ua);
-    let calls: Vec<_> = ev.iter().filter_map(|e| match e { Event::IncomingCall(c) => Some(c.call), _ => None }).collect();
+    let calls: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::IncomingCall(c) => Some(c.call),
+            _ => None,
+        })
+        .collect();
     assert_eq!(calls.len(), 1);
-    assert_eq!(net.received(peer, "SIP/2.0 100").len(), 2, "the 100 Trying is replayed");
+    assert_eq!(
+        net.received(peer, "SIP/2.0 100").len(),
+        2,
+        "the 100 Trying is replayed"
+    );
     let start = net.elapsed();
     let now = net.now;
     net.ep(ua).reject(calls[0], 486, now).unwrap();
     net.run_for(Duration::from_secs(40));
-    let busy: Vec<u128> = net.received(peer, "SIP/2.0 486").iter().map(|r| (r.0 - start).as_millis()).collect();
+    let busy: Vec<u128> = net
+        .received(peer, "SIP/2.0 486")
+        .iter()
+        .map(|r| (r.0 - start).as_millis())
+        .collect();
     // Sent at once, then timer G: 0.5, 1, 2, 4, 4, ... s until timer H (32 s).
     let gaps: Vec<u128> = busy.windows(2).map(|w| w[1] - w[0]).collect();
-    assert_eq!(gaps, vec![500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000]);
+    assert_eq!(
+        gaps,
+        vec![500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000]
+    );
     assert_eq!(net.ep(ua).transaction_count(), (0, 0));
 }
 
 #[test]
 fn ack_confirms_and_timer_i_absorbs_ack_retransmissions() {
     let (mut net, ua, peer) = setup(6);
-    net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer("z9hG4bKin2", "c2", 1));
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        invite_from_peer("z9hG4bKin2", "c2", 1),
+    );
     net.run_for(Duration::from_millis(50));
-    let call = net.events(ua).iter().find_map(|e| match e { Event::IncomingCall(c) => Some(c.call), _ => None }).unwrap();
+    let call = net
+        .events(ua)
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall(c) => Some(c.call),
+            _ => None,
+        })
+        .unwrap();
     let now = net.now;
     net.ep(ua).reject(call, 603, now).unwrap();
     net.run_for(Duration::from_millis(50));
     let decline = net.received(peer, "SIP/2.0 603")[0].2.clone();
     let tag = to_tag(&decline);
     for _ in 0..3 {
-        net.inject(peer, addr(UA), TransportKind::Udp, ack_from_peer("z9hG4bKin2", "c2", &tag, 1));
+        net.inject(
+            peer,
+            addr(UA),
+            TransportKind::Udp,
+            ack_from_peer("z9hG4bKin2", "c2", &tag, 1),
+        );
         net.run_for(Duration::from_millis(20));
     }
-    net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer("z9hG4bKin2", "c2", 1));
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        invite_from_peer("z9hG4bKin2", "c2", 1),
+    );
     net.run_for(Duration::from_secs(10));
-    assert_eq!(net.received(peer, "SIP/2.0 603").len(), 1, "no retransmission after the ACK");
+    assert_eq!(
+        net.received(peer, "SIP/2.0 603").len(),
+        1,
+        "no retransmission after the ACK"
+    );
     let ev = net.events(ua);
     assert!(
-        matches!(ev[..], [Event::CallEnded { reason: EndReason::Declined, code: Some(603), .. }]),
+        matches!(
+            ev[..],
+            [Event::CallEnded {
+                reason: EndReason::Declined,
+                code: Some(603),
+                ..
+            }]
+        ),
         "ACKs and the late INVITE copy were absorbed: {ev:?}"
     );
     assert_eq!(net.ep(ua).transaction_count(), (0, 0), "timer I ended it");
@@ -184,39 +297,110 @@ fn ack_confirms_and_timer_i_absorbs_ack_retransmissions() {
 #[test]
 fn uas_retransmits_2xx_until_ack_then_gives_up_with_bye() {
     let (mut net, ua, peer) = setup(7);
-    net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer("z9hG4bKin3", "c3", 1));
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        invite_from_peer("z9hG4bKin3", "c3", 1),
+    );
     net.run_for(Duration::from_millis(50));
-    let call = net.events(ua).iter().find_map(|e| match e { Event::IncomingCall(c) => Some(c.call), _ => None }).unwrap();
+    let call = net
+        .events(ua)
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall(c) => Some(c.call),
+            _ => None,
+        })
+        .unwrap();
     let start = net.elapsed();
     let now = net.now;
-    net.ep(ua).answer(call, Bytes::from_static(b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"), now).unwrap();
+    net.ep(ua)
+        .answer(
+            call,
+            Bytes::from_static(b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"),
+            now,
+        )
+        .unwrap();
     net.run_for(Duration::from_secs(70));
-    let oks: Vec<u128> = net.received(peer, "SIP/2.0 200").iter().map(|r| (r.0 - start).as_millis()).collect();
+    let oks: Vec<u128> = net
+        .received(peer, "SIP/2.0 200")
+        .iter()
+        .map(|r| (r.0 - start).as_millis())
+        .collect();
     let gaps: Vec<u128> = oks.windows(2).map(|w| w[1] - w[0]).collect();
     assert_eq!(&gaps[..4], &[500, 1000, 2000, 4000]);
     assert!(gaps[4..].iter().all(|&g| g == 4000));
     assert_eq!(oks.last().map(|&t| t < 32_000), Some(true));
     let bye = net.received(peer, "BYE");
-    assert_eq!((bye[0].0 - start).as_millis(), 32_010, "BYE when 64·T1 passed without ACK (plus 10 ms of link)");
-    assert_eq!(bye.len(), 11, "the BYE itself is retransmitted (timer E) with no answer");
+    assert_eq!(
+        (bye[0].0 - start).as_millis(),
+        32_010,
+        "BYE when 64·T1 passed without ACK (plus 10 ms of link)"
+    );
+    assert_eq!(
+        bye.len(),
+        11,
+        "the BYE itself is retransmitted (timer E) with no answer"
+    );
     let ev = net.events(ua);
-    assert!(ev.iter().any(|e| matches!(e, Event::CallEnded { reason: EndReason::AckTimeout, code: None, .. })), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            Event::CallEnded {
+                reason: EndReason::AckTimeout,
+                code: None,
+                ..
+            }
+        )),
+        "{ev:?}"
+    );
 }
 
 #[test]
 fn ack_stops_2xx_retransmission() {
     let (mut net, ua, peer) = setup(8);
-    net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer("z9hG4bKin4", "c4", 1));
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        invite_from_peer("z9hG4bKin4", "c4", 1),
+    );
     net.run_for(Duration::from_millis(50));
-    let call = net.events(ua).iter().find_map(|e| match e { Event::IncomingCall(c) => Some(c.call), _ => None }).unwrap();
+    let call = net
+        .events(ua)
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall(c) => Some(c.call),
+            _ => None,
+        })
+        .unwrap();
     let now = net.now;
-    net.ep(ua).answer(call, Bytes::from_static(b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"), now).unwrap();
+    net.ep(ua)
+        .answer(
+            call,
+            Bytes::from_static(b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"),
+            now,
+        )
+        .unwrap();
     net.run_for(Duration::from_millis(1200));
     let ok = net.received(peer, "SIP/2.0 200")[0].2.clone();
-    net.inject(peer, addr(UA), TransportKind::Udp, ack_from_peer("z9hG4bKack4", "c4", &to_tag(&ok), 1));
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        ack_from_peer("z9hG4bKack4", "c4", &to_tag(&ok), 1),
+    );
     net.run_for(Duration::from_secs(40));
-    assert_eq!(net.received(peer, "SIP/2.0 200").len(), 2, "sent, retransmitted once at 500 ms, then the ACK");
-    assert!(net.events(ua).iter().any(|e| matches!(e, Event::CallConfirmed { .. })));
+    assert_eq!(
+        net.received(peer, "SIP/2.0 200").len(),
+        2,
+        "sent, retransmitted once at 500 ms, then the ACK"
+    );
+    assert!(
+        net.events(ua)
+            .iter()
+            .any(|e| matches!(e, Event::CallConfirmed { .. }))
+    );
     // In the dialog: an out-of-order request gets 500, an unknown dialog 481.
     let info = |cseq: u32, call_id: &str, tag: &str| {
         Bytes::from(format!(
@@ -230,7 +414,13 @@ fn ack_stops_2xx_retransmission() {
     net.inject(peer, addr(UA), TransportKind::Udp, info(3, "c4", &tag));
     net.inject(peer, addr(UA), TransportKind::Udp, info(6, "nope", &tag));
     net.run_for(Duration::from_millis(100));
-    let codes: Vec<String> = net.hosts[peer].inbox.iter().rev().take(3).map(|r| String::from_utf8_lossy(&r.2[8..11]).into_owned()).collect();
+    let codes: Vec<String> = net.hosts[peer]
+        .inbox
+        .iter()
+        .rev()
+        .take(3)
+        .map(|r| String::from_utf8_lossy(&r.2[8..11]).into_owned())
+        .collect();
     let mut codes = codes;
     codes.sort();
     assert_eq!(codes, vec!["200", "481", "500"]);
@@ -276,18 +466,35 @@ fn tables_are_bounded() {
     let ua = net.ua(UA, cfg);
     let peer = net.raw(PEER);
     for i in 0..3 {
-        net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer(&format!("z9hG4bKb{i}"), &format!("b{i}"), 1));
+        net.inject(
+            peer,
+            addr(UA),
+            TransportKind::Udp,
+            invite_from_peer(&format!("z9hG4bKb{i}"), &format!("b{i}"), 1),
+        );
         net.run_for(Duration::from_millis(20));
     }
     assert_eq!(net.ep(ua).call_count(), 2);
     assert_eq!(net.received(peer, "SIP/2.0 503").len(), 1);
     for i in 3..8 {
-        net.inject(peer, addr(UA), TransportKind::Udp, invite_from_peer(&format!("z9hG4bKb{i}"), &format!("b{i}"), 1));
+        net.inject(
+            peer,
+            addr(UA),
+            TransportKind::Udp,
+            invite_from_peer(&format!("z9hG4bKb{i}"), &format!("b{i}"), 1),
+        );
     }
     net.run_for(Duration::from_millis(50));
     let (_, servers) = net.ep(ua).transaction_count();
     assert!(servers <= 4);
     assert_eq!(net.received(peer, "SIP/2.0 503").len(), 6);
     let now = net.now;
-    assert!(net.ep(ua).invite(InviteRequest::new("sip:x@192.0.2.9").from("sip:a@192.0.2.1"), now).is_err());
+    assert!(
+        net.ep(ua)
+            .invite(
+                InviteRequest::new("sip:x@192.0.2.9").from("sip:a@192.0.2.1"),
+                now
+            )
+            .is_err()
+    );
 }

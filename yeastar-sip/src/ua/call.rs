@@ -292,7 +292,11 @@ impl Call {
 
     /// The confirmed dialog, or the early one with `remote_tag`.
     fn dialog_with(&mut self, remote_tag: &str) -> Option<&mut Dialog> {
-        if self.dialog.as_ref().is_some_and(|d| d.remote_tag == remote_tag) {
+        if self
+            .dialog
+            .as_ref()
+            .is_some_and(|d| d.remote_tag == remote_tag)
+        {
             return self.dialog.as_mut();
         }
         self.early.iter_mut().find(|d| d.remote_tag == remote_tag)
@@ -313,7 +317,10 @@ impl Endpoint {
         if crate::Uri::parse(&request.target).is_err() {
             return Err(UaError::Invalid("target URI"));
         }
-        let reg = request.account.map(|a| self.accounts.get(&a).ok_or(UaError::NoSuchAccount)).transpose()?;
+        let reg = request
+            .account
+            .map(|a| self.accounts.get(&a).ok_or(UaError::NoSuchAccount))
+            .transpose()?;
         let remote = match (request.destination, reg) {
             (Some(d), _) => d,
             (None, Some(r)) => r.remote,
@@ -404,10 +411,16 @@ impl Endpoint {
     }
 
     fn send_cancel(&mut self, call: CallHandle, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let Some(key) = c.invite_key.clone() else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let Some(key) = c.invite_key.clone() else {
+            return;
+        };
         c.cancel = Cancel::Sent(now + self.txs.timers.timeout());
-        let Some(invite) = self.sent.get(&key) else { return };
+        let Some(invite) = self.sent.get(&key) else {
+            return;
+        };
         // §9.1: same Request-URI, Call-ID, From, To, CSeq number, Route and top Via.
         let mut cancel = OutRequest::new("CANCEL", invite.uri.clone(), invite.cseq, invite.remote);
         for (name, value) in &invite.headers {
@@ -415,15 +428,22 @@ impl Endpoint {
                 cancel.headers.push((name, value.clone()));
             }
         }
-        let Ok(binding) = self.binding(invite.remote.transport).cloned() else { return };
+        let Ok(binding) = self.binding(invite.remote.transport).cloned() else {
+            return;
+        };
         let bytes = cancel.render(&binding, &key.branch, self.config.user_agent.as_deref());
         let ckey = ClientKey {
             branch: key.branch.clone(),
             method: "CANCEL".into(),
         };
-        let _ = self
-            .txs
-            .send_request(ckey, TxOwner::Cancel(call), bytes, invite.remote, now, &mut self.out);
+        let _ = self.txs.send_request(
+            ckey,
+            TxOwner::Cancel(call),
+            bytes,
+            invite.remote,
+            now,
+            &mut self.out,
+        );
     }
 
     fn send_bye(&mut self, call: CallHandle, reason: EndReason, now: Instant) {
@@ -449,12 +469,18 @@ impl Endpoint {
 
     /// A request inside the call's dialog: Request-URI and Route from the route set, From,
     /// To, Call-ID, next CSeq, Contact for target-refreshing methods.
-    pub(crate) fn dialog_request(&mut self, call: CallHandle, method: &str) -> Result<OutRequest, UaError> {
+    pub(crate) fn dialog_request(
+        &mut self,
+        call: CallHandle,
+        method: &str,
+    ) -> Result<OutRequest, UaError> {
         let c = self.calls.get(&call).ok_or(UaError::NoSuchCall)?;
         let account = c.account;
         let transport = c.remote.transport;
         let contact = self.contact_for(account, transport)?;
-        let proxy = account.and_then(|a| self.accounts.get(&a)).map(|r| r.remote);
+        let proxy = account
+            .and_then(|a| self.accounts.get(&a))
+            .map(|r| r.remote);
         let c = self.calls.get_mut(&call).ok_or(UaError::NoSuchCall)?;
         let fallback = c.remote;
         let d = c
@@ -463,7 +489,11 @@ impl Endpoint {
             .or_else(|| c.early.first_mut())
             .ok_or(UaError::InvalidState("no dialog"))?;
         let target = d.request();
-        let seq = if method == "ACK" { 0 } else { d.next_local_seq() };
+        let seq = if method == "ACK" {
+            0
+        } else {
+            d.next_local_seq()
+        };
         // Connection transports stay on the dialog's flow; over UDP the next hop's address
         // when it is an IP, else the account's proxy, else where the dialog came from.
         let remote = if fallback.transport.is_reliable() {
@@ -489,7 +519,9 @@ impl Endpoint {
     }
 
     pub(crate) fn end_call(&mut self, call: CallHandle, reason: EndReason, code: Option<u16>) {
-        let Some(c) = self.calls.remove(&call) else { return };
+        let Some(c) = self.calls.remove(&call) else {
+            return;
+        };
         for key in [&c.invite_key, &c.reoffer_out, &c.refresh_key, &c.refer_key]
             .into_iter()
             .flatten()
@@ -568,10 +600,21 @@ impl Endpoint {
                     .get(key)
                     .and_then(|r| r.header_value("From").map(str::to_owned))
                     .unwrap_or_default();
-                let remote_tag = msg.to().ok().flatten().and_then(|t| t.tag().map(str::to_owned));
+                let remote_tag = msg
+                    .to()
+                    .ok()
+                    .flatten()
+                    .and_then(|t| t.tag().map(str::to_owned));
                 if let Some(tag) = remote_tag {
                     if c.dialog_with(&tag).is_none() && c.early.len() < MAX_EARLY_DIALOGS {
-                        if let Some(d) = Dialog::uac(&local_header, &c.local_tag, &c.call_id, c.invite_cseq, msg, false) {
+                        if let Some(d) = Dialog::uac(
+                            &local_header,
+                            &c.local_tag,
+                            &c.call_id,
+                            c.invite_cseq,
+                            msg,
+                            false,
+                        ) {
                             c.early.push(d);
                         }
                     } else if let Some(d) = c.dialog_with(&tag) {
@@ -597,11 +640,15 @@ impl Endpoint {
             }
             200..=299 => self.on_invite_2xx(call, key, msg, now),
             _ => {
-                if status == 422 && self.retry_session_interval(TxOwner::Invite(call), key, msg, now) {
+                if status == 422
+                    && self.retry_session_interval(TxOwner::Invite(call), key, msg, now)
+                {
                     return;
                 }
                 self.sent.remove(key);
-                let Some(c) = self.calls.get(&call) else { return };
+                let Some(c) = self.calls.get(&call) else {
+                    return;
+                };
                 let reason = Self::invite_status_to_reason(c, status, false);
                 self.end_call(call, reason, Some(status));
                 self.pump_notify_all(now);
@@ -609,12 +656,25 @@ impl Endpoint {
         }
     }
 
-    fn on_invite_2xx(&mut self, call: CallHandle, key: &ClientKey, msg: &Message<'_>, now: Instant) {
-        let Some(remote_tag) = msg.to().ok().flatten().and_then(|t| t.tag().map(str::to_owned)) else {
+    fn on_invite_2xx(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        msg: &Message<'_>,
+        now: Instant,
+    ) {
+        let Some(remote_tag) = msg
+            .to()
+            .ok()
+            .flatten()
+            .and_then(|t| t.tag().map(str::to_owned))
+        else {
             return;
         };
         let seq = msg.cseq().ok().flatten().map_or(0, |c| c.seq);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if let Some(d) = &c.dialog {
             if d.remote_tag == remote_tag {
                 // A retransmission: the ACK again.
@@ -640,7 +700,14 @@ impl Endpoint {
                 d.confirm_uac(msg);
                 d
             }
-            None => match Dialog::uac(&local_header, &c.local_tag, &c.call_id, c.invite_cseq, msg, false) {
+            None => match Dialog::uac(
+                &local_header,
+                &c.local_tag,
+                &c.call_id,
+                c.invite_cseq,
+                msg,
+                false,
+            ) {
                 Some(d) => d,
                 None => return,
             },
@@ -650,14 +717,20 @@ impl Endpoint {
         c.early.clear();
         c.dialog = Some(dialog);
         c.state = CallState::Confirmed;
-        c.peer_allows_update = msg.allow().ok().flatten().is_some_and(|a| a.contains("UPDATE"));
+        c.peer_allows_update = msg
+            .allow()
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.contains("UPDATE"));
         let sdp = (!msg.body().is_empty()).then(|| Bytes::copy_from_slice(msg.body()));
         if sdp.is_some() {
             c.remote_sdp.clone_from(&sdp);
         }
         self.setup_session_from_response(call, msg, now);
         self.send_ack(call, seq);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let cancelled = c.cancel != Cancel::None;
         c.cancel = Cancel::None;
         if let Some(orig) = c.transfer_of.take() {
@@ -673,7 +746,9 @@ impl Endpoint {
     }
 
     fn send_ack(&mut self, call: CallHandle, seq: u32) {
-        let Ok(mut ack) = self.dialog_request(call, "ACK") else { return };
+        let Ok(mut ack) = self.dialog_request(call, "ACK") else {
+            return;
+        };
         ack.cseq = seq;
         if let Ok(bytes) = self.send_stateless(&ack) {
             if let Some(c) = self.calls.get_mut(&call) {
@@ -700,7 +775,14 @@ impl Endpoint {
         };
         let from = invite.header_value("From").unwrap_or("").to_owned();
         let local_tag = from.rsplit("tag=").next().unwrap_or("").to_owned();
-        let Some(d) = Dialog::uac(&from, &local_tag, invite.header_value("Call-ID").unwrap_or(""), invite.cseq, msg, false) else {
+        let Some(d) = Dialog::uac(
+            &from,
+            &local_tag,
+            invite.header_value("Call-ID").unwrap_or(""),
+            invite.cseq,
+            msg,
+            false,
+        ) else {
             return;
         };
         let target = d.request();
@@ -723,13 +805,22 @@ impl Endpoint {
         }
     }
 
-    pub(crate) fn on_bye_reply(&mut self, call: CallHandle, key: &ClientKey, reply: Reply<'_, '_>, _now: Instant) {
+    pub(crate) fn on_bye_reply(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        reply: Reply<'_, '_>,
+        _now: Instant,
+    ) {
         let status = reply.status();
         if status < 200 {
             return;
         }
         self.sent.remove(key);
-        let reason = self.calls.get(&call).map_or(EndReason::LocalHangup, |c| c.end_reason);
+        let reason = self
+            .calls
+            .get(&call)
+            .map_or(EndReason::LocalHangup, |c| c.end_reason);
         let code = match reason {
             EndReason::LocalHangup => Some(status),
             _ => None,
@@ -748,14 +839,35 @@ impl Endpoint {
         now: Instant,
     ) {
         if self.shutting_down || self.calls.len() >= self.config.limits.max_calls {
-            self.reply(&key, msg, &from, 503, None, &[("Retry-After", "30")], None, now);
+            self.reply(
+                &key,
+                msg,
+                &from,
+                503,
+                None,
+                &[("Retry-After", "30")],
+                None,
+                now,
+            );
             return;
         }
         if let Ok(Some(req)) = msg.require() {
-            let unknown: Vec<&str> = req.iter().filter(|t| !t.eq_ignore_ascii_case("timer")).collect();
+            let unknown: Vec<&str> = req
+                .iter()
+                .filter(|t| !t.eq_ignore_ascii_case("timer"))
+                .collect();
             if !unknown.is_empty() {
                 let list = unknown.join(", ");
-                self.reply(&key, msg, &from, 420, None, &[("Unsupported", &list)], None, now);
+                self.reply(
+                    &key,
+                    msg,
+                    &from,
+                    420,
+                    None,
+                    &[("Unsupported", &list)],
+                    None,
+                    now,
+                );
                 return;
             }
         }
@@ -769,8 +881,23 @@ impl Endpoint {
             }
         }
         let offer = body_of(owned, msg);
-        if offer.is_some() && !msg.content_type().ok().flatten().is_some_and(|t| t.is_sdp()) {
-            self.reply(&key, msg, &from, 415, None, &[("Accept", "application/sdp")], None, now);
+        if offer.is_some()
+            && !msg
+                .content_type()
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.is_sdp())
+        {
+            self.reply(
+                &key,
+                msg,
+                &from,
+                415,
+                None,
+                &[("Accept", "application/sdp")],
+                None,
+                now,
+            );
             return;
         }
         let tag = self.token(10);
@@ -780,12 +907,22 @@ impl Endpoint {
             return;
         };
         dialog.state = DialogState::Early;
-        let Some(call_id) = msg.call_id().ok().flatten() else { return };
-        let request_uri = msg.request_uri().map(|u| u.as_str().to_owned()).unwrap_or_default();
+        let Some(call_id) = msg.call_id().ok().flatten() else {
+            return;
+        };
+        let request_uri = msg
+            .request_uri()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_default();
         let user = msg
             .request_uri()
             .and_then(|u| u.as_sip().and_then(|s| s.user))
-            .or_else(|| msg.to().ok().flatten().and_then(|t| t.uri.as_sip().and_then(|s| s.user)));
+            .or_else(|| {
+                msg.to()
+                    .ok()
+                    .flatten()
+                    .and_then(|t| t.uri.as_sip().and_then(|s| s.user))
+            });
         let account = self.account_for_user(user);
         let remote = if from.transport.is_reliable() {
             from
@@ -798,10 +935,16 @@ impl Endpoint {
         call.invite_cseq = msg.cseq().ok().flatten().map_or(1, |c| c.seq);
         call.dialog = Some(dialog);
         call.remote_sdp.clone_from(&offer);
-        call.peer_allows_update = msg.allow().ok().flatten().is_some_and(|a| a.contains("UPDATE"));
+        call.peer_allows_update = msg
+            .allow()
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.contains("UPDATE"));
         if let Some(se) = se {
             // We refresh unless the caller asked to (refresher=uac).
-            let we_refresh = se.refresher().is_none_or(|r| !r.eq_ignore_ascii_case("uac"));
+            let we_refresh = se
+                .refresher()
+                .is_none_or(|r| !r.eq_ignore_ascii_case("uac"));
             call.session = Some(SessionTimer {
                 interval: se.delta,
                 we_refresh,
@@ -828,7 +971,12 @@ impl Endpoint {
     }
 
     /// Sends 180 Ringing, or 183 Session Progress with early-media SDP.
-    pub fn ringing(&mut self, call: CallHandle, early_sdp: Option<Bytes>, now: Instant) -> Result<(), UaError> {
+    pub fn ringing(
+        &mut self,
+        call: CallHandle,
+        early_sdp: Option<Bytes>,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get_mut(&call).ok_or(UaError::NoSuchCall)?;
         if c.outgoing || !matches!(c.state, CallState::Calling | CallState::Early) {
             return Err(UaError::InvalidState("not an unanswered incoming call"));
@@ -843,7 +991,16 @@ impl Endpoint {
             Some(sdp) => (183, Some(("application/sdp", sdp.as_ref()))),
             None => (180, None),
         };
-        self.reply(&pending.key, &msg, &pending.source, status, Some(&tag), &[("Contact", &contact)], body, now);
+        self.reply(
+            &pending.key,
+            &msg,
+            &pending.source,
+            status,
+            Some(&tag),
+            &[("Contact", &contact)],
+            body,
+            now,
+        );
         Ok(())
     }
 
@@ -910,7 +1067,10 @@ impl Endpoint {
             body,
             self.config.user_agent.as_deref(),
         );
-        if !self.txs.respond(&pending.key, 200, bytes.clone(), now, &mut self.out) {
+        if !self
+            .txs
+            .respond(&pending.key, 200, bytes.clone(), now, &mut self.out)
+        {
             let remote = super::request::response_remote(&msg, &pending.source);
             self.out.push(Transmit::to(&remote, bytes.clone()));
         }
@@ -944,7 +1104,13 @@ impl Endpoint {
         self.reject_inner(call, code, EndReason::Declined, now)
     }
 
-    fn reject_inner(&mut self, call: CallHandle, code: u16, reason: EndReason, now: Instant) -> Result<(), UaError> {
+    fn reject_inner(
+        &mut self,
+        call: CallHandle,
+        code: u16,
+        reason: EndReason,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get(&call).ok_or(UaError::NoSuchCall)?;
         if c.outgoing || !matches!(c.state, CallState::Calling | CallState::Early) {
             return Err(UaError::InvalidState("not an unanswered incoming call"));
@@ -952,12 +1118,27 @@ impl Endpoint {
         let pending = c.uas.clone().ok_or(UaError::InvalidState("no INVITE"))?;
         let tag = c.local_tag.clone();
         let msg = pending.request.message();
-        self.reply(&pending.key, &msg, &pending.source, code, Some(&tag), &[], None, now);
+        self.reply(
+            &pending.key,
+            &msg,
+            &pending.source,
+            code,
+            Some(&tag),
+            &[],
+            None,
+            now,
+        );
         self.end_call(call, reason, Some(code));
         Ok(())
     }
 
-    pub(crate) fn on_cancel(&mut self, msg: &Message<'_>, key: &ServerKey, from: Remote, now: Instant) {
+    pub(crate) fn on_cancel(
+        &mut self,
+        msg: &Message<'_>,
+        key: &ServerKey,
+        from: Remote,
+        now: Instant,
+    ) {
         let invite_key = key.invite_of_cancel();
         let found = self.calls.iter().find_map(|(h, c)| {
             c.uas
@@ -969,7 +1150,16 @@ impl Endpoint {
             Some((call, pending, tag)) => {
                 self.reply(key, msg, &from, 200, None, &[], None, now);
                 let inv = pending.request.message();
-                self.reply(&pending.key, &inv, &pending.source, 487, Some(&tag), &[], None, now);
+                self.reply(
+                    &pending.key,
+                    &inv,
+                    &pending.source,
+                    487,
+                    Some(&tag),
+                    &[],
+                    None,
+                    now,
+                );
                 self.end_call(call, EndReason::RemoteCancelled, Some(487));
             }
             None if self.txs.server_state(&invite_key).is_some() => {
@@ -980,7 +1170,12 @@ impl Endpoint {
         }
     }
 
-    fn find_dialog_call(&self, call_id: &str, local_tag: &str, remote_tag: &str) -> Option<CallHandle> {
+    fn find_dialog_call(
+        &self,
+        call_id: &str,
+        local_tag: &str,
+        remote_tag: &str,
+    ) -> Option<CallHandle> {
         self.calls.iter().find_map(|(h, c)| {
             let hit = c
                 .dialog
@@ -1000,10 +1195,14 @@ impl Endpoint {
         ) else {
             return;
         };
-        let Some(call) = self.find_dialog_call(call_id, to.tag().unwrap_or(""), fr.tag().unwrap_or("")) else {
+        let Some(call) =
+            self.find_dialog_call(call_id, to.tag().unwrap_or(""), fr.tag().unwrap_or(""))
+        else {
             return;
         };
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if !c.retransmit.as_ref().is_some_and(|r| r.cseq == cseq.seq) {
             return;
         }
@@ -1049,10 +1248,23 @@ impl Endpoint {
             self.reply(&key, msg, &from, 481, None, &[], None, now);
             return;
         };
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let Some(d) = c.dialog_with(&remote_tag) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let Some(d) = c.dialog_with(&remote_tag) else {
+            return;
+        };
         if d.check_remote_cseq(cseq.seq).is_err() {
-            self.reply(&key, msg, &from, 500, None, &[("Retry-After", "1")], None, now);
+            self.reply(
+                &key,
+                msg,
+                &from,
+                500,
+                None,
+                &[("Retry-After", "1")],
+                None,
+                now,
+            );
             return;
         }
         if from.transport.is_reliable() {
@@ -1063,7 +1275,11 @@ impl Endpoint {
                 self.reply(&key, msg, &from, 200, None, &[], None, now);
                 if let Some(p) = self.calls.get_mut(&call).and_then(|c| c.uas.take()) {
                     let inv = p.request.message();
-                    let tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
+                    let tag = self
+                        .calls
+                        .get(&call)
+                        .map(|c| c.local_tag.clone())
+                        .unwrap_or_default();
                     self.reply(&p.key, &inv, &p.source, 487, Some(&tag), &[], None, now);
                 }
                 self.end_call(call, EndReason::RemoteHangup, None);
@@ -1091,7 +1307,11 @@ impl Endpoint {
                     return;
                 };
                 let refer_to = refer_to.uri.as_str().to_owned();
-                let referred_by = msg.referred_by().ok().flatten().map(|r| r.uri.as_str().to_owned());
+                let referred_by = msg
+                    .referred_by()
+                    .ok()
+                    .flatten()
+                    .map(|r| r.uri.as_str().to_owned());
                 self.reply(&key, msg, &from, 202, None, &[], None, now);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.refer_in = Some(ReferIn::default());
@@ -1106,7 +1326,11 @@ impl Endpoint {
             }
             "NOTIFY" => {
                 self.reply(&key, msg, &from, 200, None, &[], None, now);
-                let is_refer = msg.event().ok().flatten().is_some_and(|e| e.package.eq_ignore_ascii_case("refer"));
+                let is_refer = msg
+                    .event()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|e| e.package.eq_ignore_ascii_case("refer"));
                 if is_refer {
                     let done = msg
                         .subscription_state()
@@ -1116,11 +1340,19 @@ impl Endpoint {
                     if let Some(code) = parse_sipfrag_status(msg.body()) {
                         self.emit(Event::TransferProgress {
                             call,
-                            progress: TransferProgress::Status { code, done: done || code >= 200 },
+                            progress: TransferProgress::Status {
+                                code,
+                                done: done || code >= 200,
+                            },
                         });
                     }
                 } else {
-                    let event = msg.event().ok().flatten().map(|e| e.package.to_owned()).unwrap_or_default();
+                    let event = msg
+                        .event()
+                        .ok()
+                        .flatten()
+                        .map(|e| e.package.to_owned())
+                        .unwrap_or_default();
                     self.emit(Event::Notify {
                         event,
                         body: body_of(owned, msg).unwrap_or_default(),
@@ -1146,7 +1378,9 @@ impl Endpoint {
     ) {
         let is_invite = msg.method() == Some("INVITE");
         let min_se = self.config.session_timer.min_se;
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if c.state != CallState::Confirmed && !(c.state == CallState::Early && !is_invite) {
             self.reply(&key, msg, &from, 491, None, &[], None, now);
             return;
@@ -1158,7 +1392,16 @@ impl Endpoint {
         }
         if c.reoffer_in.is_some() || (is_invite && c.retransmit.is_some()) {
             let wait = self.rng.u32(0..=10).to_string();
-            self.reply(&key, msg, &from, 500, None, &[("Retry-After", &wait)], None, now);
+            self.reply(
+                &key,
+                msg,
+                &from,
+                500,
+                None,
+                &[("Retry-After", &wait)],
+                None,
+                now,
+            );
             return;
         }
         let se = msg.session_expires().ok().flatten();
@@ -1169,12 +1412,16 @@ impl Endpoint {
                 return;
             }
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if let Some(d) = &mut c.dialog {
             d.refresh_target(msg);
         }
         if let Some(se) = se {
-            let we_refresh = se.refresher().is_none_or(|r| !r.eq_ignore_ascii_case("uac"));
+            let we_refresh = se
+                .refresher()
+                .is_none_or(|r| !r.eq_ignore_ascii_case("uac"));
             c.session = Some(SessionTimer {
                 interval: se.delta,
                 we_refresh,
@@ -1191,13 +1438,21 @@ impl Endpoint {
         // A refresh repeating the last offer (same o= version) is answered with our last
         // description, without bothering the application.
         let same = match (&offer, &c.remote_sdp) {
-            (Some(o), Some(r)) => sdp_version(o).is_some() && sdp_version(o) == sdp_version(r) && o == r,
+            (Some(o), Some(r)) => {
+                sdp_version(o).is_some() && sdp_version(o) == sdp_version(r) && o == r
+            }
             (None, _) => !is_invite,
             _ => false,
         };
         if same {
             let local = c.local_sdp.clone();
-            self.answer_pending(call, pending, is_invite, if is_invite { local } else { None }, now);
+            self.answer_pending(
+                call,
+                pending,
+                is_invite,
+                if is_invite { local } else { None },
+                now,
+            );
             return;
         }
         c.reoffer_in = Some((pending, is_invite));
@@ -1205,9 +1460,17 @@ impl Endpoint {
     }
 
     /// Answers the peer's re-INVITE or UPDATE offer ([`Event::Reoffer`]) with our SDP.
-    pub fn answer_reoffer(&mut self, call: CallHandle, sdp: Bytes, now: Instant) -> Result<(), UaError> {
+    pub fn answer_reoffer(
+        &mut self,
+        call: CallHandle,
+        sdp: Bytes,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get_mut(&call).ok_or(UaError::NoSuchCall)?;
-        let (pending, is_invite) = c.reoffer_in.take().ok_or(UaError::InvalidState("no offer pending"))?;
+        let (pending, is_invite) = c
+            .reoffer_in
+            .take()
+            .ok_or(UaError::InvalidState("no offer pending"))?;
         let offer = body_of(&pending.request, &pending.request.message());
         if offer.is_some() {
             c.remote_sdp = offer;
@@ -1218,25 +1481,60 @@ impl Endpoint {
     }
 
     /// Refuses the peer's offer (488 Not Acceptable Here, ...); the call goes on.
-    pub fn reject_reoffer(&mut self, call: CallHandle, code: u16, now: Instant) -> Result<(), UaError> {
+    pub fn reject_reoffer(
+        &mut self,
+        call: CallHandle,
+        code: u16,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get_mut(&call).ok_or(UaError::NoSuchCall)?;
-        let (pending, _) = c.reoffer_in.take().ok_or(UaError::InvalidState("no offer pending"))?;
+        let (pending, _) = c
+            .reoffer_in
+            .take()
+            .ok_or(UaError::InvalidState("no offer pending"))?;
         let msg = pending.request.message();
-        self.reply(&pending.key, &msg, &pending.source, code, None, &[], None, now);
+        self.reply(
+            &pending.key,
+            &msg,
+            &pending.source,
+            code,
+            None,
+            &[],
+            None,
+            now,
+        );
         Ok(())
     }
 
-    fn answer_pending(&mut self, call: CallHandle, pending: PendingRequest, is_invite: bool, sdp: Option<Bytes>, now: Instant) {
+    fn answer_pending(
+        &mut self,
+        call: CallHandle,
+        pending: PendingRequest,
+        is_invite: bool,
+        sdp: Option<Bytes>,
+        now: Instant,
+    ) {
         if is_invite {
             let _ = self.send_invite_2xx(call, &pending, sdp, now);
             return;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let session = c.session.map(|s| format!("{};refresher={}", s.interval, if s.we_refresh { "uas" } else { "uac" }));
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let session = c.session.map(|s| {
+            format!(
+                "{};refresher={}",
+                s.interval,
+                if s.we_refresh { "uas" } else { "uac" }
+            )
+        });
         if let Some(s) = c.session {
             c.session = Some(SessionTimer::new(s.interval, s.we_refresh, now));
         }
-        let Ok(contact) = self.contact_for(self.calls.get(&call).and_then(|c| c.account), pending.source.transport) else {
+        let Ok(contact) = self.contact_for(
+            self.calls.get(&call).and_then(|c| c.account),
+            pending.source.transport,
+        ) else {
             return;
         };
         let mut extra: Vec<(&str, &str)> = vec![("Contact", &contact)];
@@ -1245,7 +1543,16 @@ impl Endpoint {
         }
         let body = sdp.as_ref().map(|s| ("application/sdp", s.as_ref()));
         let msg = pending.request.message();
-        self.reply(&pending.key, &msg, &pending.source, 200, None, &extra, body, now);
+        self.reply(
+            &pending.key,
+            &msg,
+            &pending.source,
+            200,
+            None,
+            &extra,
+            body,
+            now,
+        );
     }
 
     /// Sends a re-INVITE with a new offer (hold: `a=sendonly`; resume: `a=sendrecv`).
@@ -1269,9 +1576,7 @@ impl Endpoint {
             .and_then(|c| c.reoffer_body.clone())
             .ok_or(UaError::InvalidState("no offer"))?;
         let mut req = self.dialog_request(call, "INVITE")?;
-        req = req
-            .header("Allow", ALLOW)
-            .header("Supported", SUPPORTED);
+        req = req.header("Allow", ALLOW).header("Supported", SUPPORTED);
         if let Some(s) = self.calls.get(&call).and_then(|c| c.session) {
             req = req.header("Session-Expires", format!("{};refresher=uac", s.interval));
         }
@@ -1302,7 +1607,10 @@ impl Endpoint {
             self.sent.remove(key);
             return;
         };
-        let seq = reply.msg().and_then(|m| m.cseq().ok().flatten()).map_or(0, |c| c.seq);
+        let seq = reply
+            .msg()
+            .and_then(|m| m.cseq().ok().flatten())
+            .map_or(0, |c| c.seq);
         let ours = c.reoffer_out.as_ref() == Some(key) || c.refresh_key.as_ref() == Some(key);
         if !ours {
             // A 2xx retransmission of a finished re-INVITE: ACK again.
@@ -1321,7 +1629,9 @@ impl Endpoint {
             }
         }
         self.sent.remove(key);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if owner == TxOwner::Reoffer(call) {
             c.reoffer_out = None;
         } else {
@@ -1379,14 +1689,17 @@ impl Endpoint {
     /// RFC 4028 §7.2: a 2xx with Session-Expires arms the timer; we refresh when the
     /// response names us (we were the UAC of this transaction, so `refresher=uac`).
     fn setup_session_from_response(&mut self, call: CallHandle, msg: &Message<'_>, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         match msg.session_expires().ok().flatten() {
             Some(se) => {
                 let we_refresh = se.refresher().is_none_or(|r| r.eq_ignore_ascii_case("uac"));
                 c.session = Some(SessionTimer::new(se.delta, we_refresh, now));
             }
             None => {
-                if c.session.is_some() && c.state == CallState::Confirmed && c.refresh_key.is_none() {
+                if c.session.is_some() && c.state == CallState::Confirmed && c.refresh_key.is_none()
+                {
                     c.session = None;
                 }
             }
@@ -1394,9 +1707,19 @@ impl Endpoint {
     }
 
     /// 422: ask again with the peer's Min-SE (RFC 4028 §7.4).
-    fn retry_session_interval(&mut self, owner: TxOwner, key: &ClientKey, msg: &Message<'_>, now: Instant) -> bool {
-        let Some(min) = msg.min_se().ok().flatten() else { return false };
-        let Some(mut req) = self.sent.remove(key) else { return false };
+    fn retry_session_interval(
+        &mut self,
+        owner: TxOwner,
+        key: &ClientKey,
+        msg: &Message<'_>,
+        now: Instant,
+    ) -> bool {
+        let Some(min) = msg.min_se().ok().flatten() else {
+            return false;
+        };
+        let Some(mut req) = self.sent.remove(key) else {
+            return false;
+        };
         let current = req
             .header_value("Session-Expires")
             .and_then(|v| v.split(';').next())
@@ -1432,12 +1755,16 @@ impl Endpoint {
     }
 
     fn send_refresh(&mut self, call: CallHandle, now: Instant) {
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         let Some(s) = c.session else { return };
         let use_update = c.peer_allows_update;
         let body = c.local_sdp.clone().unwrap_or_default();
         let method = if use_update { "UPDATE" } else { "INVITE" };
-        let Ok(mut req) = self.dialog_request(call, method) else { return };
+        let Ok(mut req) = self.dialog_request(call, method) else {
+            return;
+        };
         req = req
             .header("Supported", SUPPORTED)
             .header("Session-Expires", format!("{};refresher=uac", s.interval));
@@ -1454,7 +1781,13 @@ impl Endpoint {
     // ---- INFO, REFER, NOTIFY ----
 
     /// Sends a DTMF digit in an INFO (`application/dtmf-relay`, `Signal=`/`Duration=`).
-    pub fn send_dtmf_info(&mut self, call: CallHandle, signal: char, duration_ms: u32, now: Instant) -> Result<(), UaError> {
+    pub fn send_dtmf_info(
+        &mut self,
+        call: CallHandle,
+        signal: char,
+        duration_ms: u32,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let valid = signal.is_ascii_digit() || matches!(signal, '*' | '#' | 'A'..='D');
         if !valid {
             return Err(UaError::Invalid("DTMF signal"));
@@ -1470,11 +1803,24 @@ impl Endpoint {
         Ok(())
     }
 
-    pub(crate) fn on_info_reply(&mut self, call: CallHandle, key: &ClientKey, reply: Reply<'_, '_>, now: Instant) {
+    pub(crate) fn on_info_reply(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        reply: Reply<'_, '_>,
+        now: Instant,
+    ) {
         self.on_simple_reply(call, key, reply, "INFO", now);
     }
 
-    fn on_simple_reply(&mut self, call: CallHandle, key: &ClientKey, reply: Reply<'_, '_>, method: &str, now: Instant) {
+    fn on_simple_reply(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        reply: Reply<'_, '_>,
+        method: &str,
+        now: Instant,
+    ) {
         let status = reply.status();
         if status < 200 {
             return;
@@ -1496,7 +1842,12 @@ impl Endpoint {
 
     /// Blind transfer: asks the peer to call `target` (REFER with Refer-To and
     /// Referred-By). [`Event::TransferProgress`] reports the answer and the NOTIFYs.
-    pub fn transfer(&mut self, call: CallHandle, target: &str, now: Instant) -> Result<(), UaError> {
+    pub fn transfer(
+        &mut self,
+        call: CallHandle,
+        target: &str,
+        now: Instant,
+    ) -> Result<(), UaError> {
         if crate::Uri::parse(target).is_err() {
             return Err(UaError::Invalid("transfer target"));
         }
@@ -1520,13 +1871,21 @@ impl Endpoint {
         Ok(())
     }
 
-    pub(crate) fn on_refer_reply(&mut self, call: CallHandle, key: &ClientKey, reply: Reply<'_, '_>, _now: Instant) {
+    pub(crate) fn on_refer_reply(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        reply: Reply<'_, '_>,
+        _now: Instant,
+    ) {
         let status = reply.status();
         if status < 200 {
             return;
         }
         self.sent.remove(key);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.refer_key = None;
         let progress = if status < 300 {
             TransferProgress::Accepted
@@ -1539,7 +1898,12 @@ impl Endpoint {
     /// Reports the outcome of a transfer the peer asked for ([`Event::TransferRequested`])
     /// when the call was not placed with `InviteRequest::transfer_of`: a NOTIFY with
     /// `SIP/2.0 <code>`; a final code (≥ 200) ends the subscription.
-    pub fn transfer_notify(&mut self, call: CallHandle, code: u16, now: Instant) -> Result<(), UaError> {
+    pub fn transfer_notify(
+        &mut self,
+        call: CallHandle,
+        code: u16,
+        now: Instant,
+    ) -> Result<(), UaError> {
         if !(100..700).contains(&code) {
             return Err(UaError::Invalid("status code"));
         }
@@ -1570,7 +1934,11 @@ impl Endpoint {
         let calls: Vec<CallHandle> = self
             .calls
             .iter()
-            .filter(|(_, c)| c.refer_in.as_ref().is_some_and(|r| r.in_flight.is_none() && !r.queue.is_empty()))
+            .filter(|(_, c)| {
+                c.refer_in
+                    .as_ref()
+                    .is_some_and(|r| r.in_flight.is_none() && !r.queue.is_empty())
+            })
             .map(|(h, _)| *h)
             .collect();
         for c in calls {
@@ -1586,7 +1954,9 @@ impl Endpoint {
         if r.in_flight.is_some() {
             return;
         }
-        let Some((code, last)) = r.queue.pop_front() else { return };
+        let Some((code, last)) = r.queue.pop_front() else {
+            return;
+        };
         if last {
             r.done = true;
         }
@@ -1596,7 +1966,9 @@ impl Endpoint {
             "active;expires=60".to_owned()
         };
         let body = format!("SIP/2.0 {code} {}\r\n", reason_phrase(code));
-        let Ok(req) = self.dialog_request(call, "NOTIFY") else { return };
+        let Ok(req) = self.dialog_request(call, "NOTIFY") else {
+            return;
+        };
         let req = req
             .header("Event", "refer")
             .header("Subscription-State", state)
@@ -1608,7 +1980,13 @@ impl Endpoint {
         }
     }
 
-    pub(crate) fn on_notify_reply(&mut self, call: CallHandle, key: &ClientKey, reply: Reply<'_, '_>, now: Instant) {
+    pub(crate) fn on_notify_reply(
+        &mut self,
+        call: CallHandle,
+        key: &ClientKey,
+        reply: Reply<'_, '_>,
+        now: Instant,
+    ) {
         let status = reply.status();
         if status < 200 {
             return;
@@ -1631,7 +2009,9 @@ impl Endpoint {
 
     pub(crate) fn call_timeout(&mut self, call: CallHandle, now: Instant) {
         let t2 = self.txs.timers.t2;
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if let Cancel::Sent(t) = c.cancel {
             if t <= now {
                 // §9.1: no final response to the cancelled INVITE in 64·T1.
@@ -1656,7 +2036,9 @@ impl Endpoint {
                 r.next = Some(now + r.interval);
             }
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if c.reoffer_retry_at.is_some_and(|t| t <= now) {
             c.reoffer_retry_at = None;
             if c.reoffer_in.is_some() {
@@ -1669,7 +2051,9 @@ impl Endpoint {
             }
             return;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let Some(s) = &mut c.session else { return };
         if s.expire_at.is_some_and(|t| t <= now) {
             s.expire_at = None;

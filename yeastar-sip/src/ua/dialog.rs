@@ -289,14 +289,20 @@ mod tests {
         let d = Dialog::uac("<sip:1001@pbx>;tag=lt", "lt", "c1", 3, &msg, false).unwrap();
         assert_eq!(d.state, DialogState::Confirmed);
         assert_eq!(d.route_set, vec!["<sip:p1;lr>", "<sip:p2>"]);
-        assert_eq!(d.request().request_uri, "sip:1002@192.0.2.1:5062;transport=udp");
+        assert_eq!(
+            d.request().request_uri,
+            "sip:1002@192.0.2.1:5062;transport=udp"
+        );
         // Strict first hop.
         let wire = ok(&["<sip:p2;lr>", "<sip:p1>"]);
         let msg = Message::parse(&wire).unwrap();
         let d = Dialog::uac("<sip:1001@pbx>;tag=lt", "lt", "c1", 3, &msg, false).unwrap();
         let r = d.request();
         assert_eq!(r.request_uri, "sip:p1");
-        assert_eq!(r.routes, vec!["<sip:p2;lr>", "<sip:1002@192.0.2.1:5062;transport=udp>"]);
+        assert_eq!(
+            r.routes,
+            vec!["<sip:p2;lr>", "<sip:1002@192.0.2.1:5062;transport=udp>"]
+        );
         assert_eq!(r.next_hop(), "sip:p1");
     }
 

@@ -124,7 +124,10 @@ impl DigestAlgorithm {
     /// True for the `-sess` variants, whose A1 mixes in the nonce and cnonce.
     #[must_use]
     pub const fn is_session(self) -> bool {
-        matches!(self, Self::Md5Sess | Self::Sha256Sess | Self::Sha512_256Sess)
+        matches!(
+            self,
+            Self::Md5Sess | Self::Sha256Sess | Self::Sha512_256Sess
+        )
     }
 
     /// Lower-case hex of the hash of `parts` joined by nothing.
@@ -499,7 +502,10 @@ mod tests {
 
     #[test]
     fn rfc7616_md5_example() {
-        assert_eq!(kat(DigestAlgorithm::Md5), "8ca523f5e9506fed4657c9700eebdbec");
+        assert_eq!(
+            kat(DigestAlgorithm::Md5),
+            "8ca523f5e9506fed4657c9700eebdbec"
+        );
     }
 
     #[test]
@@ -626,7 +632,10 @@ mod tests {
     #[test]
     fn qop_choice() {
         let mut c = DigestClient::new();
-        let both = answer(&mut c, "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int,auth\"");
+        let both = answer(
+            &mut c,
+            "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int,auth\"",
+        );
         assert!(both.unwrap().contains("qop=auth,"));
         let int = answer(&mut c, "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"");
         assert!(int.unwrap().contains("qop=auth-int,"));

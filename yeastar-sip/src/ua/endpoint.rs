@@ -546,13 +546,7 @@ impl Endpoint {
         }
     }
 
-    fn on_request(
-        &mut self,
-        msg: &Message<'_>,
-        owned: &OwnedMessage,
-        from: Remote,
-        now: Instant,
-    ) {
+    fn on_request(&mut self, msg: &Message<'_>, owned: &OwnedMessage, from: Remote, now: Instant) {
         let Some(method) = msg.method() else { return };
         // Requests missing a mandatory header are dropped: we could not answer them.
         let complete = msg.top_via().ok().flatten().is_some()
@@ -563,7 +557,9 @@ impl Endpoint {
         if !complete {
             return;
         }
-        let Some(key) = ServerKey::of(msg) else { return };
+        let Some(key) = ServerKey::of(msg) else {
+            return;
+        };
         let is_ack = method == "ACK";
         match self.txs.on_request(&key, is_ack, now, &mut self.out) {
             ServerMatch::Absorbed | ServerMatch::AckConsumed => return,
@@ -576,7 +572,16 @@ impl Endpoint {
         let to_remote = response_remote(msg, &from);
         if self.txs.create_server(key.clone(), to_remote).is_err() {
             // Table full: refuse statelessly.
-            let bytes = response(msg, &from, 503, None, false, &[("Retry-After", "5")], None, None);
+            let bytes = response(
+                msg,
+                &from,
+                503,
+                None,
+                false,
+                &[("Retry-After", "5")],
+                None,
+                None,
+            );
             self.out.push(Transmit::to(&to_remote, bytes));
             return;
         }
@@ -600,11 +605,7 @@ impl Endpoint {
             self.on_cancel(msg, &key, from, now);
             return;
         }
-        let has_to_tag = msg
-            .to()
-            .ok()
-            .flatten()
-            .is_some_and(|t| t.tag().is_some());
+        let has_to_tag = msg.to().ok().flatten().is_some_and(|t| t.tag().is_some());
         if has_to_tag {
             self.on_in_dialog_request(msg, owned, key, from, now);
             return;
@@ -648,7 +649,11 @@ impl Endpoint {
             &from,
             200,
             Some(&tag),
-            &[("Allow", ALLOW), ("Accept", ACCEPT), ("Supported", SUPPORTED)],
+            &[
+                ("Allow", ALLOW),
+                ("Accept", ACCEPT),
+                ("Supported", SUPPORTED),
+            ],
             None,
             now,
         );
@@ -685,7 +690,11 @@ impl Endpoint {
             body,
             self.config.user_agent.as_deref(),
         );
-        if !self.txs.respond(key, status, bytes.clone(), now, &mut self.out) && status >= 200 {
+        if !self
+            .txs
+            .respond(key, status, bytes.clone(), now, &mut self.out)
+            && status >= 200
+        {
             // The transaction is gone (a 2xx retransmission after timer L): send directly.
             if let Some(remote) = self.txs.server_remote(key) {
                 self.out.push(Transmit::to(&remote, bytes));
@@ -713,7 +722,10 @@ impl Endpoint {
         use super::transaction::ClientState;
         self.calls.is_empty()
             && self.txs.clients.values().all(|t| {
-                matches!(t.state, ClientState::Completed | ClientState::Accepted | ClientState::Terminated)
+                matches!(
+                    t.state,
+                    ClientState::Completed | ClientState::Accepted | ClientState::Terminated
+                )
             })
             && self.accounts.values().all(Registration::is_idle)
     }
@@ -748,14 +760,20 @@ impl Endpoint {
     }
 
     /// The address the peer sees for us through `account` (learned from `received`/`rport`).
-    pub(crate) fn contact_for(&self, account: Option<AccountHandle>, transport: TransportKind) -> Result<String, UaError> {
+    pub(crate) fn contact_for(
+        &self,
+        account: Option<AccountHandle>,
+        transport: TransportKind,
+    ) -> Result<String, UaError> {
         let binding = self.binding(transport)?;
         let reg = account.and_then(|a| self.accounts.get(&a));
         let (host, port) = match reg.and_then(|r| r.public.clone()) {
             Some((h, p)) if !transport.is_websocket() => (h, Some(p)),
             _ => (binding.host.clone(), binding.port),
         };
-        let user = reg.map(|r| format!("{}@", r.config.user)).unwrap_or_default();
+        let user = reg
+            .map(|r| format!("{}@", r.config.user))
+            .unwrap_or_default();
         let hp = super::transport::host_port(&host, port);
         let param = if transport == TransportKind::Udp {
             String::new()
@@ -790,7 +808,9 @@ pub(crate) fn body_of(owned: &OwnedMessage, msg: &Message<'_>) -> Option<Bytes> 
 /// view, from a response's top Via (`received`, `rport`).
 pub(crate) fn public_address(msg: &Message<'_>) -> Option<(String, u16)> {
     let via = msg.top_via().ok()??;
-    let received = via.received().map(|r| r.trim_matches(['[', ']']).to_owned());
+    let received = via
+        .received()
+        .map(|r| r.trim_matches(['[', ']']).to_owned());
     let rport = via.rport().flatten();
     if received.is_none() && rport.is_none() {
         return None;

@@ -119,7 +119,9 @@ impl Registration {
 
     pub(crate) fn is_idle(&self) -> bool {
         self.pending.is_none() && matches!(self.state, RegState::Idle | RegState::Failed)
-            || (self.pending.is_none() && !self.config.register && self.state != RegState::Registered)
+            || (self.pending.is_none()
+                && !self.config.register
+                && self.state != RegState::Registered)
     }
 }
 
@@ -132,7 +134,10 @@ impl Endpoint {
     /// Removes the binding (REGISTER with Expires: 0); [`RegistrationEvent::Unregistered`]
     /// follows.
     pub fn unregister(&mut self, account: AccountHandle, now: Instant) -> Result<(), UaError> {
-        let reg = self.accounts.get_mut(&account).ok_or(UaError::NoSuchAccount)?;
+        let reg = self
+            .accounts
+            .get_mut(&account)
+            .ok_or(UaError::NoSuchAccount)?;
         reg.refresh_at = None;
         reg.retry_at = None;
         reg.keepalive_at = None;
@@ -181,7 +186,10 @@ impl Endpoint {
         now: Instant,
     ) -> Result<(), UaError> {
         let contact = self.contact_for(Some(account), self.account_transport(account)?)?;
-        let reg = self.accounts.get_mut(&account).ok_or(UaError::NoSuchAccount)?;
+        let reg = self
+            .accounts
+            .get_mut(&account)
+            .ok_or(UaError::NoSuchAccount)?;
         if let Some(k) = reg.pending.take() {
             self.txs.remove_client(&k);
             self.sent.remove(&k);
@@ -240,7 +248,10 @@ impl Endpoint {
         Ok(())
     }
 
-    fn account_transport(&self, account: AccountHandle) -> Result<super::transport::TransportKind, UaError> {
+    fn account_transport(
+        &self,
+        account: AccountHandle,
+    ) -> Result<super::transport::TransportKind, UaError> {
         Ok(self
             .accounts
             .get(&account)
@@ -381,7 +392,12 @@ impl Endpoint {
         self.registration_failed(account, err, now);
     }
 
-    fn registration_failed(&mut self, account: AccountHandle, error: RegistrationError, now: Instant) {
+    fn registration_failed(
+        &mut self,
+        account: AccountHandle,
+        error: RegistrationError,
+        now: Instant,
+    ) {
         let Some(reg) = self.accounts.get_mut(&account) else {
             return;
         };
@@ -444,10 +460,15 @@ impl Endpoint {
                 let tag = reg.from_tag.clone();
                 let call_id = format!("ka-{}", reg.call_id);
                 let cseq = reg.next_cseq();
-                let req = OutRequest::new("OPTIONS", format!("sip:{}", reg.config.domain), cseq, remote)
-                    .header("From", format!("<{aor}>;tag={tag}"))
-                    .header("To", format!("<sip:{}>", reg.config.domain))
-                    .header("Call-ID", call_id);
+                let req = OutRequest::new(
+                    "OPTIONS",
+                    format!("sip:{}", reg.config.domain),
+                    cseq,
+                    remote,
+                )
+                .header("From", format!("<{aor}>;tag={tag}"))
+                .header("To", format!("<sip:{}>", reg.config.domain))
+                .header("Call-ID", call_id);
                 if let Ok(k) = self.send_request(req, TxOwner::Keepalive(account), now) {
                     if let Some(reg) = self.accounts.get_mut(&account) {
                         reg.keepalive_key = Some(k);
@@ -497,11 +518,19 @@ impl Endpoint {
         }
     }
 
-    pub(crate) fn registration_flow_failed(&mut self, account: AccountHandle, remote: &Remote, now: Instant) {
+    pub(crate) fn registration_flow_failed(
+        &mut self,
+        account: AccountHandle,
+        remote: &Remote,
+        now: Instant,
+    ) {
         let Some(reg) = self.accounts.get(&account) else {
             return;
         };
-        if reg.state == RegState::Registered && reg.remote.flow.is_some() && reg.remote.same_path(remote) {
+        if reg.state == RegState::Registered
+            && reg.remote.flow.is_some()
+            && reg.remote.same_path(remote)
+        {
             self.registration_failed(account, RegistrationError::Transport, now);
         }
     }
@@ -513,8 +542,17 @@ mod tests {
 
     #[test]
     fn refresh_rule() {
-        assert_eq!(refresh_delay(Duration::from_secs(3600)), Duration::from_secs(3568));
-        assert_eq!(refresh_delay(Duration::from_secs(60)), Duration::from_secs(30));
-        assert_eq!(refresh_delay(Duration::from_secs(10)), Duration::from_secs(5));
+        assert_eq!(
+            refresh_delay(Duration::from_secs(3600)),
+            Duration::from_secs(3568)
+        );
+        assert_eq!(
+            refresh_delay(Duration::from_secs(60)),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            refresh_delay(Duration::from_secs(10)),
+            Duration::from_secs(5)
+        );
     }
 }

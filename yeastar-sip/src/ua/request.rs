@@ -7,11 +7,11 @@ use bytes::Bytes;
 
 use super::event::AccountHandle;
 use super::transport::{LocalBinding, Remote, TransportKind};
+use crate::MessageBuilder;
 use crate::chars::CommaSplit;
 use crate::header_name::HeaderName;
 use crate::message::Message;
 use crate::uri::{Host, Uri};
-use crate::MessageBuilder;
 
 /// Methods we accept, in `Allow`.
 pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, UPDATE";
@@ -85,7 +85,12 @@ impl OutRequest {
     }
 
     /// Serialises with a Via for `binding` and `branch`.
-    pub(crate) fn render(&self, binding: &LocalBinding, branch: &str, user_agent: Option<&str>) -> Bytes {
+    pub(crate) fn render(
+        &self,
+        binding: &LocalBinding,
+        branch: &str,
+        user_agent: Option<&str>,
+    ) -> Bytes {
         let via = via_value(binding, branch);
         let cseq = format!("{} {}", self.cseq, self.method);
         let mut b = MessageBuilder::request(self.method.as_str(), self.uri.as_str())
@@ -213,7 +218,11 @@ pub(crate) fn response(
                 }
             }
             HeaderName::To => {
-                let has_tag = request.to().ok().flatten().is_some_and(|t| t.tag().is_some());
+                let has_tag = request
+                    .to()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| t.tag().is_some());
                 match to_tag {
                     Some(tag) if !has_tag && status > 100 => {
                         b.push_header("To", format!("{};tag={tag}", h.value));
@@ -296,7 +305,14 @@ pub(crate) fn reason_phrase(status: u16) -> &'static str {
 pub(crate) fn random_token(rng: &mut fastrand::Rng, len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     (0..len)
-        .map(|_| char::from(ALPHABET.get(rng.usize(..ALPHABET.len())).copied().unwrap_or(b'x')))
+        .map(|_| {
+            char::from(
+                ALPHABET
+                    .get(rng.usize(..ALPHABET.len()))
+                    .copied()
+                    .unwrap_or(b'x'),
+            )
+        })
         .collect()
 }
 
@@ -304,7 +320,8 @@ pub(crate) fn random_token(rng: &mut fastrand::Rng, len: usize) -> String {
 /// `application/dtmf`.
 pub(crate) fn parse_dtmf(content_type: &str, body: &[u8]) -> Option<(char, Option<u32>)> {
     let text = core::str::from_utf8(body).ok()?;
-    let valid = |c: char| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D' | 'a'..='d' | '!');
+    let valid =
+        |c: char| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D' | 'a'..='d' | '!');
     if content_type.eq_ignore_ascii_case("application/dtmf") {
         let c = text.trim().chars().next()?;
         return valid(c).then_some((c.to_ascii_uppercase(), None));
@@ -338,7 +355,11 @@ pub(crate) fn parse_sipfrag_status(body: &[u8]) -> Option<u16> {
     if !parts.next()?.eq_ignore_ascii_case("SIP/2.0") {
         return None;
     }
-    parts.next()?.parse().ok().filter(|c| (100..700).contains(c))
+    parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|c| (100..700).contains(c))
 }
 
 #[cfg(test)]
@@ -347,9 +368,18 @@ mod tests {
 
     #[test]
     fn dtmf_bodies() {
-        assert_eq!(parse_dtmf("application/dtmf-relay", b"Signal=5\r\nDuration=160\r\n"), Some(('5', Some(160))));
-        assert_eq!(parse_dtmf("application/dtmf-relay", b"Signal= #\nDuration= 250"), Some(('#', Some(250))));
-        assert_eq!(parse_dtmf("application/dtmf-relay", b"Signal=11\r\n"), Some(('#', None)));
+        assert_eq!(
+            parse_dtmf("application/dtmf-relay", b"Signal=5\r\nDuration=160\r\n"),
+            Some(('5', Some(160)))
+        );
+        assert_eq!(
+            parse_dtmf("application/dtmf-relay", b"Signal= #\nDuration= 250"),
+            Some(('#', Some(250)))
+        );
+        assert_eq!(
+            parse_dtmf("application/dtmf-relay", b"Signal=11\r\n"),
+            Some(('#', None))
+        );
         assert_eq!(parse_dtmf("application/dtmf-relay", b"Signal=x\r\n"), None);
         assert_eq!(parse_dtmf("application/dtmf", b"7"), Some(('7', None)));
     }
@@ -369,7 +399,10 @@ mod tests {
             "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK1;received=203.0.113.5;rport=40000"
         );
         assert_eq!(
-            stamped_via("SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK1, SIP/2.0/UDP p;branch=z9hG4bK2", &src),
+            stamped_via(
+                "SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK1, SIP/2.0/UDP p;branch=z9hG4bK2",
+                &src
+            ),
             "SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK1;received=203.0.113.5, SIP/2.0/UDP p;branch=z9hG4bK2"
         );
     }
@@ -379,7 +412,10 @@ mod tests {
         let r = resolve_uri("sip:1001@192.0.2.1:5070;transport=tcp", TransportKind::Udp).unwrap();
         assert_eq!(r.addr, "192.0.2.1:5070".parse().unwrap());
         assert_eq!(r.transport, TransportKind::Tcp);
-        assert_eq!(resolve_uri("sip:1001@pbx.example.com", TransportKind::Udp), None);
+        assert_eq!(
+            resolve_uri("sip:1001@pbx.example.com", TransportKind::Udp),
+            None
+        );
         let r = resolve_uri("sips:[2001:db8::1]", TransportKind::Udp).unwrap();
         assert_eq!(r.addr, "[2001:db8::1]:5061".parse().unwrap());
     }

@@ -13,9 +13,9 @@ use bytes::Bytes;
 use super::outbox::Outbox;
 use super::timers::Timers;
 use super::transport::{Remote, Transmit};
+use crate::MessageBuilder;
 use crate::header_name::HeaderName;
 use crate::message::Message;
-use crate::MessageBuilder;
 
 /// Default bound of each transaction table (client and server). A phone has a few
 /// transactions at a time; a busy gateway a few hundred per second that live 32 s.
@@ -268,7 +268,13 @@ impl<O: Clone> Transactions<O> {
                 tx.ack = ack;
                 tx.state = ClientState::Completed;
                 tx.retransmit_at = None;
-                tx.timeout_at = Some(now + if reliable { Duration::ZERO } else { timers.timer_d });
+                tx.timeout_at = Some(
+                    now + if reliable {
+                        Duration::ZERO
+                    } else {
+                        timers.timer_d
+                    },
+                );
                 true
             }
             (true, ClientState::Completed, 300..) => {
@@ -523,7 +529,12 @@ impl<O: Clone> Transactions<O> {
         let mut due: Vec<ClientKey> = self
             .clients
             .iter()
-            .filter(|(_, t)| [t.retransmit_at, t.timeout_at].into_iter().flatten().any(|d| d <= now))
+            .filter(|(_, t)| {
+                [t.retransmit_at, t.timeout_at]
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d <= now)
+            })
             .map(|(k, _)| k.clone())
             .collect();
         due.sort_by(|a, b| a.branch.cmp(&b.branch).then(a.method.cmp(&b.method)));
@@ -558,7 +569,12 @@ impl<O: Clone> Transactions<O> {
         let mut due: Vec<ServerKey> = self
             .servers
             .iter()
-            .filter(|(_, t)| [t.retransmit_at, t.timeout_at].into_iter().flatten().any(|d| d <= now))
+            .filter(|(_, t)| {
+                [t.retransmit_at, t.timeout_at]
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d <= now)
+            })
             .map(|(k, _)| k.clone())
             .collect();
         due.sort_by(|a, b| a.branch.cmp(&b.branch).then(a.method.cmp(&b.method)));
@@ -689,13 +705,23 @@ mod tests {
         let mut t = Transactions::new(Timers::default(), 8);
         let mut out = Outbox::default();
         let now = Instant::now();
-        t.send_request(key("z9hG4bKa", "INVITE"), 1, invite(), remote(TransportKind::Udp), now, &mut out)
-            .unwrap();
+        t.send_request(
+            key("z9hG4bKa", "INVITE"),
+            1,
+            invite(),
+            remote(TransportKind::Udp),
+            now,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out.len(), 1);
         out.pop();
         let (sent, cn, _) = run(&mut t, &mut out, now, Duration::from_secs(40));
         assert_eq!(sent, vec![500, 1500, 3500, 7500, 15500, 31500]);
-        assert_eq!(cn, vec![ClientNotice::Timeout(1, key("z9hG4bKa", "INVITE"))]);
+        assert_eq!(
+            cn,
+            vec![ClientNotice::Timeout(1, key("z9hG4bKa", "INVITE"))]
+        );
         assert!(t.clients.is_empty());
     }
 
@@ -704,15 +730,27 @@ mod tests {
         let mut t = Transactions::new(Timers::default(), 8);
         let mut out = Outbox::default();
         let now = Instant::now();
-        t.send_request(key("z9hG4bKo", "OPTIONS"), 2, options(), remote(TransportKind::Udp), now, &mut out)
-            .unwrap();
+        t.send_request(
+            key("z9hG4bKo", "OPTIONS"),
+            2,
+            options(),
+            remote(TransportKind::Udp),
+            now,
+            &mut out,
+        )
+        .unwrap();
         out.pop();
         let (sent, cn, _) = run(&mut t, &mut out, now, Duration::from_secs(40));
         assert_eq!(
             sent,
-            vec![500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]
+            vec![
+                500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500
+            ]
         );
-        assert_eq!(cn, vec![ClientNotice::Timeout(2, key("z9hG4bKo", "OPTIONS"))]);
+        assert_eq!(
+            cn,
+            vec![ClientNotice::Timeout(2, key("z9hG4bKo", "OPTIONS"))]
+        );
     }
 
     #[test]
@@ -720,8 +758,15 @@ mod tests {
         let mut t = Transactions::new(Timers::default(), 8);
         let mut out = Outbox::default();
         let now = Instant::now();
-        t.send_request(key("z9hG4bKo", "OPTIONS"), 2, options(), remote(TransportKind::Tcp), now, &mut out)
-            .unwrap();
+        t.send_request(
+            key("z9hG4bKo", "OPTIONS"),
+            2,
+            options(),
+            remote(TransportKind::Tcp),
+            now,
+            &mut out,
+        )
+        .unwrap();
         out.pop();
         let (sent, cn, _) = run(&mut t, &mut out, now, Duration::from_secs(40));
         assert!(sent.is_empty());
@@ -734,10 +779,13 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let dest = remote(TransportKind::Udp);
-        t.send_request(key("z9hG4bKa", "INVITE"), 1, invite(), dest, now, &mut out).unwrap();
+        t.send_request(key("z9hG4bKa", "INVITE"), 1, invite(), dest, now, &mut out)
+            .unwrap();
         out.pop();
         let r = response(487, "z9hG4bKa", "INVITE");
-        let (owner, _, deliver) = t.on_response(&Message::parse(&r).unwrap(), now, &mut out).unwrap();
+        let (owner, _, deliver) = t
+            .on_response(&Message::parse(&r).unwrap(), now, &mut out)
+            .unwrap();
         assert_eq!((owner, deliver), (1, true));
         let ack = out.pop().unwrap();
         assert_eq!(ack.remote(), dest);
@@ -750,10 +798,15 @@ mod tests {
         assert_eq!(m.cseq().unwrap().unwrap().method, "ACK");
         assert_eq!(m.routes().count(), 1);
         // A retransmitted 487 is absorbed and ACKed again; timer D ends the transaction.
-        let (_, _, deliver) = t.on_response(&Message::parse(&r).unwrap(), now, &mut out).unwrap();
+        let (_, _, deliver) = t
+            .on_response(&Message::parse(&r).unwrap(), now, &mut out)
+            .unwrap();
         assert!(!deliver);
         assert_eq!(out.pop().unwrap().bytes, ack.bytes);
-        assert_eq!(t.client_state(&key("z9hG4bKa", "INVITE")), Some(ClientState::Completed));
+        assert_eq!(
+            t.client_state(&key("z9hG4bKa", "INVITE")),
+            Some(ClientState::Completed)
+        );
         let (sent, cn, _) = run(&mut t, &mut out, now, Duration::from_secs(40));
         assert!(sent.is_empty() && cn.is_empty());
         assert!(t.clients.is_empty());
@@ -764,16 +817,38 @@ mod tests {
         let mut t = Transactions::new(Timers::default(), 8);
         let mut out = Outbox::default();
         let now = Instant::now();
-        t.send_request(key("z9hG4bKa", "INVITE"), 1, invite(), remote(TransportKind::Udp), now, &mut out)
-            .unwrap();
+        t.send_request(
+            key("z9hG4bKa", "INVITE"),
+            1,
+            invite(),
+            remote(TransportKind::Udp),
+            now,
+            &mut out,
+        )
+        .unwrap();
         out.pop();
         let ringing = response(180, "z9hG4bKa", "INVITE");
-        assert!(t.on_response(&Message::parse(&ringing).unwrap(), now, &mut out).unwrap().2);
+        assert!(
+            t.on_response(&Message::parse(&ringing).unwrap(), now, &mut out)
+                .unwrap()
+                .2
+        );
         let ok = response(200, "z9hG4bKa", "INVITE");
-        assert!(t.on_response(&Message::parse(&ok).unwrap(), now, &mut out).unwrap().2);
+        assert!(
+            t.on_response(&Message::parse(&ok).unwrap(), now, &mut out)
+                .unwrap()
+                .2
+        );
         assert!(out.pop().is_none(), "the transaction does not ACK a 2xx");
-        assert!(t.on_response(&Message::parse(&ok).unwrap(), now, &mut out).unwrap().2);
-        assert_eq!(t.client_state(&key("z9hG4bKa", "INVITE")), Some(ClientState::Accepted));
+        assert!(
+            t.on_response(&Message::parse(&ok).unwrap(), now, &mut out)
+                .unwrap()
+                .2
+        );
+        assert_eq!(
+            t.client_state(&key("z9hG4bKa", "INVITE")),
+            Some(ClientState::Accepted)
+        );
         let (_, cn, _) = run(&mut t, &mut out, now, Duration::from_secs(33));
         assert!(cn.is_empty());
         assert!(t.clients.is_empty());
@@ -784,18 +859,40 @@ mod tests {
         let mut t = Transactions::new(Timers::default(), 8);
         let mut out = Outbox::default();
         let now = Instant::now();
-        t.send_request(key("z9hG4bKo", "OPTIONS"), 2, options(), remote(TransportKind::Udp), now, &mut out)
-            .unwrap();
+        t.send_request(
+            key("z9hG4bKo", "OPTIONS"),
+            2,
+            options(),
+            remote(TransportKind::Udp),
+            now,
+            &mut out,
+        )
+        .unwrap();
         out.pop();
         let trying = response(100, "z9hG4bKo", "OPTIONS");
-        assert!(t.on_response(&Message::parse(&trying).unwrap(), now, &mut out).unwrap().2);
+        assert!(
+            t.on_response(&Message::parse(&trying).unwrap(), now, &mut out)
+                .unwrap()
+                .2
+        );
         let (sent, _, _) = run(&mut t, &mut out, now, Duration::from_secs(9));
         assert_eq!(sent, vec![4000, 8000]);
         let later = now + Duration::from_secs(9);
         let ok = response(200, "z9hG4bKo", "OPTIONS");
-        assert!(t.on_response(&Message::parse(&ok).unwrap(), later, &mut out).unwrap().2);
-        assert!(!t.on_response(&Message::parse(&ok).unwrap(), later, &mut out).unwrap().2);
-        assert_eq!(t.client_state(&key("z9hG4bKo", "OPTIONS")), Some(ClientState::Completed));
+        assert!(
+            t.on_response(&Message::parse(&ok).unwrap(), later, &mut out)
+                .unwrap()
+                .2
+        );
+        assert!(
+            !t.on_response(&Message::parse(&ok).unwrap(), later, &mut out)
+                .unwrap()
+                .2
+        );
+        assert_eq!(
+            t.client_state(&key("z9hG4bKo", "OPTIONS")),
+            Some(ClientState::Completed)
+        );
         let (_, _, _) = run(&mut t, &mut out, later, Duration::from_millis(4999));
         assert!(!t.clients.is_empty(), "timer K is T4");
         let (_, _, _) = run(&mut t, &mut out, later, Duration::from_secs(5));
@@ -816,9 +913,13 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let k = server_key("INVITE");
-        t.create_server(k.clone(), remote(TransportKind::Udp)).unwrap();
+        t.create_server(k.clone(), remote(TransportKind::Udp))
+            .unwrap();
         assert!(t.respond(&k, 100, Bytes::from_static(b"100"), now, &mut out));
-        assert_eq!(t.on_request(&k, false, now, &mut out), ServerMatch::Absorbed);
+        assert_eq!(
+            t.on_request(&k, false, now, &mut out),
+            ServerMatch::Absorbed
+        );
         assert_eq!(out.pop().unwrap().bytes, Bytes::from_static(b"100"));
         out.pop();
         assert!(t.respond(&k, 486, Bytes::from_static(b"486"), now, &mut out));
@@ -827,7 +928,9 @@ mod tests {
         let (sent, _, sn) = run(&mut t, &mut out, now, Duration::from_secs(40));
         assert_eq!(
             sent,
-            vec![500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]
+            vec![
+                500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500
+            ]
         );
         assert_eq!(sn, vec![ServerNotice::AckTimeout(k)]);
     }
@@ -838,13 +941,23 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let k = server_key("INVITE");
-        t.create_server(k.clone(), remote(TransportKind::Udp)).unwrap();
+        t.create_server(k.clone(), remote(TransportKind::Udp))
+            .unwrap();
         t.respond(&k, 487, Bytes::from_static(b"487"), now, &mut out);
         out.pop();
-        assert_eq!(t.on_request(&k, true, now, &mut out), ServerMatch::AckConsumed);
+        assert_eq!(
+            t.on_request(&k, true, now, &mut out),
+            ServerMatch::AckConsumed
+        );
         assert_eq!(t.server_state(&k), Some(ServerState::Confirmed));
-        assert_eq!(t.on_request(&k, true, now, &mut out), ServerMatch::AckConsumed);
-        assert_eq!(t.on_request(&k, false, now, &mut out), ServerMatch::Absorbed);
+        assert_eq!(
+            t.on_request(&k, true, now, &mut out),
+            ServerMatch::AckConsumed
+        );
+        assert_eq!(
+            t.on_request(&k, false, now, &mut out),
+            ServerMatch::Absorbed
+        );
         assert!(out.pop().is_none(), "Confirmed re-sends nothing");
         let (sent, _, sn) = run(&mut t, &mut out, now, Duration::from_secs(6));
         assert!(sent.is_empty() && sn.is_empty());
@@ -857,11 +970,15 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let k = server_key("INVITE");
-        t.create_server(k.clone(), remote(TransportKind::Udp)).unwrap();
+        t.create_server(k.clone(), remote(TransportKind::Udp))
+            .unwrap();
         t.respond(&k, 200, Bytes::from_static(b"200"), now, &mut out);
         out.pop();
         assert_eq!(t.server_state(&k), Some(ServerState::Accepted));
-        assert_eq!(t.on_request(&k, false, now, &mut out), ServerMatch::Absorbed);
+        assert_eq!(
+            t.on_request(&k, false, now, &mut out),
+            ServerMatch::Absorbed
+        );
         assert!(out.pop().is_none());
         assert!(t.respond(&k, 200, Bytes::from_static(b"200"), now, &mut out));
         assert!(out.pop().is_some(), "TU retransmissions pass through");
@@ -876,19 +993,27 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let k = server_key("BYE");
-        t.create_server(k.clone(), remote(TransportKind::Udp)).unwrap();
-        assert_eq!(t.on_request(&k, false, now, &mut out), ServerMatch::Absorbed);
+        t.create_server(k.clone(), remote(TransportKind::Udp))
+            .unwrap();
+        assert_eq!(
+            t.on_request(&k, false, now, &mut out),
+            ServerMatch::Absorbed
+        );
         assert!(out.pop().is_none(), "Trying absorbs silently");
         t.respond(&k, 200, Bytes::from_static(b"200"), now, &mut out);
         out.pop();
-        assert_eq!(t.on_request(&k, false, now, &mut out), ServerMatch::Absorbed);
+        assert_eq!(
+            t.on_request(&k, false, now, &mut out),
+            ServerMatch::Absorbed
+        );
         assert_eq!(out.pop().unwrap().bytes, Bytes::from_static(b"200"));
         run(&mut t, &mut out, now, Duration::from_millis(31_999));
         assert!(!t.servers.is_empty());
         run(&mut t, &mut out, now, Duration::from_secs(32));
         assert!(t.servers.is_empty());
         // Over TCP, J is zero: the transaction ends with the response.
-        t.create_server(k.clone(), remote(TransportKind::Tcp)).unwrap();
+        t.create_server(k.clone(), remote(TransportKind::Tcp))
+            .unwrap();
         t.respond(&k, 200, Bytes::from_static(b"200"), now, &mut out);
         assert!(t.servers.is_empty());
     }
@@ -899,8 +1024,10 @@ mod tests {
         let mut out = Outbox::default();
         let now = Instant::now();
         let r = remote(TransportKind::Tcp).with_flow(crate::ua::transport::FlowId(7));
-        t.send_request(key("z9hG4bK1", "OPTIONS"), 1, options(), r, now, &mut out).unwrap();
-        t.send_request(key("z9hG4bK2", "OPTIONS"), 2, options(), r, now, &mut out).unwrap();
+        t.send_request(key("z9hG4bK1", "OPTIONS"), 1, options(), r, now, &mut out)
+            .unwrap();
+        t.send_request(key("z9hG4bK2", "OPTIONS"), 2, options(), r, now, &mut out)
+            .unwrap();
         assert_eq!(
             t.send_request(key("z9hG4bK3", "OPTIONS"), 3, options(), r, now, &mut out),
             Err(TableFull)

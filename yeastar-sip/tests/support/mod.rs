@@ -1,7 +1,13 @@
 //! A simulated network for the sans-IO UA core (quinn's `Pair` idea): endpoints, raw peers
 //! driven by the test, and a registrar, all on one virtual clock; a link with seeded loss,
 //! duplication, reordering and delay for UDP (streams are lossless and ordered).
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -188,8 +194,16 @@ impl Net {
     /// Puts a transmit of host `from` on the wire.
     pub fn send(&mut self, from: usize, t: Transmit) {
         let src = self.hosts[from].public.unwrap_or(self.hosts[from].addr);
-        self.wire.push((self.elapsed(), src, t.destination, t.transport, t.bytes.clone()));
-        if self.blackholes.contains(&self.hosts[from].addr) || self.blackholes.contains(&t.destination) {
+        self.wire.push((
+            self.elapsed(),
+            src,
+            t.destination,
+            t.transport,
+            t.bytes.clone(),
+        ));
+        if self.blackholes.contains(&self.hosts[from].addr)
+            || self.blackholes.contains(&t.destination)
+        {
             return;
         }
         let reliable = t.transport.is_reliable();
@@ -199,7 +213,11 @@ impl Net {
             transport: t.transport,
             flow,
         };
-        let copies = if !reliable && self.rng.f64() < self.link.duplicate { 2 } else { 1 };
+        let copies = if !reliable && self.rng.f64() < self.link.duplicate {
+            2
+        } else {
+            1
+        };
         for _ in 0..copies {
             if !reliable && self.rng.f64() < self.link.loss {
                 continue;
@@ -221,7 +239,13 @@ impl Net {
     }
 
     /// Sends raw bytes from a raw host.
-    pub fn inject(&mut self, from: usize, to: SocketAddr, transport: TransportKind, bytes: impl Into<Bytes>) {
+    pub fn inject(
+        &mut self,
+        from: usize,
+        to: SocketAddr,
+        transport: TransportKind,
+        bytes: impl Into<Bytes>,
+    ) {
         self.send(
             from,
             Transmit {
@@ -288,7 +312,9 @@ impl Net {
     }
 
     fn deliver(&mut self, p: Packet) {
-        let Some(h) = self.host_by_addr(p.to) else { return };
+        let Some(h) = self.host_by_addr(p.to) else {
+            return;
+        };
         let elapsed = self.elapsed();
         self.hosts[h].inbox.push((elapsed, p.from, p.bytes.clone()));
         let now = self.now;
@@ -318,7 +344,12 @@ impl Net {
 
     /// Runs until `pred` holds for the host's pending events (checked after every step), at
     /// most `max`; returns whether it held.
-    pub fn run_until(&mut self, h: usize, max: Duration, mut pred: impl FnMut(&Event) -> bool) -> bool {
+    pub fn run_until(
+        &mut self,
+        h: usize,
+        max: Duration,
+        mut pred: impl FnMut(&Event) -> bool,
+    ) -> bool {
         let limit = self.now + max;
         loop {
             self.collect();
@@ -360,7 +391,14 @@ pub fn header(bytes: &[u8], name: &str) -> Option<String> {
 
 /// A response to `request` built by a test peer: Via (stamped like a server does), From, To
 /// (with `to_tag`), Call-ID, CSeq, plus `extra` headers and body.
-pub fn respond(request: &[u8], status: u16, to_tag: Option<&str>, source: Option<Remote>, extra: &[(&str, String)], body: &str) -> Bytes {
+pub fn respond(
+    request: &[u8],
+    status: u16,
+    to_tag: Option<&str>,
+    source: Option<Remote>,
+    extra: &[(&str, String)],
+    body: &str,
+) -> Bytes {
     let m = Message::parse(request).unwrap();
     let mut b = MessageBuilder::response(status, "X");
     let mut first = true;
@@ -476,9 +514,15 @@ impl Registrar {
         if self.silent {
             return Vec::new();
         }
-        let Ok(m) = Message::parse(bytes) else { return Vec::new() };
-        let Some(method) = m.method() else { return Vec::new() };
-        let reply = |status: u16, extra: &[(&str, String)]| respond(bytes, status, Some("reg"), Some(from), extra, "");
+        let Ok(m) = Message::parse(bytes) else {
+            return Vec::new();
+        };
+        let Some(method) = m.method() else {
+            return Vec::new();
+        };
+        let reply = |status: u16, extra: &[(&str, String)]| {
+            respond(bytes, status, Some("reg"), Some(from), extra, "")
+        };
         match method {
             "OPTIONS" => {
                 self.options += 1;
