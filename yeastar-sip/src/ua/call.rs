@@ -262,10 +262,10 @@ impl Call {
                 *slot = Some(new.clone());
             }
         }
-        if let Some(r) = &mut self.refer_in {
-            if r.in_flight.as_ref() == Some(old) {
-                r.in_flight = Some(new.clone());
-            }
+        if let Some(r) = &mut self.refer_in
+            && r.in_flight.as_ref() == Some(old)
+        {
+            r.in_flight = Some(new.clone());
         }
     }
 
@@ -530,12 +530,12 @@ impl Endpoint {
                 self.sent.remove(key);
             }
         }
-        if let Some(orig) = c.transfer_of {
-            if c.state != CallState::Confirmed || reason != EndReason::LocalHangup {
-                let final_code = code.filter(|&c| c >= 300).unwrap_or(487);
-                if c.state != CallState::Confirmed && c.state != CallState::Ending {
-                    self.queue_notify(orig, final_code, true);
-                }
+        if let Some(orig) = c.transfer_of
+            && (c.state != CallState::Confirmed || reason != EndReason::LocalHangup)
+        {
+            let final_code = code.filter(|&c| c >= 300).unwrap_or(487);
+            if c.state != CallState::Confirmed && c.state != CallState::Ending {
+                self.queue_notify(orig, final_code, true);
             }
         }
         self.emit(Event::CallEnded { call, reason, code });
@@ -630,10 +630,10 @@ impl Endpoint {
                     c.remote_sdp = Some(sdp.clone());
                     CallProgress::EarlyMedia { code: status, sdp }
                 };
-                if let Some(orig) = c.transfer_of {
-                    if status == 180 || status == 183 {
-                        self.queue_notify(orig, status, false);
-                    }
+                if let Some(orig) = c.transfer_of
+                    && (status == 180 || status == 183)
+                {
+                    self.queue_notify(orig, status, false);
                 }
                 self.emit(Event::CallProgress { call, progress });
                 self.pump_notify_all(now);
@@ -678,10 +678,10 @@ impl Endpoint {
         if let Some(d) = &c.dialog {
             if d.remote_tag == remote_tag {
                 // A retransmission: the ACK again.
-                if let Some((s, bytes, remote)) = &c.ack {
-                    if *s == seq {
-                        self.out.push(Transmit::to(remote, bytes.clone()));
-                    }
+                if let Some((s, bytes, remote)) = &c.ack
+                    && *s == seq
+                {
+                    self.out.push(Transmit::to(remote, bytes.clone()));
                 }
             } else {
                 // A second fork answered: ACK and BYE it.
@@ -750,10 +750,10 @@ impl Endpoint {
             return;
         };
         ack.cseq = seq;
-        if let Ok(bytes) = self.send_stateless(&ack) {
-            if let Some(c) = self.calls.get_mut(&call) {
-                c.ack = Some((seq, bytes, ack.remote));
-            }
+        if let Ok(bytes) = self.send_stateless(&ack)
+            && let Some(c) = self.calls.get_mut(&call)
+        {
+            c.ack = Some((seq, bytes, ack.remote));
         }
     }
 
@@ -873,12 +873,12 @@ impl Endpoint {
         }
         let min_se = self.config.session_timer.min_se;
         let se = msg.session_expires().ok().flatten();
-        if let Some(se) = se {
-            if se.delta < min_se {
-                let v = min_se.to_string();
-                self.reply(&key, msg, &from, 422, None, &[("Min-SE", &v)], None, now);
-                return;
-            }
+        if let Some(se) = se
+            && se.delta < min_se
+        {
+            let v = min_se.to_string();
+            self.reply(&key, msg, &from, 422, None, &[("Min-SE", &v)], None, now);
+            return;
         }
         let offer = body_of(owned, msg);
         if offer.is_some()
@@ -1203,7 +1203,7 @@ impl Endpoint {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        if !c.retransmit.as_ref().is_some_and(|r| r.cseq == cseq.seq) {
+        if c.retransmit.as_ref().is_none_or(|r| r.cseq != cseq.seq) {
             return;
         }
         c.retransmit = None;
@@ -1381,7 +1381,9 @@ impl Endpoint {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        if c.state != CallState::Confirmed && !(c.state == CallState::Early && !is_invite) {
+        let allowed =
+            c.state == CallState::Confirmed || (c.state == CallState::Early && !is_invite);
+        if !allowed {
             self.reply(&key, msg, &from, 491, None, &[], None, now);
             return;
         }
@@ -1405,12 +1407,12 @@ impl Endpoint {
             return;
         }
         let se = msg.session_expires().ok().flatten();
-        if let Some(se) = se {
-            if se.delta < min_se {
-                let v = min_se.to_string();
-                self.reply(&key, msg, &from, 422, None, &[("Min-SE", &v)], None, now);
-                return;
-            }
+        if let Some(se) = se
+            && se.delta < min_se
+        {
+            let v = min_se.to_string();
+            self.reply(&key, msg, &from, 422, None, &[("Min-SE", &v)], None, now);
+            return;
         }
         let Some(c) = self.calls.get_mut(&call) else {
             return;
@@ -1614,19 +1616,18 @@ impl Endpoint {
         let ours = c.reoffer_out.as_ref() == Some(key) || c.refresh_key.as_ref() == Some(key);
         if !ours {
             // A 2xx retransmission of a finished re-INVITE: ACK again.
-            if let (true, 200..=299, Some((s, bytes, remote))) = (is_invite, status, &c.ack) {
-                if *s == seq {
-                    self.out.push(Transmit::to(remote, bytes.clone()));
-                }
+            if let (true, 200..=299, Some((s, bytes, remote))) = (is_invite, status, &c.ack)
+                && *s == seq
+            {
+                self.out.push(Transmit::to(remote, bytes.clone()));
             }
             return;
         }
-        if status == 422 {
-            if let Some(msg) = reply.msg() {
-                if self.retry_session_interval(owner, key, msg, now) {
-                    return;
-                }
-            }
+        if status == 422
+            && let Some(msg) = reply.msg()
+            && self.retry_session_interval(owner, key, msg, now)
+        {
+            return;
         }
         self.sent.remove(key);
         let Some(c) = self.calls.get_mut(&call) else {
@@ -1736,17 +1737,17 @@ impl Endpoint {
         req.set_header("Session-Expires", format!("{min}{refresher}"));
         req.set_header("Min-SE", min.to_string());
         req.cseq = self.next_cseq(owner, req.cseq);
-        if let TxOwner::Invite(c) = owner {
-            if let Some(call) = self.calls.get_mut(&c) {
-                call.se_request = Some(min);
-            }
+        if let TxOwner::Invite(c) = owner
+            && let Some(call) = self.calls.get_mut(&c)
+        {
+            call.se_request = Some(min);
         }
         match self.send_request(req, owner, now) {
             Ok(new_key) => {
-                if let TxOwner::Invite(c) | TxOwner::Reoffer(c) | TxOwner::Refresh(c) = owner {
-                    if let Some(call) = self.calls.get_mut(&c) {
-                        call.rekey(key, &new_key);
-                    }
+                if let TxOwner::Invite(c) | TxOwner::Reoffer(c) | TxOwner::Refresh(c) = owner
+                    && let Some(call) = self.calls.get_mut(&c)
+                {
+                    call.rekey(key, &new_key);
                 }
                 true
             }
@@ -1771,10 +1772,10 @@ impl Endpoint {
         if !use_update {
             req = req.with_body("application/sdp", body);
         }
-        if let Ok(key) = self.send_request(req, TxOwner::Refresh(call), now) {
-            if let Some(c) = self.calls.get_mut(&call) {
-                c.refresh_key = Some(key);
-            }
+        if let Ok(key) = self.send_request(req, TxOwner::Refresh(call), now)
+            && let Some(c) = self.calls.get_mut(&call)
+        {
+            c.refresh_key = Some(key);
         }
     }
 
@@ -1973,10 +1974,10 @@ impl Endpoint {
             .header("Event", "refer")
             .header("Subscription-State", state)
             .with_body("message/sipfrag;version=2.0", Bytes::from(body));
-        if let Ok(key) = self.send_request(req, TxOwner::Notify(call), now) {
-            if let Some(r) = self.calls.get_mut(&call).and_then(|c| c.refer_in.as_mut()) {
-                r.in_flight = Some(key);
-            }
+        if let Ok(key) = self.send_request(req, TxOwner::Notify(call), now)
+            && let Some(r) = self.calls.get_mut(&call).and_then(|c| c.refer_in.as_mut())
+        {
+            r.in_flight = Some(key);
         }
     }
 
@@ -2012,16 +2013,16 @@ impl Endpoint {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        if let Cancel::Sent(t) = c.cancel {
-            if t <= now {
-                // §9.1: no final response to the cancelled INVITE in 64·T1.
-                if let Some(k) = c.invite_key.take() {
-                    self.txs.remove_client(&k);
-                    self.sent.remove(&k);
-                }
-                self.end_call(call, EndReason::Cancelled, None);
-                return;
+        if let Cancel::Sent(t) = c.cancel
+            && t <= now
+        {
+            // §9.1: no final response to the cancelled INVITE in 64·T1.
+            if let Some(k) = c.invite_key.take() {
+                self.txs.remove_client(&k);
+                self.sent.remove(&k);
             }
+            self.end_call(call, EndReason::Cancelled, None);
+            return;
         }
         if let Some(r) = &mut c.retransmit {
             if r.give_up <= now {

@@ -307,22 +307,21 @@ impl Endpoint {
         now: Instant,
     ) {
         let status = reply.status();
-        if status >= 200 {
-            if let (Some(msg), 401 | 407) = (reply.msg(), status) {
-                if !matches!(owner, TxOwner::Cancel(_) | TxOwner::Stray) {
-                    match self.retry_with_auth(owner, key, msg, now) {
-                        AuthRetry::Sent => return,
-                        AuthRetry::Rejected => {
-                            self.sent.remove(key);
-                            self.on_auth_failed(owner, key, status, None, now);
-                            return;
-                        }
-                        AuthRetry::Unsupported(e) => {
-                            self.sent.remove(key);
-                            self.on_auth_failed(owner, key, status, Some(e), now);
-                            return;
-                        }
-                    }
+        if status >= 200
+            && let (Some(msg), 401 | 407) = (reply.msg(), status)
+            && !matches!(owner, TxOwner::Cancel(_) | TxOwner::Stray)
+        {
+            match self.retry_with_auth(owner, key, msg, now) {
+                AuthRetry::Sent => return,
+                AuthRetry::Rejected => {
+                    self.sent.remove(key);
+                    self.on_auth_failed(owner, key, status, None, now);
+                    return;
+                }
+                AuthRetry::Unsupported(e) => {
+                    self.sent.remove(key);
+                    self.on_auth_failed(owner, key, status, Some(e), now);
+                    return;
                 }
             }
         }

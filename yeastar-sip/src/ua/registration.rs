@@ -170,10 +170,10 @@ impl Endpoint {
         }
         if let Some(reg) = self.accounts.remove(&account) {
             // The unregistration, if any, goes on without an owner to report to.
-            if let Some(k) = reg.pending {
-                if let Some(req) = self.sent.get_mut(&k) {
-                    req.account = None;
-                }
+            if let Some(k) = reg.pending
+                && let Some(req) = self.sent.get_mut(&k)
+            {
+                req.account = None;
             }
         }
         Ok(())
@@ -469,10 +469,10 @@ impl Endpoint {
                 .header("From", format!("<{aor}>;tag={tag}"))
                 .header("To", format!("<sip:{}>", reg.config.domain))
                 .header("Call-ID", call_id);
-                if let Ok(k) = self.send_request(req, TxOwner::Keepalive(account), now) {
-                    if let Some(reg) = self.accounts.get_mut(&account) {
-                        reg.keepalive_key = Some(k);
-                    }
+                if let Ok(k) = self.send_request(req, TxOwner::Keepalive(account), now)
+                    && let Some(reg) = self.accounts.get_mut(&account)
+                {
+                    reg.keepalive_key = Some(k);
                 }
             }
         }

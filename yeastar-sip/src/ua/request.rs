@@ -195,6 +195,7 @@ fn stamped_via(value: &str, source: &Remote) -> String {
 /// A response to `request` (§8.2.6): Via (top one stamped with `received`/`rport`), From,
 /// To (with `to_tag` added when it has none), Call-ID, CSeq; Record-Route too for
 /// dialog-creating responses (`record_route`).
+#[allow(clippy::too_many_arguments)] // every part of a response, named at each call
 pub(crate) fn response(
     request: &Message<'_>,
     source: &Remote,

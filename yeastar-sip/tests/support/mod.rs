@@ -301,10 +301,10 @@ impl Net {
             self.deliver(p);
         }
         for h in 0..self.hosts.len() {
-            if let Node::Ua(ep) = &mut self.hosts[h].node {
-                if ep.poll_timeout().is_some_and(|t| t <= now) {
-                    ep.handle_timeout(now);
-                }
+            if let Node::Ua(ep) = &mut self.hosts[h].node
+                && ep.poll_timeout().is_some_and(|t| t <= now)
+            {
+                ep.handle_timeout(now);
             }
         }
         self.collect();
@@ -417,10 +417,10 @@ pub fn respond(
             }
             "to" | "t" => {
                 let mut v = h.value.to_owned();
-                if let Some(t) = to_tag {
-                    if !v.contains("tag=") {
-                        v.push_str(&format!(";tag={t}"));
-                    }
+                if let Some(t) = to_tag
+                    && !v.contains("tag=")
+                {
+                    v.push_str(&format!(";tag={t}"));
                 }
                 b.push_header("To", v);
             }
