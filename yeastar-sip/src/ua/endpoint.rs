@@ -22,6 +22,10 @@ use super::transport::{LocalBinding, Remote, Transmit, TransportError, Transport
 use crate::limits::ParseOptions;
 use crate::message::{Message, OwnedMessage};
 
+/// Timers of one account or call that can fall due at the same instant (refresh, keep-alive,
+/// pong; retransmission, session refresh, re-offer retry, CANCEL deadline).
+const MAX_TIMER_PASSES: usize = 6;
+
 /// Who a client transaction works for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TxOwner {
@@ -234,13 +238,25 @@ impl Endpoint {
                 ServerNotice::AckTimeout(_) | ServerNotice::TransportError(_) => {}
             }
         }
+        // Each pass handles one due timer of an account or call; a few passes leave none
+        // in the past (a refresh and a keep-alive can fall due together).
         let accounts: Vec<AccountHandle> = self.accounts.keys().copied().collect();
         for a in accounts {
-            self.registration_timeout(a, now);
+            for _ in 0..MAX_TIMER_PASSES {
+                if !self.accounts.get(&a).and_then(Registration::deadline).is_some_and(|t| t <= now) {
+                    break;
+                }
+                self.registration_timeout(a, now);
+            }
         }
         let calls: Vec<CallHandle> = self.calls.keys().copied().collect();
         for c in calls {
-            self.call_timeout(c, now);
+            for _ in 0..MAX_TIMER_PASSES {
+                if !self.calls.get(&c).and_then(Call::deadline).is_some_and(|t| t <= now) {
+                    break;
+                }
+                self.call_timeout(c, now);
+            }
         }
     }
 
