@@ -321,3 +321,47 @@ fn unregister_sends_expires_zero() {
     assert!(net.reg(reg).bindings.is_empty());
     assert!(net.ep(ua).is_idle());
 }
+
+#[test]
+fn websocket_binding_names_the_invalid_host_and_keeps_the_contact() {
+    let mut net = Net::new(11);
+    let ua = net.ua("192.0.2.7:5060", config(11));
+    net.ep(ua)
+        .add_binding(yeastar_sip::ua::LocalBinding::websocket(
+            true,
+            "df7jal23ls0d",
+        ));
+    let reg = net.registrar(
+        "192.0.2.10:443",
+        Registrar::new("asterisk", "1001", "secret"),
+    );
+    let now = net.now;
+    net.ep(ua)
+        .add_account(
+            AccountConfig::new(
+                "1001",
+                "pbx.example.com",
+                "secret",
+                Remote::new(addr("192.0.2.10:443"), TransportKind::Wss),
+            ),
+            now,
+        )
+        .unwrap();
+    net.run_for(Duration::from_secs(2));
+    let first = &net.wire_lines("REGISTER")[0].3;
+    assert!(
+        header(first, "Via")
+            .unwrap()
+            .starts_with("SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK")
+    );
+    assert_eq!(
+        header(first, "Contact").unwrap(),
+        "<sip:1001@df7jal23ls0d.invalid;transport=wss>"
+    );
+    // The registrar saw 192.0.2.7 but a WebSocket Contact names no address: no rewrite.
+    assert_eq!(net.reg(reg).log, vec![401, 200]);
+    assert!(matches!(
+        &reg_events(&net.events(ua))[..],
+        [RegistrationEvent::Registered { contact, .. }] if contact == "<sip:1001@df7jal23ls0d.invalid;transport=wss>"
+    ));
+}

@@ -498,3 +498,77 @@ fn tables_are_bounded() {
             .is_err()
     );
 }
+
+#[test]
+fn proxy_challenge_is_answered_once_and_a_repeated_nonce_fails_the_call() {
+    let (mut net, ua, peer) = setup(11);
+    let now = net.now;
+    let account = net
+        .ep(ua)
+        .add_account(
+            {
+                let mut a = yeastar_sip::ua::AccountConfig::new(
+                    "1001",
+                    "pbx.example.com",
+                    "secret",
+                    Remote::udp(addr(PEER)),
+                );
+                a.register = false;
+                a
+            },
+            now,
+        )
+        .unwrap();
+    net.ep(ua)
+        .invite(
+            InviteRequest::new("sip:2000@pbx.example.com").account(account),
+            now,
+        )
+        .unwrap();
+    net.run_for(Duration::from_millis(50));
+    let challenge = [(
+        "Proxy-Authenticate",
+        "Digest realm=\"pbx\", nonce=\"abc\", qop=\"auth\", algorithm=SHA-256, opaque=\"o1\""
+            .to_owned(),
+    )];
+    for round in 0..2 {
+        let invite = net.received(peer, "INVITE").last().unwrap().2.clone();
+        net.inject(
+            peer,
+            addr(UA),
+            TransportKind::Udp,
+            respond(&invite, 407, Some("px"), None, &challenge, ""),
+        );
+        net.run_for(Duration::from_millis(50));
+        if round == 0 {
+            let again = net.received(peer, "INVITE").last().unwrap().2.clone();
+            let auth = header(&again, "Proxy-Authorization").unwrap();
+            assert!(
+                auth.contains("algorithm=SHA-256")
+                    && auth.contains("opaque=\"o1\"")
+                    && auth.contains("nc=00000001"),
+                "{auth}"
+            );
+            assert_eq!(header(&again, "CSeq").unwrap(), "2 INVITE");
+            assert_eq!(header(&again, "Call-ID"), header(&invite, "Call-ID"));
+        }
+    }
+    assert_eq!(
+        net.received(peer, "INVITE").len(),
+        2,
+        "the same nonce again is not answered"
+    );
+    assert_eq!(net.received(peer, "ACK").len(), 2, "each 407 is ACKed");
+    let ev = net.events(ua);
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            Event::CallEnded {
+                reason: EndReason::AuthFailed,
+                code: Some(407),
+                ..
+            }
+        )),
+        "{ev:?}"
+    );
+}
