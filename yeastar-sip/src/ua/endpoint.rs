@@ -243,12 +243,8 @@ impl Endpoint {
         let accounts: Vec<AccountHandle> = self.accounts.keys().copied().collect();
         for a in accounts {
             for _ in 0..MAX_TIMER_PASSES {
-                if !self
-                    .accounts
-                    .get(&a)
-                    .and_then(Registration::deadline)
-                    .is_some_and(|t| t <= now)
-                {
+                let due = self.accounts.get(&a).and_then(Registration::deadline);
+                if due.is_none_or(|t| t > now) {
                     break;
                 }
                 self.registration_timeout(a, now);
@@ -257,12 +253,8 @@ impl Endpoint {
         let calls: Vec<CallHandle> = self.calls.keys().copied().collect();
         for c in calls {
             for _ in 0..MAX_TIMER_PASSES {
-                if !self
-                    .calls
-                    .get(&c)
-                    .and_then(Call::deadline)
-                    .is_some_and(|t| t <= now)
-                {
+                let due = self.calls.get(&c).and_then(Call::deadline);
+                if due.is_none_or(|t| t > now) {
                     break;
                 }
                 self.call_timeout(c, now);
