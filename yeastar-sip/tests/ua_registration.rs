@@ -166,8 +166,8 @@ fn interval_too_brief_retries_with_min_expires() {
     r.max_expires = 7200;
     let (mut net, ua, reg, _) = setup(r, "secret");
     net.run_for(Duration::from_secs(2));
-    // The retry is a new request: challenged again, answered.
-    assert_eq!(net.reg(reg).log, vec![401, 423, 401, 200]);
+    // The retry carries credentials for the same nonce: no second challenge.
+    assert_eq!(net.reg(reg).log, vec![401, 423, 200]);
     let registers = net.wire_lines("REGISTER");
     assert_eq!(
         header(&registers.last().unwrap().3, "Expires").unwrap(),
@@ -364,4 +364,31 @@ fn websocket_binding_names_the_invalid_host_and_keeps_the_contact() {
         &reg_events(&net.events(ua))[..],
         [RegistrationEvent::Registered { contact, .. }] if contact == "<sip:1001@df7jal23ls0d.invalid;transport=wss>"
     ));
+}
+
+#[test]
+fn refresh_reuses_the_nonce_with_the_next_count() {
+    let mut r = Registrar::new("asterisk", "1001", "secret");
+    r.max_expires = 60;
+    let (mut net, ua, reg, _) = setup(r, "secret");
+    net.run_for(Duration::from_secs(100));
+    assert_eq!(
+        net.reg(reg).log,
+        vec![401, 200, 200, 200, 200],
+        "refreshes at 30, 60 and 90 s need no challenge"
+    );
+    let registers = net.wire_lines("REGISTER");
+    let counts: Vec<String> = registers[1..]
+        .iter()
+        .map(|r| {
+            header(&r.3, "Authorization")
+                .unwrap()
+                .split("nc=")
+                .nth(1)
+                .unwrap()[..8]
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(counts, vec!["00000001", "00000002", "00000003", "00000004"]);
+    assert_eq!(reg_events(&net.events(ua)).len(), 4);
 }

@@ -500,6 +500,11 @@ impl Endpoint {
                 Ok(value) => req.auth.push((header, value)),
                 Err(e) => return AuthRetry::Unsupported(e),
             }
+            if let TxOwner::Register(a) = owner
+                && let Some(reg) = self.accounts.get_mut(&a)
+            {
+                reg.last_challenge = Some((proxy, format!("{} {}", ch.scheme, ch.params.as_str())));
+            }
             req.answered.push((realm, nonce));
         }
         req.cseq = self.next_cseq(owner, req.cseq);
@@ -792,11 +797,16 @@ impl Endpoint {
             .map(|r| format!("{}@", r.config.user))
             .unwrap_or_default();
         let hp = super::transport::host_port(&host, port);
-        let param = if transport == TransportKind::Udp {
+        let mut param = if transport == TransportKind::Udp {
             String::new()
         } else {
             format!(";transport={}", transport.uri_param())
         };
+        // RFC 5626 §5.4: an outbound UA marks its Contacts with `ob` so that requests in
+        // its dialogs come back over the flow.
+        if reg.is_some_and(|r| r.config.outbound.is_some()) {
+            param.push_str(";ob");
+        }
         Ok(format!("<sip:{user}{hp}{param}>"))
     }
 }

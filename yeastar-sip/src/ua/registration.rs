@@ -64,6 +64,9 @@ pub(crate) struct Registration {
     /// The registrar said `Require: outbound`/`Supported: outbound`: it answers pings.
     outbound_ok: bool,
     keepalive_key: Option<ClientKey>,
+    /// The last challenge answered (`true` for Proxy-Authenticate), as `scheme params`:
+    /// refreshes carry credentials for it at once, with the next nonce count.
+    pub(crate) last_challenge: Option<(bool, String)>,
 }
 
 impl Registration {
@@ -88,6 +91,7 @@ impl Registration {
             pong_deadline: None,
             outbound_ok: false,
             keepalive_key: None,
+            last_challenge: None,
         }
     }
 
@@ -200,10 +204,8 @@ impl Endpoint {
         if let Some(ob) = &cfg.outbound {
             // `;ob` inside the URI, instance and reg-id as header parameters (RFC 5626 §4.2).
             contact_value = format!(
-                "{};ob>;reg-id={};+sip.instance=\"<{}>\"",
-                contact.trim_end_matches('>'),
-                ob.reg_id,
-                ob.instance
+                "{};reg-id={};+sip.instance=\"<{}>\"",
+                contact, ob.reg_id, ob.instance
             );
         }
         let expires = if unregister { 0 } else { reg.expires };
@@ -231,6 +233,37 @@ impl Endpoint {
             req = req.header("Supported", "outbound, path");
         }
         req.account = Some(account);
+        // Credentials for the last challenge, with the next nonce count; a stale or new
+        // challenge is answered as usual (nothing is recorded as answered yet).
+        if let Some((proxy, text)) = reg.last_challenge.clone()
+            && let Ok(ch) = <crate::Challenge<'_> as crate::typed::FromValue<'_>>::parse_value(
+                &text,
+                crate::Mode::Lenient,
+            )
+        {
+            let user = reg.config.auth_user().to_owned();
+            let password = reg.config.password.clone();
+            let cnonce = super::request::random_token(&mut self.rng, 16);
+            let request = super::digest::DigestRequest {
+                method: "REGISTER",
+                uri: &req.uri,
+                body: b"",
+            };
+            if let Ok(value) = self
+                .digest
+                .authorize(&ch, &user, &password, &request, &cnonce)
+            {
+                let name = if proxy {
+                    "Proxy-Authorization"
+                } else {
+                    "Authorization"
+                };
+                req.auth.push((name, value));
+            }
+        }
+        let Some(reg) = self.accounts.get_mut(&account) else {
+            return Err(UaError::NoSuchAccount);
+        };
         reg.state = if unregister {
             RegState::Unregistering
         } else {
@@ -375,6 +408,7 @@ impl Endpoint {
     ) {
         if let Some(reg) = self.accounts.get_mut(&account) {
             reg.pending = None;
+            reg.last_challenge = None;
             if reg.state == RegState::Unregistering {
                 reg.state = RegState::Idle;
                 reg.bound = None;
