@@ -109,6 +109,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(ep.account_count() <= MAX_ACCOUNTS);
         let (c, s) = ep.transaction_count();
         assert!(c <= MAX_TRANSACTIONS && s <= MAX_TRANSACTIONS, "{c} {s}");
+        assert!(ep.pending_request_count() <= MAX_TRANSACTIONS + 1);
     };
 
     for step in data.split(|&b| b == 0) {

@@ -146,6 +146,7 @@ fn invite_ringing_answer_ack_then_bye_from_caller() {
     net.run_for(Duration::from_secs(40));
     assert_eq!(net.ep(a).transaction_count(), (0, 0));
     assert_eq!(net.ep(b).transaction_count(), (0, 0));
+    assert_eq!(net.ep(a).pending_request_count(), 0);
     assert!(net.ep(a).is_idle() && net.ep(b).is_idle());
 }
 

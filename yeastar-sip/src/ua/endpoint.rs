@@ -174,6 +174,13 @@ impl Endpoint {
         self.out.dropped
     }
 
+    /// Requests kept for re-sending with credentials (bounded by the client transactions).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn pending_request_count(&self) -> usize {
+        self.sent.len()
+    }
+
     /// Number of live client and server transactions.
     #[must_use]
     pub fn transaction_count(&self) -> (usize, usize) {
@@ -223,6 +230,10 @@ impl Endpoint {
     /// Runs every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         let (client, server) = self.txs.on_timeout(now, &mut self.out);
+        // Requests kept for a retry live no longer than their transaction (an answered
+        // INVITE's entry stays through the Accepted state for forked 2xx).
+        let txs = &self.txs;
+        self.sent.retain(|k, _| txs.clients.contains_key(k));
         for n in client {
             match n {
                 ClientNotice::Timeout(owner, key) => {
@@ -372,7 +383,11 @@ impl Endpoint {
     ) {
         match owner {
             TxOwner::Register(a) => self.registration_auth_failed(a, status, error, now),
-            TxOwner::Keepalive(_) | TxOwner::Cancel(_) | TxOwner::Stray => {}
+            // A challenged keep-alive still shows the path is alive.
+            TxOwner::Keepalive(a) => {
+                self.on_keepalive_reply(a, key, Reply::Synthetic(status), now);
+            }
+            TxOwner::Cancel(_) | TxOwner::Stray => {}
             _ => {
                 // For calls the failure is the status itself.
                 self.on_reply(owner, key, Reply::Synthetic(status), None, now);
@@ -401,6 +416,10 @@ impl Endpoint {
         self.txs
             .send_request(key.clone(), owner, bytes, req.remote, now, &mut self.out)
             .map_err(|_| UaError::TooManyTransactions)?;
+        if self.sent.len() >= self.txs.clients.len() {
+            let txs = &self.txs;
+            self.sent.retain(|k, _| txs.clients.contains_key(k));
+        }
         self.sent.insert(key.clone(), req);
         Ok(key)
     }
