@@ -572,3 +572,63 @@ fn proxy_challenge_is_answered_once_and_a_repeated_nonce_fails_the_call() {
         "{ev:?}"
     );
 }
+
+#[test]
+fn uac_refresher_re_invites_when_the_peer_has_no_update() {
+    let (mut net, ua, peer) = setup(12);
+    place_call(&mut net, ua, TransportKind::Udp);
+    net.run_for(Duration::from_millis(50));
+    let invite = net.received(peer, "INVITE")[0].2.clone();
+    assert_eq!(header(&invite, "Session-Expires").unwrap(), "1800");
+    assert_eq!(header(&invite, "Min-SE").unwrap(), "90");
+    let extra = [
+        ("Contact", "<sip:2000@192.0.2.9:5060>".to_owned()),
+        ("Session-Expires", "90;refresher=uac".to_owned()),
+        ("Require", "timer".to_owned()),
+        ("Allow", "INVITE, ACK, BYE, CANCEL".to_owned()),
+    ];
+    let body = "v=0\r\no=- 7 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n";
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        respond(&invite, 200, Some("rt"), None, &extra, body),
+    );
+    net.run_for(Duration::from_secs(46));
+    let invites = net.received(peer, "INVITE");
+    let seqs = |v: &[(Duration, Remote, Bytes)]| {
+        let mut s: Vec<String> = v.iter().map(|i| header(&i.2, "CSeq").unwrap()).collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(
+        seqs(&invites),
+        vec!["1 INVITE", "2 INVITE"],
+        "one refresh at half the interval"
+    );
+    assert_eq!((invites[1].0 - invites[0].0).as_secs(), 45);
+    let refresh = &invites[1].2;
+    assert_eq!(
+        header(refresh, "Session-Expires").unwrap(),
+        "90;refresher=uac"
+    );
+    assert_eq!(header(refresh, "CSeq").unwrap(), "2 INVITE");
+    assert!(header(refresh, "To").unwrap().contains("tag=rt"));
+    assert!(net.received(peer, "UPDATE").is_empty());
+    // Answered: ACKed, and the next refresh comes 45 s later.
+    net.inject(
+        peer,
+        addr(UA),
+        TransportKind::Udp,
+        respond(refresh, 200, None, None, &extra, body),
+    );
+    net.run_for(Duration::from_secs(46));
+    assert_eq!(net.received(peer, "ACK").len(), 2);
+    let invites = net.received(peer, "INVITE");
+    assert_eq!(seqs(&invites), vec!["1 INVITE", "2 INVITE", "3 INVITE"]);
+    assert!(
+        !net.events(ua)
+            .iter()
+            .any(|e| matches!(e, Event::CallEnded { .. }))
+    );
+}
