@@ -83,6 +83,33 @@ sip_uris() {
     done
 }
 
+# Multi-step seeds for sip_endpoint: call flows from the realistic captures, each message a
+# step (op 0 = a datagram from the first peer), with clock advances (op 3) in between, and a
+# registration answered by the target's own response step (op 7).
+endpoint_sequences() {
+    local dir=$out/sip_endpoint r=$sip_data/realistic seq f sum
+    [[ -d $r ]] || return 0
+    for seq in "07_invite_sdp_yealink 13_ack_yealink 27_info_dtmf_relay_yealink 23_refer_blind_yealink 14_bye_asterisk" \
+        "07_invite_sdp_yealink 16_cancel_yealink" \
+        "33_reinvite_hold_yeastar 18_options_qualify_asterisk"; do
+        {
+            for f in $seq; do
+                [[ -f $r/$f.sip ]] || continue
+                printf '\0\0'
+                cat "$r/$f.sip"
+                printf '\0\003\010'
+            done
+        } >"$work/seq"
+        sum=$(sha1sum "$work/seq" | cut -d' ' -f1)
+        mv "$work/seq" "$dir/$sum"
+    done
+    # Register (op 4, command 8), answer 401 then 200 (op 7), advance the clock.
+    printf '\004\200\0\007\005\0\007\003\0\003\377' >"$work/seq"
+    sum=$(sha1sum "$work/seq" | cut -d' ' -f1)
+    mv "$work/seq" "$dir/$sum"
+    echo "sip_endpoint: 4 sequence seeds"
+}
+
 seed_target() {
     local t=$1
     case $t in
@@ -97,6 +124,11 @@ seed_target() {
         { data_files "$ami_data" | grep -E '\.c2s\.raw$' || true; } | add_seeds "$t" 0 ;;
     ami_*)
         { data_files "$ami_data" | grep -E '\.(s2c|c2s)\.raw$|\.ami$' || true; } | add_seeds "$t" 0 ;;
+    sip_endpoint)
+        # One step per seed: a zero op byte (a UDP datagram from the first peer), then the
+        # message; steps of longer sequences are joined by NUL bytes.
+        { data_files "$sip_data" | grep -E '\.(sip|dat)$' || true; } | add_seeds "$t" 1
+        endpoint_sequences ;;
     sip_uri)
         # The URIs of the SIP test messages, one seed each.
         { data_files "$sip_data" | sip_uris; } | add_seeds "$t" 0 ;;

@@ -22,6 +22,31 @@
 //! messages with up to [`INLINE_HEADERS`] header lines; typed values ([`Via`], [`NameAddr`],
 //! [`Challenge`], ...) are parsed when an accessor asks for them and borrow from the input.
 //! Every size limit lives in [`Limits`] and is checked before buffering.
+//!
+//! On top of the message layer, [`ua`] is the protocol layer of a user agent, sans-IO as
+//! well: transactions (RFC 3261 §17, RFC 6026), dialogs, calls (CANCEL, re-INVITE, BYE, INFO
+//! DTMF, REFER with NOTIFY, RFC 4028 session timers), registration (refresh, 423, NAT
+//! learning, RFC 5626 keep-alives) and digest authentication (RFC 7616, RFC 8760), behind
+//! one [`ua::Endpoint`] that takes bytes, instants and commands and gives back bytes to
+//! send, events and its next deadline. [`offer_answer`] builds and answers G.711 audio SDP.
+//!
+//! ```
+//! use std::time::Instant;
+//! use yeastar_sip::ua::{Endpoint, EndpointConfig, InviteRequest, LocalBinding, Remote, TransportKind};
+//!
+//! let mut ua = Endpoint::new(EndpointConfig::default());
+//! ua.add_binding(LocalBinding::new(TransportKind::Udp, "192.0.2.7:5060".parse()?));
+//! let peer = Remote::udp("192.0.2.9:5060".parse()?);
+//! let now = Instant::now();
+//! let call = ua.invite(InviteRequest::new("sip:1002@192.0.2.9").from("sip:1001@192.0.2.7"), now)?;
+//! let invite = ua.poll_transmit().expect("the INVITE");
+//! assert_eq!(invite.remote(), peer);
+//! // Nothing comes back: timer A retransmits at 500 ms.
+//! ua.handle_timeout(ua.poll_timeout().expect("timer A"));
+//! assert_eq!(ua.poll_transmit().map(|t| t.bytes), Some(invite.bytes));
+//! # let _ = call;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
@@ -35,10 +60,12 @@ mod header_name;
 mod index;
 mod limits;
 mod message;
+pub mod offer_answer;
 mod params;
 pub mod sdp;
 mod stream;
 mod typed;
+pub mod ua;
 mod uri;
 
 pub use builder::{HeaderEntry, MessageBuilder};

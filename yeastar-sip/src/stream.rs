@@ -39,6 +39,8 @@ pub struct StreamFramer {
     pending: Option<(Index, usize)>,
     /// Bytes consumed so far, for error offsets.
     consumed: usize,
+    /// CR/LF bytes skipped between messages since [`StreamFramer::take_skipped_crlf`].
+    skipped_crlf: usize,
 }
 
 impl StreamFramer {
@@ -51,7 +53,26 @@ impl StreamFramer {
             scanned: 0,
             pending: None,
             consumed: 0,
+            skipped_crlf: 0,
         }
+    }
+
+    /// CR and LF bytes skipped between messages since the last call, and resets the count.
+    /// These are RFC 5626 keep-alives: 4 or more is a ping (`\r\n\r\n`, to be answered with
+    /// `\r\n`), 2 a pong; a driver hands them to the UA core
+    /// ([`crate::ua::Endpoint::handle_input`]) as `\r\n\r\n` or `\r\n`.
+    ///
+    /// ```
+    /// use yeastar_sip::{ParseOptions, StreamFramer};
+    /// let mut framer = StreamFramer::new(ParseOptions::default());
+    /// framer.push(b"\r\n\r\n")?;
+    /// assert!(framer.next_message()?.is_none());
+    /// assert_eq!(framer.take_skipped_crlf(), 4);
+    /// assert_eq!(framer.take_skipped_crlf(), 0);
+    /// # Ok::<(), yeastar_sip::ParseError>(())
+    /// ```
+    pub fn take_skipped_crlf(&mut self) -> usize {
+        core::mem::take(&mut self.skipped_crlf)
     }
 
     /// Bytes buffered and not yet returned as a message.
@@ -95,6 +116,7 @@ impl StreamFramer {
             if keepalive > 0 {
                 self.buf.advance(keepalive);
                 self.consumed += keepalive;
+                self.skipped_crlf = self.skipped_crlf.saturating_add(keepalive);
                 self.scanned = 0;
             }
             let Some(head_end) = self.find_head_end()? else {
