@@ -55,6 +55,8 @@ struct ReadmeDoctests;
 
 mod builder;
 mod chars;
+#[cfg(feature = "driver")]
+pub mod driver;
 mod error;
 mod header_name;
 mod index;
