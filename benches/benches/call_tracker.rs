@@ -22,29 +22,43 @@ fn capture_frames() -> Vec<Frame> {
     frames
 }
 
+/// Feeds every frame to a fresh tracker once; the number of items it produced.
+fn track_once(frames: &[Frame], now: Instant, clock: WallClock) -> usize {
+    let mut tracker = CallTracker::new(TrackerConfig::default(), clock);
+    let mut out = 0usize;
+    for frame in frames {
+        tracker.handle_message(&frame.message(), now);
+        while tracker.poll_event().is_some() {
+            out += 1;
+        }
+        while tracker.poll_completed().is_some() {
+            out += 1;
+        }
+    }
+    out
+}
+
 fn bench(c: &mut Criterion) {
     let frames = capture_frames();
     assert!(frames.len() > 500, "{} frames", frames.len());
     let now = Instant::now();
     let clock = WallClock::now();
+    // `CALL_TRACKER_ONCE=N` runs the tracker N times over the frames and exits, so an
+    // instruction counter (`valgrind --tool=callgrind`) measures the tracker alone (run once
+    // with N=0 to subtract the cost of loading the captures).
+    if let Some(n) = std::env::var("CALL_TRACKER_ONCE")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let items: usize = (0..n).map(|_| track_once(&frames, now, clock)).sum();
+        println!("{} frames x {n}, {items} items", frames.len());
+        std::process::exit(0);
+    }
     let mut group = c.benchmark_group("call_tracker");
     group.throughput(Throughput::Elements(frames.len() as u64));
+    // A fresh tracker per pass: the captures reuse call ids.
     group.bench_function("every_event_capture", |b| {
-        b.iter(|| {
-            // A fresh tracker per pass: the captures reuse call ids.
-            let mut tracker = CallTracker::new(TrackerConfig::default(), clock);
-            let mut out = 0usize;
-            for frame in &frames {
-                tracker.handle_message(&frame.message(), now);
-                while tracker.poll_event().is_some() {
-                    out += 1;
-                }
-                while tracker.poll_completed().is_some() {
-                    out += 1;
-                }
-            }
-            out
-        })
+        b.iter(|| track_once(&frames, now, clock))
     });
     group.finish();
 }
