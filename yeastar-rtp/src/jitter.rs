@@ -10,18 +10,35 @@
 //! * Every packet's *transit* (arrival − RTP time) is measured against the
 //!   smallest transit seen over the last [`JitterConfig::transit_window`];
 //!   that floor follows sender clock drift, so ±100 ppm never accumulates.
+//! * The floor also follows the path. It drops at once to a faster path's
+//!   first packet, and packets sent before that, overtaken on the slower path,
+//!   are measured against the floor they travelled on. It rises at once when
+//!   the last eight packets, arriving spread over at least half their own
+//!   duration (not a burst released after a freeze), all came more than the
+//!   target (at least 10 ms) above it: a route change or handover, not jitter.
 //! * The *relative delay* (transit − floor) goes into a 1 ms histogram with
 //!   a forget factor (NetEq style); the target delay is its
-//!   [`quantile`](JitterConfig::quantile). Samples far above the target (a
-//!   delay spike) count with a tenth of the weight, so one spike does not
-//!   hold the buffer high for the following minute.
-//! * Each pop compares the current delay of the next frame with the target.
-//!   Too early: a frame is inserted (concealment, the cursor waits). Too late
-//!   by more than a frame plus [`JitterConfig::hysteresis`]: a frame is
-//!   dropped, a missing one first. Latency is thus given back after spikes.
+//!   [`quantile`](JitterConfig::quantile). A packet enters the histogram eight
+//!   packets after it arrived, so the packets that revealed a step are measured
+//!   against the floor after it. Samples far above the target (a delay spike)
+//!   count with a tenth of the weight, so one spike does not hold the buffer
+//!   high for the following minute.
+//! * Each pop compares the current delay of the next frame with the target
+//!   (fast attack, slow release):
+//!   - too early: a frame is inserted (concealment, the cursor waits);
+//!   - nothing buffered: the cursor waits on the missing frame, concealing,
+//!     instead of running ahead of the packets, so a path that got slower makes
+//!     the buffer grow by the wait rather than every packet late;
+//!   - a hole (a later packet is here) whose next frame is due already is
+//!     skipped, which costs nothing audible;
+//!   - too late by more than a frame plus [`JitterConfig::hysteresis`] for
+//!     half a second: one received frame is dropped, at most one in five, so
+//!     latency is given back gradually and never as a run of lost audio. The
+//!     half second lets packets still in flight on a slower path arrive.
 //! * A packet starting a talkspurt (marker bit, or a timestamp jump larger
 //!   than its sequence jump) re-anchors the playout: it plays at its own
 //!   target time and is never counted late, however long the silence was.
+//!   Silence is where latency is given back for free.
 //!
 //! Memory is bounded: [`JitterConfig::capacity`] packets of at most
 //! [`JitterConfig::max_payload`] bytes, and a fixed-size histogram.
@@ -54,6 +71,16 @@ pub const DEFAULT_MAX_CONCEALED: u32 = 3;
 pub const RESTART_SEQ_JUMP: i64 = 3000;
 
 const TRANSIT_BUCKETS: usize = 10;
+/// Packets a rise of the path delay must last before the transit floor moves up to it.
+const STEP_WINDOW: usize = 8;
+/// Smallest rise of the path delay taken as a step, in µs; smaller ones stay in the
+/// histogram's tail until the floor window forgets the old minimum.
+const STEP_MIN_US: i64 = 10_000;
+/// Time the delay must stay above target before frames are dropped to give latency
+/// back: packets still in flight on a slower path (a step down) arrive meanwhile.
+const RELEASE_HOLD_US: i64 = 500_000;
+/// Fewest pops between two dropped frames: latency is given back at most a frame in this many.
+const DROP_INTERVAL_POPS: u32 = 5;
 /// Weight of a sample in an isolated delay spike.
 const SPIKE_WEIGHT: f64 = 0.1;
 /// A sample is in a spike when it exceeds twice the target plus this.
@@ -347,6 +374,61 @@ impl TransitFloor {
         }
         self.floor = self.floor.min(transit);
     }
+
+    /// The path got slower for good: forget every older minimum.
+    fn rebase(&mut self, floor: i64) {
+        self.minima = [i64::MAX; TRANSIT_BUCKETS];
+        self.minima[self.current] = floor;
+        self.floor = floor;
+    }
+}
+
+/// The last [`STEP_WINDOW`] packets' arrival and transit, in arrival order.
+///
+/// A packet's delay enters the histogram when it leaves this window, so the
+/// packets that revealed a step are measured against the floor after it.
+#[derive(Debug, Clone)]
+struct RecentTransits {
+    arrival_us: [i64; STEP_WINDOW],
+    transit: [i64; STEP_WINDOW],
+    ts: [i64; STEP_WINDOW],
+    next: usize,
+    len: usize,
+}
+
+impl RecentTransits {
+    fn new() -> Self {
+        RecentTransits {
+            arrival_us: [0; STEP_WINDOW],
+            transit: [0; STEP_WINDOW],
+            ts: [0; STEP_WINDOW],
+            next: 0,
+            len: 0,
+        }
+    }
+
+    /// Adds a packet; returns the transit and timestamp of the one it pushes out, if full.
+    fn push(&mut self, arrival_us: i64, transit: i64, ts: i64) -> Option<(i64, i64)> {
+        let evicted =
+            (self.len == STEP_WINDOW).then(|| (self.transit[self.next], self.ts[self.next]));
+        self.arrival_us[self.next] = arrival_us;
+        self.transit[self.next] = transit;
+        self.ts[self.next] = ts;
+        self.next = (self.next + 1) % STEP_WINDOW;
+        self.len = (self.len + 1).min(STEP_WINDOW);
+        evicted
+    }
+
+    /// The smallest transit of a full window whose arrivals spread over at
+    /// least `min_span_us` (a burst released after a freeze does not).
+    fn sustained_min(&self, min_span_us: i64) -> Option<i64> {
+        if self.len < STEP_WINDOW {
+            return None;
+        }
+        let newest = self.arrival_us[(self.next + STEP_WINDOW - 1) % STEP_WINDOW];
+        let oldest = self.arrival_us[self.next];
+        (newest - oldest >= min_span_us).then(|| self.transit.iter().copied().min())?
+    }
 }
 
 /// The adaptive jitter buffer for one stream. See the [module docs](self).
@@ -372,10 +454,18 @@ pub struct JitterBuffer {
     concealed_run: u32,
     buffered: usize,
     floor: TransitFloor,
+    recent: RecentTransits,
+    /// The last step down of the path: the first packet's timestamp on the faster
+    /// path and the floor before it. Packets sent earlier took the slower path.
+    step_down: Option<(i64, i64)>,
     histogram: DelayHistogram,
     target_us: i64,
     spike_events: f64,
     in_spike: bool,
+    /// Since when the delay has been above target by more than a frame, if it is.
+    excess_since_us: Option<i64>,
+    /// Pops since a received frame was last dropped to give latency back.
+    pops_since_drop: u32,
     stats: JitterStats,
     delay_sum: f64,
     delay_sq_sum: f64,
@@ -419,10 +509,14 @@ impl JitterBuffer {
             concealed_run: 0,
             buffered: 0,
             floor: TransitFloor::new(config.transit_window),
+            recent: RecentTransits::new(),
+            step_down: None,
             histogram: DelayHistogram::new(config.forget_factor, config.quantile),
             target_us,
             spike_events: 0.0,
             in_spike: false,
+            excess_since_us: None,
+            pops_since_drop: DROP_INTERVAL_POPS,
             stats: JitterStats::default(),
             delay_sum: 0.0,
             delay_sq_sum: 0.0,
@@ -497,6 +591,9 @@ impl JitterBuffer {
         // mapping the new timestamps onto the old time line on first arrival.
         self.ts_origin = self.highest_ts;
         self.floor = TransitFloor::new(self.config.transit_window);
+        self.recent = RecentTransits::new();
+        self.step_down = None;
+        self.excess_since_us = None;
     }
 
     /// Stores a packet that arrived at `arrival`.
@@ -560,9 +657,31 @@ impl JitterBuffer {
 
         // Delay statistics use every packet, late ones included.
         let transit = arrival_us - self.ts_us(ext_ts);
+        let step_us = self.target_us.max(STEP_MIN_US);
+        if self.floor.floor != i64::MAX && transit < self.floor.floor - step_us {
+            self.step_down = Some((ext_ts, self.floor.floor));
+        }
         self.floor.update(arrival_us, transit);
-        let relative = transit - self.floor.floor;
-        if let JitterMode::Adaptive { min, max } = self.config.mode {
+        let evicted = self.recent.push(arrival_us, transit, ext_ts);
+        // Every packet of the last few, spread over their own duration, came later than the
+        // floor plus the target: the path itself got slower (a route change, a handover).
+        // Move the floor up now rather than when the old minimum leaves its window.
+        let frame_us = self.ts_us(self.ts_origin + self.config.frame_samples as i64);
+        let min_span = (STEP_WINDOW as i64 - 1) * frame_us / 2;
+        if let Some(recent_min) = self.recent.sustained_min(min_span)
+            && recent_min - self.floor.floor > step_us
+        {
+            self.floor.rebase(recent_min);
+        }
+        if let (JitterMode::Adaptive { min, max }, Some((transit, ts))) =
+            (self.config.mode, evicted)
+        {
+            // A packet overtaken by a faster path is measured against the path it took.
+            let floor = match self.step_down {
+                Some((first_ts, old_floor)) if ts < first_ts => old_floor.max(self.floor.floor),
+                _ => self.floor.floor,
+            };
+            let relative = transit - floor;
             // A run of samples far above target is one spike event. Isolated
             // events count little; recurring ones are the network's real tail.
             let above = relative > 2 * self.target_us + SPIKE_MARGIN_US;
@@ -661,13 +780,25 @@ impl JitterBuffer {
         }
         let frame = self.config.frame_samples as i64;
         let frame_us = self.ts_us(self.ts_origin + frame);
-        let mut dropped = false;
+        let excess_us = self.target_us + frame_us + self.config.hysteresis.as_micros() as i64;
+        // Latency is given back only once the delay has stayed above target for
+        // RELEASE_HOLD_US, and then a frame at a time (slow release).
+        if now_us - self.reference_us(self.cursor_ts) >= excess_us {
+            self.excess_since_us.get_or_insert(now_us);
+        } else {
+            self.excess_since_us = None;
+        }
+        let may_release = self
+            .excess_since_us
+            .is_some_and(|since| now_us - since >= RELEASE_HOLD_US);
+        self.pops_since_drop = self.pops_since_drop.saturating_add(1);
         loop {
             let lag = now_us - self.reference_us(self.cursor_ts);
             let next = self.stored_at(self.cursor_seq).map(|s| s.ts);
             match next {
                 Some(ts) if ts > self.cursor_ts => {
                     // A timestamp gap: silence until this talkspurt's own playout time.
+                    self.excess_since_us = None;
                     if self.buffered > 0 && now_us >= self.reference_us(ts) + self.target_us {
                         self.cursor_ts = ts;
                         continue;
@@ -682,13 +813,16 @@ impl JitterBuffer {
                 }
                 Some(_) => {
                     if lag < self.target_us {
+                        // The playout point moved later: stretch by a concealed frame.
                         self.stats.inserted += 1;
                         return self.conceal();
                     }
-                    let too_late = lag
-                        >= self.target_us + frame_us + self.config.hysteresis.as_micros() as i64;
-                    if too_late && !dropped && self.stored_at(self.cursor_seq + 1).is_some() {
-                        dropped = true;
+                    if lag >= excess_us
+                        && may_release
+                        && self.pops_since_drop >= DROP_INTERVAL_POPS
+                        && self.stored_at(self.cursor_seq + 1).is_some()
+                    {
+                        self.pops_since_drop = 0;
                         self.take(self.cursor_seq);
                         self.stats.discarded += 1;
                         self.advance(frame);
@@ -696,25 +830,30 @@ impl JitterBuffer {
                     }
                     return self.play(now_us, frame);
                 }
-                None => {
-                    let too_late = lag
-                        >= self.target_us + frame_us + self.config.hysteresis.as_micros() as i64;
-                    if self.buffered > 0 {
-                        self.stats.lost += 1;
-                        self.advance(frame);
-                        if too_late && !dropped {
-                            // Skipping a hole costs nothing audible: do it to cut latency.
-                            dropped = true;
-                            continue;
-                        }
-                        return self.conceal();
+                None if lag < self.target_us || self.buffered == 0 => {
+                    // Not due yet (the playout point moved later), or nothing buffered (the
+                    // packet is late, lost, or the talker paused). Wait on this slot: were the
+                    // cursor to run on, a path that got slower would make every packet late.
+                    // If the packet comes, it plays and the buffer has grown by the wait.
+                    if self.concealed_run >= self.config.max_concealed {
+                        return self.empty();
                     }
-                    self.advance(frame);
-                    if self.concealed_run < self.config.max_concealed {
+                    if lag < self.target_us {
+                        self.stats.inserted += 1;
+                    } else {
                         self.stats.underrun += 1;
-                        return self.conceal();
                     }
-                    return self.empty();
+                    return self.conceal();
+                }
+                None => {
+                    // A known gap: later packets are here.
+                    self.stats.lost += 1;
+                    self.advance(frame);
+                    if lag - frame_us >= self.target_us {
+                        // The next frame is due already: skipping the hole costs nothing audible.
+                        continue;
+                    }
+                    return self.conceal();
                 }
             }
         }
@@ -972,6 +1111,75 @@ mod tests {
         assert!(concealed.concealed);
         let level = G711Law::MuLaw.decode_sample(concealed.payload[0]);
         assert!((7000..9000).contains(&level), "level {level}");
+    }
+
+    /// Pushes packets 0..count at 20 ms with `transit(k)` ms of transit and pops every 20 ms.
+    fn run(jb: &mut JitterBuffer, count: u32, transit: impl Fn(u32) -> u64) -> Vec<Playout> {
+        let t0 = Instant::now();
+        let mut arrivals: Vec<(u64, u32)> = (0..count)
+            .map(|k| (20 * k as u64 + transit(k), k))
+            .collect();
+        arrivals.sort();
+        let mut next = 0;
+        let end = arrivals.last().map_or(0, |a| a.0) + 1000;
+        let mut out = Vec::new();
+        let mut now = 0;
+        while now <= end {
+            while next < arrivals.len() && arrivals[next].0 <= now {
+                let (at, k) = arrivals[next];
+                push(jb, t0, k as u16, 160 * k, at);
+                next += 1;
+            }
+            out.push(jb.pop(t0 + MS * now as u32));
+            now += 20;
+        }
+        out
+    }
+
+    #[test]
+    fn a_slower_path_grows_the_buffer_instead_of_making_packets_late() {
+        let mut jb = JitterBuffer::new(JitterConfig::default());
+        // 40 ms, then 190 ms from packet 500 on: the cursor must wait, not run ahead.
+        let out = run(&mut jb, 1000, |k| if k < 500 { 40 } else { 190 });
+        let stats = jb.stats();
+        assert_eq!((stats.late, stats.discarded, stats.played), (0, 0, 1000));
+        let played: Vec<_> = seqs(&out).into_iter().flatten().collect();
+        assert_eq!(played, (0..1000).collect::<Vec<u16>>());
+        // The floor moved up with the path: the target stays at the (zero) jitter.
+        assert!(jb.target() <= Duration::from_millis(20), "{stats:?}");
+    }
+
+    #[test]
+    fn latency_is_given_back_one_frame_at_a_time_after_a_hold() {
+        let mut jb = JitterBuffer::new(JitterConfig::default());
+        // 240 ms, then 40 ms from packet 500 on (the later packets overtake the earlier).
+        let out = run(&mut jb, 1500, |k| if k < 500 { 240 } else { 40 });
+        let played: Vec<u16> = seqs(&out).into_iter().flatten().collect();
+        // 200 ms too much: nine frames dropped (the last 20 ms are within a frame plus the
+        // hysteresis), never two in a row, none of the overtaken packets.
+        assert_eq!(jb.stats().discarded, 9, "{:?}", jb.stats());
+        assert_eq!(jb.stats().late, 0);
+        let skipped: Vec<u16> = played
+            .windows(2)
+            .filter(|w| w[1] != w[0] + 1)
+            .map(|w| {
+                assert_eq!(w[1], w[0] + 2, "two frames dropped in a row after {}", w[0]);
+                w[0] + 1
+            })
+            .collect();
+        // Frame k plays at 20 k + 240 ms; the faster path showed at 20 × 500 + 40 ms.
+        let first_fast_ms = 20 * 500 + 40;
+        assert!(
+            skipped
+                .iter()
+                .all(|&k| 20 * k as i64 + 240 - first_fast_ms >= RELEASE_HOLD_US / 1000),
+            "dropped before the hold: {skipped:?}"
+        );
+        let gaps: Vec<u16> = skipped.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.iter().all(|&g| g >= DROP_INTERVAL_POPS as u16),
+            "{skipped:?}"
+        );
     }
 
     #[test]

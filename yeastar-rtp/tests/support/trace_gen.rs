@@ -234,14 +234,14 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
     out.push(("dtx_long_silence", d, t));
 
     // Route changes: the one-way delay steps and stays, U(0, 20 ms) jitter on top.
-    for (stem, description, steps) in step_traces() {
+    for step in step_traces() {
         let (d, t) = finish(
-            &description,
+            &step.description,
             steady(CALL_SECONDS, 0.0, |_, send| {
-                Some(BASE_TRANSIT_US + step_level_us(&steps, send) + rng.below_us(STEP_JITTER_US))
+                Some(BASE_TRANSIT_US + step.level_us(send) + rng.below_us(STEP_JITTER_US))
             }),
         );
-        out.push((stem, d, t));
+        out.push((step.stem, d, t));
     }
     out
 }
@@ -249,38 +249,49 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
 /// Jitter on top of the step traces' path delay.
 pub(crate) const STEP_JITTER_US: f64 = 20_000.0;
 
-/// Extra path delay of a step trace for a packet sent at `send_us` (µs from
-/// the first packet): the level of the last step at or before it.
-pub(crate) fn step_level_us(steps: &[(f64, f64)], send_us: f64) -> f64 {
-    steps
-        .iter()
-        .take_while(|s| s.0 <= send_us)
-        .last()
-        .map_or(0.0, |s| s.1)
+/// A trace whose path delay steps: a route change or a handover.
+pub(crate) struct StepTrace {
+    pub(crate) stem: &'static str,
+    pub(crate) description: String,
+    /// (send time µs from the first packet, extra path delay µs from then on);
+    /// the first is at 0 and sets the starting level.
+    pub(crate) steps: Vec<(f64, f64)>,
 }
 
-/// The step traces: (file stem, description, steps as (send time µs, extra delay µs from then on)).
-/// The first step is at time 0 and sets the starting level.
-pub(crate) fn step_traces() -> Vec<(&'static str, String, Vec<(f64, f64)>)> {
+impl StepTrace {
+    /// Extra path delay for a packet sent at `send_us`: the level of the last step at or before it.
+    pub(crate) fn level_us(&self, send_us: f64) -> f64 {
+        self.steps
+            .iter()
+            .take_while(|s| s.0 <= send_us)
+            .last()
+            .map_or(0.0, |s| s.1)
+    }
+}
+
+/// The step traces.
+pub(crate) fn step_traces() -> Vec<StepTrace> {
     const S: f64 = 1_000_000.0;
     let mut out = vec![
-        (
-            "step_up_150ms",
-            "delay step up: +150 ms at 60 s for the rest of the call, U(0, 20 ms) jitter, 180 s"
+        StepTrace {
+            stem: "step_up_150ms",
+            description:
+                "delay step up: +150 ms at 60 s for the rest of the call, U(0, 20 ms) jitter, 180 s"
+                    .to_string(),
+            steps: vec![(0.0, 0.0), (60.0 * S, 150_000.0)],
+        },
+        StepTrace {
+            stem: "step_down_150ms",
+            description: "delay step down: +150 ms until 60 s, then back, U(0, 20 ms) jitter, 180 s"
                 .to_string(),
-            vec![(0.0, 0.0), (60.0 * S, 150_000.0)],
-        ),
-        (
-            "step_down_150ms",
-            "delay step down: +150 ms until 60 s, then back, U(0, 20 ms) jitter, 180 s".to_string(),
-            vec![(0.0, 150_000.0), (60.0 * S, 0.0)],
-        ),
-        (
-            "step_150ms_20s",
-            "delay step: +150 ms from 60 s to 80 s (route change, Wi-Fi handover), U(0, 20 ms) jitter, 180 s"
+            steps: vec![(0.0, 150_000.0), (60.0 * S, 0.0)],
+        },
+        StepTrace {
+            stem: "step_150ms_20s",
+            description: "delay step: +150 ms from 60 s to 80 s (route change, Wi-Fi handover), U(0, 20 ms) jitter, 180 s"
                 .to_string(),
-            vec![(0.0, 0.0), (60.0 * S, 150_000.0), (80.0 * S, 0.0)],
-        ),
+            steps: vec![(0.0, 0.0), (60.0 * S, 150_000.0), (80.0 * S, 0.0)],
+        },
     ];
     // Up and down steps of 80-200 ms every 5-15 s, the level kept within 0-300 ms.
     let mut rng = Rng::new(SEED ^ 0x57E9);
@@ -302,13 +313,13 @@ pub(crate) fn step_traces() -> Vec<(&'static str, String, Vec<(f64, f64)>)> {
         level = if up { level + size } else { level - size };
         steps.push((at, level));
     }
-    out.push((
-        "repeated_steps",
-        format!(
+    out.push(StepTrace {
+        stem: "repeated_steps",
+        description: format!(
             "repeated delay steps: {} up/down steps of 80-200 ms every 5-15 s, level 0-300 ms, U(0, 20 ms) jitter, 180 s",
             steps.len() - 1
         ),
         steps,
-    ));
+    });
     out
 }
