@@ -63,6 +63,15 @@ pub const HISTOGRAM_BUCKETS: usize = 1000;
 pub const DEFAULT_FORGET_FACTOR: f64 = 0.9995;
 /// Default target quantile of the relative delay: 1 % late.
 pub const DEFAULT_QUANTILE: f64 = 0.99;
+/// Default lowest adaptive target delay: one 20 ms frame.
+///
+/// The trade-off: a buffer popped by a real timer is woken a little late now
+/// and then, and with no margin the packets that arrive just in time would
+/// then play late; heavy-tailed jitter is also learnt from a safer start. The
+/// cost is up to one frame of delay on a quiet network (the `ideal` trace
+/// plays at 20 ms instead of 0 ms). Callers that pop exactly on time, such
+/// as simulations, may set `min` to zero.
+pub const DEFAULT_MIN_TARGET: Duration = Duration::from_millis(20);
 /// Default highest adaptive target delay.
 pub const DEFAULT_MAX_TARGET: Duration = Duration::from_millis(500);
 /// Default number of concealed frames before a silent stream reports `Empty`.
@@ -140,13 +149,17 @@ pub struct JitterConfig {
     pub concealment: Concealment,
 }
 
+/// The one default, the configuration the trace suite scores on every class:
+/// adaptive from [`DEFAULT_MIN_TARGET`] to [`DEFAULT_MAX_TARGET`], 99 % quantile,
+/// 40 s of memory, 10 s floor window, 5 ms hysteresis, 20 ms G.711 frames,
+/// losses reported as [`Playout::Missing`].
 impl Default for JitterConfig {
     fn default() -> Self {
         JitterConfig {
             clock_rate: 8000,
             frame_samples: 160,
             mode: JitterMode::Adaptive {
-                min: Duration::ZERO,
+                min: DEFAULT_MIN_TARGET,
                 max: DEFAULT_MAX_TARGET,
             },
             quantile: DEFAULT_QUANTILE,
@@ -1151,7 +1164,14 @@ mod tests {
 
     #[test]
     fn latency_is_given_back_one_frame_at_a_time_after_a_hold() {
-        let mut jb = JitterBuffer::new(JitterConfig::default());
+        // No jitter and no minimum: the target is zero, each frame plays as it arrives.
+        let mut jb = JitterBuffer::new(JitterConfig {
+            mode: JitterMode::Adaptive {
+                min: Duration::ZERO,
+                max: DEFAULT_MAX_TARGET,
+            },
+            ..JitterConfig::default()
+        });
         // 240 ms, then 40 ms from packet 500 on (the later packets overtake the earlier).
         let out = run(&mut jb, 1500, |k| if k < 500 { 240 } else { 40 });
         let played: Vec<u16> = seqs(&out).into_iter().flatten().collect();

@@ -120,23 +120,9 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
     );
     out.push(("uniform_jitter", d, t));
 
-    // Gilbert-Elliott: calm (U(0,5 ms)) and bursty (Pareto xm=10 ms, alpha=2.5) states.
-    let mut bursty = false;
     let (d, t) = finish(
         "Pareto/bursty jitter: calm U(0,5 ms), bursts of Pareto(10 ms, 2.5) capped at 300 ms, 180 s",
-        steady(CALL_SECONDS, 0.0, |_, _| {
-            bursty = if bursty {
-                rng.unit() >= 0.1
-            } else {
-                rng.unit() < 0.02
-            };
-            let extra = if bursty {
-                rng.pareto(10_000.0, 2.5).min(300_000.0)
-            } else {
-                rng.below_us(5_000.0)
-            };
-            Some(BASE_TRANSIT_US + extra)
-        }),
+        pareto_bursty(&mut rng),
     );
     out.push(("pareto_bursty", d, t));
 
@@ -243,7 +229,36 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
         );
         out.push((step.stem, d, t));
     }
+
+    // The same network drawn again, this time with bursts from 0.8 s on, before
+    // the buffer has learnt the tail.
+    let (d, t) = finish(
+        "Pareto/bursty jitter as pareto_bursty, another draw: bursts from 0.8 s on, 180 s",
+        pareto_bursty(&mut Rng::new(PARETO_EARLY_SEED)),
+    );
+    out.push(("pareto_bursty_early", d, t));
     out
+}
+
+/// Seed of `pareto_bursty_early`: its first burst starts at packet 42.
+const PARETO_EARLY_SEED: u64 = 7;
+
+/// Gilbert-Elliott: calm (U(0,5 ms)) and bursty (Pareto xm=10 ms, alpha=2.5) states.
+fn pareto_bursty(rng: &mut Rng) -> Vec<Sent> {
+    let mut bursty = false;
+    steady(CALL_SECONDS, 0.0, |_, _| {
+        bursty = if bursty {
+            rng.unit() >= 0.1
+        } else {
+            rng.unit() < 0.02
+        };
+        let extra = if bursty {
+            rng.pareto(10_000.0, 2.5).min(300_000.0)
+        } else {
+            rng.below_us(5_000.0)
+        };
+        Some(BASE_TRANSIT_US + extra)
+    })
 }
 
 /// Jitter on top of the step traces' path delay.
