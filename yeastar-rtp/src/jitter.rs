@@ -805,6 +805,8 @@ impl JitterBuffer {
             .excess_since_us
             .is_some_and(|since| now_us - since >= RELEASE_HOLD_US);
         self.pops_since_drop = self.pops_since_drop.saturating_add(1);
+        // Holes skipped in this pop: no stored packet is more than the ring ahead.
+        let mut skipped = 0;
         loop {
             let lag = now_us - self.reference_us(self.cursor_ts);
             let next = self.stored_at(self.cursor_seq).map(|s| s.ts);
@@ -862,8 +864,9 @@ impl JitterBuffer {
                     // A known gap: later packets are here.
                     self.stats.lost += 1;
                     self.advance(frame);
-                    if lag - frame_us >= self.target_us {
+                    if lag - frame_us >= self.target_us && skipped < self.slots.len() {
                         // The next frame is due already: skipping the hole costs nothing audible.
+                        skipped += 1;
                         continue;
                     }
                     return self.conceal();
