@@ -89,7 +89,7 @@ const STEP_MIN_US: i64 = 10_000;
 /// back: packets still in flight on a slower path (a step down) arrive meanwhile.
 const RELEASE_HOLD_US: i64 = 500_000;
 /// Fewest pops between two dropped frames: latency is given back at most a frame in this many.
-const DROP_INTERVAL_POPS: u32 = 5;
+const DROP_INTERVAL_POPS: u64 = 5;
 /// Weight of a sample in an isolated delay spike.
 const SPIKE_WEIGHT: f64 = 0.1;
 /// A sample is in a spike when it exceeds twice the target plus this.
@@ -396,51 +396,44 @@ impl TransitFloor {
     }
 }
 
-/// The last [`STEP_WINDOW`] packets' arrival and transit, in arrival order.
+/// The last [`STEP_WINDOW`] packets' arrival, transit and timestamp, in arrival order.
 ///
 /// A packet's delay enters the histogram when it leaves this window, so the
 /// packets that revealed a step are measured against the floor after it.
 #[derive(Debug, Clone)]
 struct RecentTransits {
-    arrival_us: [i64; STEP_WINDOW],
-    transit: [i64; STEP_WINDOW],
-    ts: [i64; STEP_WINDOW],
-    next: usize,
-    len: usize,
+    /// (arrival µs, transit µs, extended timestamp).
+    packets: [(i64, i64, i64); STEP_WINDOW],
+    /// Packets pushed since the stream (re)started.
+    pushed: u64,
 }
 
 impl RecentTransits {
     fn new() -> Self {
         RecentTransits {
-            arrival_us: [0; STEP_WINDOW],
-            transit: [0; STEP_WINDOW],
-            ts: [0; STEP_WINDOW],
-            next: 0,
-            len: 0,
+            packets: [(0, 0, 0); STEP_WINDOW],
+            pushed: 0,
         }
     }
 
     /// Adds a packet; returns the transit and timestamp of the one it pushes out, if full.
     fn push(&mut self, arrival_us: i64, transit: i64, ts: i64) -> Option<(i64, i64)> {
-        let evicted =
-            (self.len == STEP_WINDOW).then(|| (self.transit[self.next], self.ts[self.next]));
-        self.arrival_us[self.next] = arrival_us;
-        self.transit[self.next] = transit;
-        self.ts[self.next] = ts;
-        self.next = (self.next + 1) % STEP_WINDOW;
-        self.len = (self.len + 1).min(STEP_WINDOW);
+        let slot = &mut self.packets[self.pushed as usize % STEP_WINDOW];
+        let evicted = (self.pushed >= STEP_WINDOW as u64).then_some((slot.1, slot.2));
+        *slot = (arrival_us, transit, ts);
+        self.pushed += 1;
         evicted
     }
 
     /// The smallest transit of a full window whose arrivals spread over at
     /// least `min_span_us` (a burst released after a freeze does not).
     fn sustained_min(&self, min_span_us: i64) -> Option<i64> {
-        if self.len < STEP_WINDOW {
+        if self.pushed < STEP_WINDOW as u64 {
             return None;
         }
-        let newest = self.arrival_us[(self.next + STEP_WINDOW - 1) % STEP_WINDOW];
-        let oldest = self.arrival_us[self.next];
-        (newest - oldest >= min_span_us).then(|| self.transit.iter().copied().min())?
+        let newest = self.packets[(self.pushed as usize + STEP_WINDOW - 1) % STEP_WINDOW].0;
+        let oldest = self.packets[self.pushed as usize % STEP_WINDOW].0;
+        (newest - oldest >= min_span_us).then(|| self.packets.iter().map(|p| p.1).min())?
     }
 }
 
@@ -468,17 +461,23 @@ pub struct JitterBuffer {
     buffered: usize,
     floor: TransitFloor,
     recent: RecentTransits,
-    /// The last step down of the path: the first packet's timestamp on the faster
-    /// path and the floor before it. Packets sent earlier took the slower path.
-    step_down: Option<(i64, i64)>,
+    /// The last step down of the path: the first packet's timestamp on the faster path
+    /// (`i64::MIN` before any) and the floor before it. Packets sent earlier took the
+    /// slower path.
+    step_down_ts: i64,
+    step_down_floor: i64,
     histogram: DelayHistogram,
     target_us: i64,
     spike_events: f64,
     in_spike: bool,
     /// Since when the delay has been above target by more than a frame, if it is.
     excess_since_us: Option<i64>,
-    /// Pops since a received frame was last dropped to give latency back.
-    pops_since_drop: u32,
+    /// `stats.pops` when a received frame was last dropped to give latency back.
+    last_drop_pop: u64,
+    /// One frame, in µs.
+    frame_us: i64,
+    /// Least arrival spread of [`STEP_WINDOW`] packets showing a step: half their duration.
+    step_span_us: i64,
     stats: JitterStats,
     delay_sum: f64,
     delay_sq_sum: f64,
@@ -503,6 +502,7 @@ impl JitterBuffer {
         } else {
             0
         };
+        let frame_us = config.frame_samples as i64 * 1_000_000 / config.clock_rate as i64;
         JitterBuffer {
             us_per_unit,
             mask: capacity - 1,
@@ -523,13 +523,16 @@ impl JitterBuffer {
             buffered: 0,
             floor: TransitFloor::new(config.transit_window),
             recent: RecentTransits::new(),
-            step_down: None,
+            step_down_ts: i64::MIN,
+            step_down_floor: 0,
             histogram: DelayHistogram::new(config.forget_factor, config.quantile),
             target_us,
             spike_events: 0.0,
             in_spike: false,
             excess_since_us: None,
-            pops_since_drop: DROP_INTERVAL_POPS,
+            last_drop_pop: 0,
+            frame_us,
+            step_span_us: (STEP_WINDOW as i64 - 1) * frame_us / 2,
             stats: JitterStats::default(),
             delay_sum: 0.0,
             delay_sq_sum: 0.0,
@@ -605,7 +608,7 @@ impl JitterBuffer {
         self.ts_origin = self.highest_ts;
         self.floor = TransitFloor::new(self.config.transit_window);
         self.recent = RecentTransits::new();
-        self.step_down = None;
+        self.step_down_ts = i64::MIN;
         self.excess_since_us = None;
     }
 
@@ -671,17 +674,21 @@ impl JitterBuffer {
         // Delay statistics use every packet, late ones included.
         let transit = arrival_us - self.ts_us(ext_ts);
         let step_us = self.target_us.max(STEP_MIN_US);
-        if self.floor.floor != i64::MAX && transit < self.floor.floor - step_us {
-            self.step_down = Some((ext_ts, self.floor.floor));
+        if transit < self.floor.floor
+            && self.floor.floor != i64::MAX
+            && transit < self.floor.floor - step_us
+        {
+            self.step_down_ts = ext_ts;
+            self.step_down_floor = self.floor.floor;
         }
         self.floor.update(arrival_us, transit);
         let evicted = self.recent.push(arrival_us, transit, ext_ts);
         // Every packet of the last few, spread over their own duration, came later than the
         // floor plus the target: the path itself got slower (a route change, a handover).
-        // Move the floor up now rather than when the old minimum leaves its window.
-        let frame_us = self.ts_us(self.ts_origin + self.config.frame_samples as i64);
-        let min_span = (STEP_WINDOW as i64 - 1) * frame_us / 2;
-        if let Some(recent_min) = self.recent.sustained_min(min_span)
+        // Move the floor up now rather than when the old minimum leaves its window. (This
+        // one being late is the cheap first test: it is rarely so.)
+        if transit - self.floor.floor > step_us
+            && let Some(recent_min) = self.recent.sustained_min(self.step_span_us)
             && recent_min - self.floor.floor > step_us
         {
             self.floor.rebase(recent_min);
@@ -690,9 +697,10 @@ impl JitterBuffer {
             (self.config.mode, evicted)
         {
             // A packet overtaken by a faster path is measured against the path it took.
-            let floor = match self.step_down {
-                Some((first_ts, old_floor)) if ts < first_ts => old_floor.max(self.floor.floor),
-                _ => self.floor.floor,
+            let floor = if ts < self.step_down_ts {
+                self.step_down_floor.max(self.floor.floor)
+            } else {
+                self.floor.floor
             };
             let relative = transit - floor;
             // A run of samples far above target is one spike event. Isolated
@@ -792,11 +800,12 @@ impl JitterBuffer {
             self.cursor_ts = ts;
         }
         let frame = self.config.frame_samples as i64;
-        let frame_us = self.ts_us(self.ts_origin + frame);
+        let frame_us = self.frame_us;
         let excess_us = self.target_us + frame_us + self.config.hysteresis.as_micros() as i64;
         // Latency is given back only once the delay has stayed above target for
         // RELEASE_HOLD_US, and then a frame at a time (slow release).
-        if now_us - self.reference_us(self.cursor_ts) >= excess_us {
+        let mut lag = now_us - self.reference_us(self.cursor_ts);
+        if lag >= excess_us {
             self.excess_since_us.get_or_insert(now_us);
         } else {
             self.excess_since_us = None;
@@ -804,11 +813,9 @@ impl JitterBuffer {
         let may_release = self
             .excess_since_us
             .is_some_and(|since| now_us - since >= RELEASE_HOLD_US);
-        self.pops_since_drop = self.pops_since_drop.saturating_add(1);
         // Holes skipped in this pop: no stored packet is more than the ring ahead.
         let mut skipped = 0;
         loop {
-            let lag = now_us - self.reference_us(self.cursor_ts);
             let next = self.stored_at(self.cursor_seq).map(|s| s.ts);
             match next {
                 Some(ts) if ts > self.cursor_ts => {
@@ -816,6 +823,7 @@ impl JitterBuffer {
                     self.excess_since_us = None;
                     if self.buffered > 0 && now_us >= self.reference_us(ts) + self.target_us {
                         self.cursor_ts = ts;
+                        lag = now_us - self.reference_us(self.cursor_ts);
                         continue;
                     }
                     return self.empty();
@@ -834,13 +842,14 @@ impl JitterBuffer {
                     }
                     if lag >= excess_us
                         && may_release
-                        && self.pops_since_drop >= DROP_INTERVAL_POPS
+                        && self.stats.pops - self.last_drop_pop >= DROP_INTERVAL_POPS
                         && self.stored_at(self.cursor_seq + 1).is_some()
                     {
-                        self.pops_since_drop = 0;
+                        self.last_drop_pop = self.stats.pops;
                         self.take(self.cursor_seq);
                         self.stats.discarded += 1;
                         self.advance(frame);
+                        lag = now_us - self.reference_us(self.cursor_ts);
                         continue;
                     }
                     return self.play(now_us, frame);
@@ -867,6 +876,7 @@ impl JitterBuffer {
                     if lag - frame_us >= self.target_us && skipped < self.slots.len() {
                         // The next frame is due already: skipping the hole costs nothing audible.
                         skipped += 1;
+                        lag = now_us - self.reference_us(self.cursor_ts);
                         continue;
                     }
                     return self.conceal();
