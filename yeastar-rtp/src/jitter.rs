@@ -41,7 +41,8 @@
 //!   Silence is where latency is given back for free.
 //!
 //! Memory is bounded: [`JitterConfig::capacity`] packets of at most
-//! [`JitterConfig::max_payload`] bytes, and a fixed-size histogram.
+//! [`JitterConfig::max_payload`] bytes, a fixed-size histogram, and the last
+//! eight packets' arrival, transit and timestamp.
 
 use std::time::{Duration, Instant};
 
