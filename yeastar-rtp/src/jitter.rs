@@ -471,12 +471,14 @@ pub struct JitterBuffer {
     target_us: i64,
     spike_events: f64,
     in_spike: bool,
-    /// Since when the delay has been above target by more than a frame, if it is.
-    excess_since_us: Option<i64>,
+    /// Since when the delay has been above target by more than a frame (`i64::MAX`: it is not).
+    excess_since_us: i64,
     /// `stats.pops` when a received frame was last dropped to give latency back.
     last_drop_pop: u64,
     /// One frame, in µs.
     frame_us: i64,
+    /// [`JitterConfig::hysteresis`] in µs.
+    hysteresis_us: i64,
     /// Least arrival spread of [`STEP_WINDOW`] packets showing a step: half their duration.
     step_span_us: i64,
     stats: JitterStats,
@@ -530,9 +532,10 @@ impl JitterBuffer {
             target_us,
             spike_events: 0.0,
             in_spike: false,
-            excess_since_us: None,
+            excess_since_us: i64::MAX,
             last_drop_pop: 0,
             frame_us,
+            hysteresis_us: config.hysteresis.as_micros().min(i64::MAX as u128 / 4) as i64,
             step_span_us: (STEP_WINDOW as i64 - 1) * frame_us / 2,
             stats: JitterStats::default(),
             delay_sum: 0.0,
@@ -610,7 +613,7 @@ impl JitterBuffer {
         self.floor = TransitFloor::new(self.config.transit_window);
         self.recent = RecentTransits::new();
         self.step_down_ts = i64::MIN;
-        self.excess_since_us = None;
+        self.excess_since_us = i64::MAX;
     }
 
     /// Stores a packet that arrived at `arrival`.
@@ -802,18 +805,16 @@ impl JitterBuffer {
         }
         let frame = self.config.frame_samples as i64;
         let frame_us = self.frame_us;
-        let excess_us = self.target_us + frame_us + self.config.hysteresis.as_micros() as i64;
+        let excess_us = self.target_us + frame_us + self.hysteresis_us;
         // Latency is given back only once the delay has stayed above target for
         // RELEASE_HOLD_US, and then a frame at a time (slow release).
         let mut lag = now_us - self.reference_us(self.cursor_ts);
-        if lag >= excess_us {
-            self.excess_since_us.get_or_insert(now_us);
-        } else {
-            self.excess_since_us = None;
+        if lag < excess_us {
+            self.excess_since_us = i64::MAX;
+        } else if self.excess_since_us == i64::MAX {
+            self.excess_since_us = now_us;
         }
-        let may_release = self
-            .excess_since_us
-            .is_some_and(|since| now_us - since >= RELEASE_HOLD_US);
+        let may_release = now_us.saturating_sub(self.excess_since_us) >= RELEASE_HOLD_US;
         // Holes skipped in this pop: no stored packet is more than the ring ahead.
         let mut skipped = 0;
         loop {
@@ -821,7 +822,7 @@ impl JitterBuffer {
             match next {
                 Some(ts) if ts > self.cursor_ts => {
                     // A timestamp gap: silence until this talkspurt's own playout time.
-                    self.excess_since_us = None;
+                    self.excess_since_us = i64::MAX;
                     if self.buffered > 0 && now_us >= self.reference_us(ts) + self.target_us {
                         self.cursor_ts = ts;
                         lag = now_us - self.reference_us(self.cursor_ts);
