@@ -29,9 +29,7 @@ use tokio::time::MissedTickBehavior;
 use crate::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender, EventBurst};
 use crate::error::Error;
 use crate::g711::G711Law;
-use crate::jitter::{
-    Concealment, DEFAULT_MAX_TARGET, JitterBuffer, JitterConfig, JitterMode, JitterStats, Playout,
-};
+use crate::jitter::{Concealment, JitterBuffer, JitterConfig, JitterStats, Playout};
 use crate::packetizer::{G711Packetizer, MAX_RTP_DATAGRAM, Ptime, marshal_rtp, parse_rtp};
 use crate::playback::{Prompt, PromptPlayer};
 use crate::recording::{CallRecorder, CallSide, RecorderConfig};
@@ -193,15 +191,12 @@ impl MediaConfig {
             remote_rtp,
             rtcp_mux: false,
             telephone_event_pt: Some(101),
-            // Lost frames are replaced by the last one, fading, rather than silence. The target
-            // never goes under one frame: playout runs on a timer task, and a task woken a few
-            // milliseconds late must not turn packets that arrived in time into late ones.
+            // The buffer's default (its target never under one frame: playout runs on a timer
+            // task, and a task woken a few milliseconds late must not turn packets that arrived
+            // in time into late ones), with lost frames replaced by the last one, fading,
+            // rather than silence.
             jitter: JitterConfig {
                 concealment: Concealment::RepeatG711(law),
-                mode: JitterMode::Adaptive {
-                    min: Ptime::Ms20.duration(),
-                    max: DEFAULT_MAX_TARGET,
-                },
                 ..JitterConfig::default()
             },
             symmetric_rtp: true,

@@ -16,7 +16,9 @@
 //! The simulation pops once per ptime from the first arrival on, pushing
 //! each packet before the first pop at or after its arrival. *Late* counts
 //! packets that arrived but were never played (too late, or dropped to cut
-//! latency); *lost* counts sequence numbers that never arrived.
+//! latency); *lost* counts sequence numbers that never arrived; *concealed*
+//! counts the concealment frames the buffer answered while the stream ran
+//! (losses, late packets, and frames inserted to grow the delay).
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -149,6 +151,7 @@ impl Trace {
 
 /// The scores of one simulation run.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct SimReport {
     /// Rows in the trace (packets that arrived, duplicates included).
     pub packets: u64,
@@ -166,13 +169,21 @@ pub struct SimReport {
     pub p95_delay_ms: f64,
     /// The oracle's constant delay, ms.
     pub oracle_delay_ms: f64,
+    /// Concealment frames: pops answered [`Playout::Missing`] or a concealed frame,
+    /// for lost packets, late ones, and frames inserted to grow the delay.
+    pub concealed: u64,
+    /// `concealed` as a percentage of the frames played.
+    pub concealed_pct: f64,
+    /// Longest run of consecutive arrived packets (in timestamp order) that were not
+    /// played: an audible gap when it is more than a frame or two.
+    pub longest_late_run: u64,
 }
 
 impl SimReport {
     /// One JSON object with the fields in declaration order.
     pub fn to_json(&self) -> String {
         format!(
-            "{{\"packets\":{},\"played\":{},\"late\":{},\"lost\":{},\"late_pct\":{:.3},\"mean_delay_ms\":{:.2},\"p95_delay_ms\":{:.2},\"oracle_delay_ms\":{:.2}}}",
+            "{{\"packets\":{},\"played\":{},\"late\":{},\"lost\":{},\"late_pct\":{:.3},\"mean_delay_ms\":{:.2},\"p95_delay_ms\":{:.2},\"oracle_delay_ms\":{:.2},\"concealed\":{},\"concealed_pct\":{:.3},\"longest_late_run\":{}}}",
             self.packets,
             self.played,
             self.late,
@@ -180,7 +191,10 @@ impl SimReport {
             self.late_pct,
             self.mean_delay_ms,
             self.p95_delay_ms,
-            self.oracle_delay_ms
+            self.oracle_delay_ms,
+            self.concealed,
+            self.concealed_pct,
+            self.longest_late_run
         )
     }
 
@@ -190,6 +204,32 @@ impl SimReport {
         self.late_pct <= 1.0
             && self.mean_delay_ms <= (1.3 * self.oracle_delay_ms).max(self.oracle_delay_ms + 20.0)
     }
+}
+
+/// One played frame of a simulation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct SimFrame {
+    /// RTP time of the frame from the trace's first row, in µs (unwrapped).
+    pub media_us: i64,
+    /// Its delay above the reference line, ms.
+    pub delay_ms: f64,
+}
+
+/// A simulation in detail: the scores, the buffer's counters, every played
+/// frame, and the packets that arrived but were not played.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SimTimeline {
+    /// The scores.
+    pub report: SimReport,
+    /// The buffer's own counters at the end.
+    pub stats: JitterStats,
+    /// Played frames in playout order.
+    pub frames: Vec<SimFrame>,
+    /// RTP times (as in [`SimFrame::media_us`]) of the packets that arrived but
+    /// were not played, ascending.
+    pub late_media_us: Vec<i64>,
 }
 
 /// Per-row transit relative to the smallest, in µs, for distinct packets.
@@ -228,6 +268,12 @@ pub fn simulate(trace: &Trace, config: JitterConfig) -> SimReport {
 
 /// [`simulate`], also returning the buffer's own counters.
 pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, JitterStats) {
+    let timeline = simulate_timeline(trace, config);
+    (timeline.report, timeline.stats)
+}
+
+/// [`simulate`], with every played frame and every late packet.
+pub fn simulate_timeline(trace: &Trace, config: JitterConfig) -> SimTimeline {
     let config = JitterConfig {
         clock_rate: trace.clock_rate,
         frame_samples: trace.clock_rate * trace.ptime_ms / 1000,
@@ -247,6 +293,7 @@ pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, J
     } else {
         (max_seq - min_seq + 1) as u64
     };
+    let media_us = |ts: i64| (ts - ts0) * 1_000_000 / trace.clock_rate as i64;
 
     let epoch = Instant::now();
     let at = |us: i64| epoch + Duration::from_micros(us.max(0) as u64);
@@ -264,7 +311,8 @@ pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, J
     let ptime_us = trace.ptime_ms as i64 * 1000;
     // Timestamps of played frames are unwrapped against the previous one.
     let mut last_ts: Option<i64> = None;
-    let mut delays = Vec::with_capacity(trace.packets.len());
+    let mut frames = Vec::with_capacity(trace.packets.len());
+    let mut concealed = 0u64;
     let mut next_row = 0;
     let mut now = first;
     let end = last + 2_000_000;
@@ -281,20 +329,26 @@ pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, J
             );
             next_row += 1;
         }
-        if let Playout::Frame(frame) = buffer.pop(at(now))
-            && !frame.concealed
-        {
-            let ts = match last_ts {
-                None => ts0 + frame.timestamp.wrapping_sub(ts0 as u32) as i32 as i64,
-                Some(prev) => prev + frame.timestamp.wrapping_sub(prev as u32) as i32 as i64,
-            };
-            last_ts = Some(ts);
-            let reference = (ts - ts0) * 1_000_000 / trace.clock_rate as i64 + min_transit;
-            delays.push((now - reference) as f64 / 1000.0);
+        match buffer.pop(at(now)) {
+            Playout::Frame(frame) if !frame.concealed => {
+                let ts = match last_ts {
+                    None => ts0 + frame.timestamp.wrapping_sub(ts0 as u32) as i32 as i64,
+                    Some(prev) => prev + frame.timestamp.wrapping_sub(prev as u32) as i32 as i64,
+                };
+                last_ts = Some(ts);
+                let reference = media_us(ts) + min_transit;
+                frames.push(SimFrame {
+                    media_us: media_us(ts),
+                    delay_ms: (now - reference) as f64 / 1000.0,
+                });
+            }
+            Playout::Frame(_) | Playout::Missing { .. } => concealed += 1,
+            Playout::Empty => {}
         }
         now += ptime_us;
     }
-    let played = delays.len() as u64;
+    let played = frames.len() as u64;
+    let mut delays: Vec<f64> = frames.iter().map(|f| f.delay_ms).collect();
     let mean = if delays.is_empty() {
         0.0
     } else {
@@ -304,6 +358,25 @@ pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, J
     let p95 = delays
         .get(((delays.len() as f64 * 0.95) as usize).min(delays.len().saturating_sub(1)))
         .copied();
+
+    // Arrived packets in timestamp order, each marked played or not.
+    let mut arrived: Vec<i64> = unwrapped.iter().map(|&(_, ts)| media_us(ts)).collect();
+    arrived.sort_unstable();
+    arrived.dedup();
+    let mut played_media: Vec<i64> = frames.iter().map(|f| f.media_us).collect();
+    played_media.sort_unstable();
+    let mut late_media_us = Vec::new();
+    let (mut run, mut longest_late_run) = (0u64, 0u64);
+    for m in arrived {
+        if played_media.binary_search(&m).is_ok() {
+            run = 0;
+        } else {
+            late_media_us.push(m);
+            run += 1;
+            longest_late_run = longest_late_run.max(run);
+        }
+    }
+
     let late = distinct.saturating_sub(played);
     let report = SimReport {
         packets: trace.packets.len() as u64,
@@ -318,8 +391,20 @@ pub fn simulate_with_stats(trace: &Trace, config: JitterConfig) -> (SimReport, J
         mean_delay_ms: mean,
         p95_delay_ms: p95.unwrap_or(0.0),
         oracle_delay_ms: oracle_delay_ms(trace),
+        concealed,
+        concealed_pct: if played == 0 {
+            0.0
+        } else {
+            concealed as f64 * 100.0 / played as f64
+        },
+        longest_late_run,
     };
-    (report, buffer.stats())
+    SimTimeline {
+        report,
+        stats: buffer.stats(),
+        frames,
+        late_media_us,
+    }
 }
 
 #[cfg(test)]

@@ -120,23 +120,9 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
     );
     out.push(("uniform_jitter", d, t));
 
-    // Gilbert-Elliott: calm (U(0,5 ms)) and bursty (Pareto xm=10 ms, alpha=2.5) states.
-    let mut bursty = false;
     let (d, t) = finish(
         "Pareto/bursty jitter: calm U(0,5 ms), bursts of Pareto(10 ms, 2.5) capped at 300 ms, 180 s",
-        steady(CALL_SECONDS, 0.0, |_, _| {
-            bursty = if bursty {
-                rng.unit() >= 0.1
-            } else {
-                rng.unit() < 0.02
-            };
-            let extra = if bursty {
-                rng.pareto(10_000.0, 2.5).min(300_000.0)
-            } else {
-                rng.below_us(5_000.0)
-            };
-            Some(BASE_TRANSIT_US + extra)
-        }),
+        pareto_bursty(&mut rng),
     );
     out.push(("pareto_bursty", d, t));
 
@@ -232,5 +218,123 @@ pub(crate) fn all_traces() -> Vec<(&'static str, String, Trace)> {
         sent,
     );
     out.push(("dtx_long_silence", d, t));
+
+    // Route changes: the one-way delay steps and stays, U(0, 20 ms) jitter on top.
+    for step in step_traces() {
+        let (d, t) = finish(
+            &step.description,
+            steady(CALL_SECONDS, 0.0, |_, send| {
+                Some(BASE_TRANSIT_US + step.level_us(send) + rng.below_us(STEP_JITTER_US))
+            }),
+        );
+        out.push((step.stem, d, t));
+    }
+
+    // The same network drawn again, this time with bursts from 0.8 s on, before
+    // the buffer has learnt the tail.
+    let (d, t) = finish(
+        "Pareto/bursty jitter as pareto_bursty, another draw: bursts from 0.8 s on, 180 s",
+        pareto_bursty(&mut Rng::new(PARETO_EARLY_SEED)),
+    );
+    out.push(("pareto_bursty_early", d, t));
+    out
+}
+
+/// Seed of `pareto_bursty_early`: its first burst starts at packet 42.
+const PARETO_EARLY_SEED: u64 = 7;
+
+/// Gilbert-Elliott: calm (U(0,5 ms)) and bursty (Pareto xm=10 ms, alpha=2.5) states.
+fn pareto_bursty(rng: &mut Rng) -> Vec<Sent> {
+    let mut bursty = false;
+    steady(CALL_SECONDS, 0.0, |_, _| {
+        bursty = if bursty {
+            rng.unit() >= 0.1
+        } else {
+            rng.unit() < 0.02
+        };
+        let extra = if bursty {
+            rng.pareto(10_000.0, 2.5).min(300_000.0)
+        } else {
+            rng.below_us(5_000.0)
+        };
+        Some(BASE_TRANSIT_US + extra)
+    })
+}
+
+/// Jitter on top of the step traces' path delay.
+pub(crate) const STEP_JITTER_US: f64 = 20_000.0;
+
+/// A trace whose path delay steps: a route change or a handover.
+pub(crate) struct StepTrace {
+    pub(crate) stem: &'static str,
+    pub(crate) description: String,
+    /// (send time µs from the first packet, extra path delay µs from then on);
+    /// the first is at 0 and sets the starting level.
+    pub(crate) steps: Vec<(f64, f64)>,
+}
+
+impl StepTrace {
+    /// Extra path delay for a packet sent at `send_us`: the level of the last step at or before it.
+    pub(crate) fn level_us(&self, send_us: f64) -> f64 {
+        self.steps
+            .iter()
+            .take_while(|s| s.0 <= send_us)
+            .last()
+            .map_or(0.0, |s| s.1)
+    }
+}
+
+/// The step traces.
+pub(crate) fn step_traces() -> Vec<StepTrace> {
+    const S: f64 = 1_000_000.0;
+    let mut out = vec![
+        StepTrace {
+            stem: "step_up_150ms",
+            description:
+                "delay step up: +150 ms at 60 s for the rest of the call, U(0, 20 ms) jitter, 180 s"
+                    .to_string(),
+            steps: vec![(0.0, 0.0), (60.0 * S, 150_000.0)],
+        },
+        StepTrace {
+            stem: "step_down_150ms",
+            description: "delay step down: +150 ms until 60 s, then back, U(0, 20 ms) jitter, 180 s"
+                .to_string(),
+            steps: vec![(0.0, 150_000.0), (60.0 * S, 0.0)],
+        },
+        StepTrace {
+            stem: "step_150ms_20s",
+            description: "delay step: +150 ms from 60 s to 80 s (route change, Wi-Fi handover), U(0, 20 ms) jitter, 180 s"
+                .to_string(),
+            steps: vec![(0.0, 0.0), (60.0 * S, 150_000.0), (80.0 * S, 0.0)],
+        },
+    ];
+    // Up and down steps of 80-200 ms every 5-15 s, the level kept within 0-300 ms.
+    let mut rng = Rng::new(SEED ^ 0x57E9);
+    let mut steps = vec![(0.0, 0.0)];
+    let (mut at, mut level) = (0.0, 0.0);
+    loop {
+        at += (5.0 + rng.unit() * 10.0) * S;
+        if at > (CALL_SECONDS as f64 - 5.0) * S {
+            break;
+        }
+        let size = 80_000.0 + rng.unit() * 120_000.0;
+        let up = if level + size > 300_000.0 {
+            false
+        } else if level - size < 0.0 {
+            true
+        } else {
+            rng.unit() < 0.5
+        };
+        level = if up { level + size } else { level - size };
+        steps.push((at, level));
+    }
+    out.push(StepTrace {
+        stem: "repeated_steps",
+        description: format!(
+            "repeated delay steps: {} up/down steps of 80-200 ms every 5-15 s, level 0-300 ms, U(0, 20 ms) jitter, 180 s",
+            steps.len() - 1
+        ),
+        steps,
+    });
     out
 }
