@@ -18,6 +18,16 @@ use crate::wire::{Message, Span};
 /// An empty slot of a [`key_table`]; also bounds the names a table holds.
 pub(crate) const EMPTY: u8 = u8::MAX;
 
+/// One slot of a [`key_table`]: the index of a name and its [`key_hash`], so that a probe
+/// rejects a different key without looking at its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// The [`key_hash`] of the name.
+    hash: u32,
+    /// The index of the name, or [`EMPTY`].
+    index: u8,
+}
+
 /// Length, first and last byte of a key with the ASCII case bit set: equal for keys that are
 /// equal ignoring ASCII case.
 #[inline]
@@ -62,17 +72,20 @@ const fn same_const(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// The lookup table of `names`, built at compile time: slot → index into `names`, or
-/// [`EMPTY`]. Fails the build when two names are equal ignoring ASCII case (the second could
-/// never match) or when there are too many names.
+/// The lookup table of `names`, built at compile time: slot → index into `names` and its
+/// hash. Fails the build when two names are equal ignoring ASCII case (the second could never
+/// match) or when there are too many names.
 #[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range index fails the build
-pub(crate) const fn key_table<const LEN: usize>(names: &[&str]) -> [u8; LEN] {
+pub(crate) const fn key_table<const LEN: usize>(names: &[&str]) -> [Slot; LEN] {
     assert!(names.len() < EMPTY as usize, "too many names for one table");
     assert!(
         LEN.is_power_of_two() && LEN >= names.len() * 2,
         "table too small"
     );
-    let mut table = [EMPTY; LEN];
+    let mut table = [Slot {
+        hash: 0,
+        index: EMPTY,
+    }; LEN];
     let mut i = 0;
     while i < names.len() {
         let name = names[i].as_bytes();
@@ -85,37 +98,42 @@ pub(crate) const fn key_table<const LEN: usize>(names: &[&str]) -> [u8; LEN] {
             );
             j += 1;
         }
-        let mut at = bucket(key_hash(name), LEN);
-        while table[at] != EMPTY {
+        let hash = key_hash(name);
+        let mut at = bucket(hash, LEN);
+        while table[at].index != EMPTY {
             at = (at + 1) & (LEN - 1);
         }
-        table[at] = i as u8;
+        table[at] = Slot {
+            hash,
+            index: i as u8,
+        };
         i += 1;
     }
     table
 }
 
 /// `key` is `name` ignoring ASCII case; the exact spelling, the usual one, is tried first.
-#[inline]
+#[inline(always)]
 pub(crate) fn same(key: &[u8], name: &[u8]) -> bool {
     key == name || key.eq_ignore_ascii_case(name)
 }
 
-/// The index in `names` of `key` (ignoring ASCII case), through `table` built by
-/// [`key_table`] from the same `names`.
-#[inline]
-pub(crate) fn find(table: &[u8], names: &[&str], key: &[u8]) -> Option<usize> {
+/// The index of `key` among the names `table` was built from: `is(index, key)` compares `key`
+/// with that name (the callers compare with a literal, which the compiler unrolls).
+#[inline(always)]
+pub(crate) fn find(table: &[Slot], key: &[u8], is: impl Fn(usize, &[u8]) -> bool) -> Option<usize> {
     let mask = table.len().wrapping_sub(1);
-    let mut at = bucket(key_hash(key), table.len());
+    let hash = key_hash(key);
+    let mut at = bucket(hash, table.len());
     // The table is at most half full: an empty slot ends every probe sequence long before this
     // bound, which only keeps the loop visibly finite.
     for _ in 0..table.len() {
-        let index = *table.get(at)?;
-        if index == EMPTY {
+        let slot = *table.get(at)?;
+        if slot.index == EMPTY {
             return None;
         }
-        let index = usize::from(index);
-        if same(key, names.get(index)?.as_bytes()) {
+        let index = usize::from(slot.index);
+        if slot.hash == hash && is(index, key) {
             return Some(index);
         }
         at = (at + 1) & mask;
@@ -123,16 +141,16 @@ pub(crate) fn find(table: &[u8], names: &[&str], key: &[u8]) -> Option<usize> {
     None
 }
 
-/// The first value of each of `names` in `m` (`N` names, in declaration order).
-#[inline]
+/// The first value of each of the `N` names of `table` in `m`, in declaration order.
+#[inline(always)]
 pub(crate) fn collect<const N: usize>(
     m: &Message<'_>,
-    table: &[u8],
-    names: &[&str; N],
+    table: &[Slot],
+    is: impl Fn(usize, &[u8]) -> bool,
 ) -> [Option<Span>; N] {
     let mut values = [None; N];
     for (key, value) in m.raw_fields() {
-        if let Some(slot) = find(table, names, key).and_then(|i| values.get_mut(i)) {
+        if let Some(slot) = find(table, key, &is).and_then(|i| values.get_mut(i)) {
             // The first of repeated keys wins, as in the serde path.
             if slot.is_none() {
                 *slot = Some(value);
@@ -211,16 +229,21 @@ mod tests {
     use super::*;
 
     const NAMES: [&str; 4] = ["ChannelState", "CallerIDName", "Channel", "Cause-txt"];
-    const TABLE: [u8; table_len(NAMES.len())] = key_table(&NAMES);
+    const TABLE: [Slot; table_len(NAMES.len())] = key_table(&NAMES);
+
+    fn find_name(key: &str) -> Option<usize> {
+        find(&TABLE, key.as_bytes(), |i, key| {
+            NAMES.get(i).is_some_and(|n| same(key, n.as_bytes()))
+        })
+    }
 
     #[test]
     fn finds_names_ignoring_case_and_only_them() {
         // `ChannelState` and `CallerIDName` share a hash: both are found all the same.
         assert_eq!(key_hash(b"ChannelState"), key_hash(b"CallerIDName"));
         for (i, name) in NAMES.iter().enumerate() {
-            assert_eq!(find(&TABLE, &NAMES, name.as_bytes()), Some(i));
-            let upper = name.to_ascii_uppercase();
-            assert_eq!(find(&TABLE, &NAMES, upper.as_bytes()), Some(i));
+            assert_eq!(find_name(name), Some(i));
+            assert_eq!(find_name(&name.to_ascii_uppercase()), Some(i));
         }
         for other in [
             "",
@@ -230,14 +253,14 @@ mod tests {
             "CallerIDNum",
             "Cause",
         ] {
-            assert_eq!(find(&TABLE, &NAMES, other.as_bytes()), None, "{other}");
+            assert_eq!(find_name(other), None, "{other}");
         }
     }
 
     #[test]
     fn table_is_half_empty() {
         assert_eq!(TABLE.len(), 8);
-        assert_eq!(TABLE.iter().filter(|&&s| s == EMPTY).count(), 4);
+        assert_eq!(TABLE.iter().filter(|s| s.index == EMPTY).count(), 4);
         assert_eq!(table_len(5), 16);
         assert_eq!(table_len(143), 512);
     }

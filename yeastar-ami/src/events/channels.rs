@@ -742,7 +742,7 @@ events! {
         /// The channel.
         "Channel" channel: &'a str,
         /// Its unique ID.
-        "UniqueID" uniqueid: Option<&'a str>,
+        "UniqueID" unique_id: Option<&'a str>,
         /// The music-on-hold class, with `Start`.
         "Class" class: Option<&'a str>,
     }

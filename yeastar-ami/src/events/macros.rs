@@ -67,12 +67,21 @@ macro_rules! events {
                 /// fit its type.
                 #[inline]
                 fn from_fields(m: &$crate::Message<'a>) -> Option<Self> {
+                    // The index of each field, as a constant named after it.
+                    #[allow(non_camel_case_types, non_upper_case_globals, dead_code)]
+                    mod index {
+                        pub(super) enum Field { $($field),* }
+                        $(pub(super) const $field: usize = Field::$field as usize;)*
+                    }
                     const NAMES: &[&str] = &[$($key),*];
-                    const N: usize = NAMES.len();
-                    const KEYS: [&str; N] = [$($key),*];
-                    const TABLE: [u8; $crate::typed::table_len(N)] =
-                        $crate::typed::key_table(&KEYS);
-                    let [$($field),*] = $crate::typed::collect(m, &TABLE, &KEYS);
+                    const TABLE: [$crate::typed::Slot; $crate::typed::table_len(NAMES.len())] =
+                        $crate::typed::key_table(NAMES);
+                    // Each candidate is compared with its name as a literal.
+                    let is = |i: usize, key: &[u8]| match i {
+                        $(index::$field => $crate::typed::same(key, $key.as_bytes()),)*
+                        _ => false,
+                    };
+                    let [$($field),*] = $crate::typed::collect(m, &TABLE, is);
                     Some($name {
                         $( $field: $crate::typed::FromSpan::from_span(m, $field)?, )*
                     })
@@ -147,10 +156,8 @@ macro_rules! registry {
         const KINDS: &[EventKind] = &[$(EventKind::$name),*];
         /// Every wire name, in the order of [`KINDS`].
         const NAMES: &[&str] = &[$($name::EVENT),*];
-        const NAME_COUNT: usize = NAMES.len();
-        const NAME_ARRAY: [&str; NAME_COUNT] = [$($name::EVENT),*];
-        const NAME_TABLE: [u8; crate::typed::table_len(NAME_COUNT)] =
-            crate::typed::key_table(&NAME_ARRAY);
+        const NAME_TABLE: [crate::typed::Slot; crate::typed::table_len(NAMES.len())] =
+            crate::typed::key_table(NAMES);
 
         /// Every event name with a type, as this crate spells it.
         pub const TYPED_EVENTS: &[&str] = NAMES;
@@ -174,7 +181,13 @@ macro_rules! registry {
             /// The kind of an event name, ignoring ASCII case.
             #[inline]
             pub fn from_name(name: &str) -> Option<EventKind> {
-                let i = crate::typed::find(&NAME_TABLE, &NAME_ARRAY, name.as_bytes())?;
+                let i = crate::typed::find(&NAME_TABLE, name.as_bytes(), |i, name| {
+                    // Compared with the constant name, which the compiler unrolls.
+                    match KINDS.get(i) {
+                        $(Some(EventKind::$name) => crate::typed::same(name, $name::EVENT.as_bytes()),)*
+                        None => false,
+                    }
+                })?;
                 KINDS.get(i).copied()
             }
 

@@ -295,4 +295,75 @@ mod tests {
         );
         assert_eq!(err.to_string(), "Cause: \"x\" is not u16");
     }
+
+    /// Legacy (AMI 1.1) spellings fill the declared fields: keys match ignoring ASCII case,
+    /// and keys only the legacy dialect sends have their own fields.
+    #[test]
+    fn legacy_spellings_fill_the_declared_fields() {
+        let text = "Event: Dial\r\nSubEvent: Begin\r\nChannel: SIP/1001-1\r\n\
+                    Destination: SIP/1002-2\r\nUniqueID: 1.1\r\nDestUniqueID: 1.2\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        let dial = Dial::parse(&m).unwrap();
+        assert_eq!(dial.sub_event, Some("Begin"));
+        assert_eq!(
+            (dial.unique_id, dial.dest_unique_id),
+            (Some("1.1"), Some("1.2"))
+        );
+
+        let text = "Event: Hangup\r\nChannel: SIP/1-1\r\nUniqueid: 1.1\r\nCause: 17\r\n\
+                    Cause-txt: User busy\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        let hangup = Hangup::parse(&m).unwrap();
+        assert_eq!(
+            (hangup.cause, hangup.cause_txt),
+            (Some(17), Some("User busy"))
+        );
+
+        let text = "Event: QueueCallerAbandon\r\nQueue: sales\r\nUniqueid: 1.1\r\n\
+                    Position: 1\r\nOriginalPosition: 3\r\nHoldTime: 12\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        assert_eq!(EventKind::of(&m), Some(EventKind::QueueCallerAbandon));
+        let abandon = QueueCallerAbandon::parse(&m).unwrap();
+        assert_eq!(abandon.channel, None);
+        assert_eq!(
+            (
+                abandon.queue,
+                abandon.position,
+                abandon.original_position,
+                abandon.hold_time
+            ),
+            ("sales", Some(1), Some(3), Some(12))
+        );
+
+        let text = "Event: AgentComplete\r\nQueue: sales\r\nUniqueid: 1.1\r\n\
+                    Member: SIP/1002\r\nHoldtime: 4\r\nTalkTime: 30\r\nReason: caller\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        let done = AgentComplete::parse(&m).unwrap();
+        assert_eq!(
+            (done.member, done.hold_time, done.talk_time),
+            (Some("SIP/1002"), Some(4), Some(30))
+        );
+        assert_eq!(done.reason, Some("caller"));
+    }
+
+    /// Numbers Asterisk documents as numbers are typed; a value that is not one is refused
+    /// with its key, and `Event::parse` keeps the message.
+    #[test]
+    fn documented_numbers_are_numbers() {
+        let text = "Event: BridgeEnter\r\nBridgeUniqueid: b\r\nBridgeNumChannels: 2\r\n\
+                    Channel: PJSIP/1001-1\r\nUniqueid: 1.1\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        assert_eq!(BridgeEnter::parse(&m).unwrap().bridge_num_channels, Some(2));
+        let text = "Event: DialBegin\r\nDestChannelState: Ringing\r\n\r\n";
+        let (m, _) = parse_message(text.as_bytes()).unwrap();
+        assert_eq!(
+            DialBegin::parse(&m),
+            Err(DeError::InvalidValue {
+                key: "DestChannelState",
+                value: "Ringing".into(),
+                expected: "u8"
+            })
+        );
+        assert!(!Event::parse(&m).is_typed());
+    }
 }

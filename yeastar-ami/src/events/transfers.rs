@@ -374,7 +374,7 @@ events! {
         /// The parked channel's connected line name (legacy).
         "ConnectedLineName" connected_line_name: Option<&'a str>,
         /// The parked channel's unique ID (legacy).
-        "UniqueID" uniqueid: Option<&'a str>,
+        "UniqueID" unique_id: Option<&'a str>,
     }
 
     /// A parked channel hung up.
@@ -435,7 +435,7 @@ events! {
         /// The parked channel's connected line name (legacy).
         "ConnectedLineName" connected_line_name: Option<&'a str>,
         /// The parked channel's unique ID (legacy).
-        "UniqueID" uniqueid: Option<&'a str>,
+        "UniqueID" unique_id: Option<&'a str>,
     }
 
     /// A channel picked up a ringing call: `Channel…` picked up `Target…`.
