@@ -1,4 +1,4 @@
-//! Typed AMI events over arbitrary frames: the generated one-pass matcher of `Event::try_parse`
+//! Typed AMI events over arbitrary frames: the one-pass matcher of `Event::try_parse`
 //! must give exactly what the serde path (`Event::try_parse_serde`) gives, value or error.
 //!
 //! Input: an AMI byte stream (no banner), decoded with the default limits; every frame is typed

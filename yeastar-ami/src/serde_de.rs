@@ -13,12 +13,50 @@ use crate::wire::Message;
 
 /// Why a message did not fit the requested type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct DeError(String);
+#[non_exhaustive]
+pub enum DeError {
+    /// A key the type requires is absent (an empty value is present: it reads as `""` for
+    /// text and fails to parse for numbers).
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    /// A value is present but does not parse as the field's type.
+    #[error("{key}: {value:?} is not {expected}")]
+    InvalidValue {
+        /// The key, as the type spells it.
+        key: &'static str,
+        /// The value, trimmed of surrounding white space.
+        value: String,
+        /// What the type wanted (`u16`, `a boolean`, …).
+        expected: &'static str,
+    },
+    /// A value is not one of the names an enum field accepts.
+    #[error("unknown variant {value:?}, expected one of {expected:?}")]
+    UnknownVariant {
+        /// The value.
+        value: String,
+        /// The names accepted.
+        expected: &'static [&'static str],
+    },
+    /// Anything else a `Deserialize` implementation reported (custom implementations, or a
+    /// type the message cannot represent).
+    #[error("{0}")]
+    Custom(String),
+}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError(msg.to_string())
+        DeError::Custom(msg.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError::MissingField(field)
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        DeError::UnknownVariant {
+            value: variant.to_owned(),
+            expected,
+        }
     }
 }
 
@@ -234,7 +272,7 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de> {
         let (name, at, value) = self
             .current
             .take()
-            .ok_or_else(|| DeError("value requested before key".into()))?;
+            .ok_or_else(|| DeError::Custom("value requested before key".into()))?;
         seed.deserialize(ValueDeserializer {
             wire: self.wire,
             names: self.names,
@@ -260,12 +298,18 @@ impl<'de> ValueDeserializer<'_, 'de> {
         self.value
     }
 
-    fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, DeError> {
+    /// The error for a value that is not `expected`.
+    fn invalid(&self, value: &str, expected: &'static str) -> DeError {
+        DeError::InvalidValue {
+            key: self.names.get(self.name).copied().unwrap_or_default(),
+            value: value.to_owned(),
+            expected,
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, expected: &'static str) -> Result<T, DeError> {
         let v = self.value().trim();
-        v.parse().map_err(|_| {
-            let key = self.names.get(self.name).copied().unwrap_or_default();
-            DeError(format!("{key}: {v:?} is not {what}"))
-        })
+        v.parse().map_err(|_| self.invalid(v, expected))
     }
 }
 
@@ -306,7 +350,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, 'de> {
         } else if is(&["no", "false", "n", "f", "0", "off", ""]) {
             visitor.visit_bool(false)
         } else {
-            Err(DeError(format!("{v:?} is not a boolean")))
+            Err(self.invalid(v, "a boolean"))
         }
     }
 

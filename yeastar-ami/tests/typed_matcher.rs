@@ -1,4 +1,5 @@
-//! `Event::try_parse` (generated one-pass matcher) gives exactly what the serde path gives.
+//! `Event::try_parse` (the one-pass matcher the `events!` declarations generate) gives exactly
+//! what the serde path gives.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod common;
@@ -72,6 +73,29 @@ fn edge_cases_type_as_through_serde() {
         "Response: Success\r\nMessage: hi\r\n\r\n",
         "Event: Cdr\r\nDuration: 12\r\nBillableSeconds: -1\r\nAMAFlags: DOCUMENTATION\r\n\r\n",
         "Event: ExtensionStatus\r\nExten: 1001\r\nStatus: -1\r\n\r\n",
+        // Legacy spellings and events of both dialects declared from the documentation.
+        "Event: Dial\r\nSubEvent: Begin\r\nChannel: SIP/1001-1\r\nDestination: SIP/1002-2\r\n\
+         UniqueID: 1.1\r\nDestUniqueID: 1.2\r\nDialstring: 1002\r\n\r\n",
+        "Event: Bridge\r\nBridgestate: Link\r\nBridgetype: core\r\nChannel1: a\r\nChannel2: b\r\n\
+         Uniqueid1: 1.1\r\nUniqueid2: 1.2\r\nCallerID1: 1001\r\nCallerID2: 1002\r\n\r\n",
+        "Event: QueueCallerAbandon\r\nQueue: sales\r\nUniqueid: 1.1\r\nPosition: 1\r\n\
+         OriginalPosition: 2\r\nHoldTime: 12\r\n\r\n",
+        "Event: QueueCallerAbandon\r\nQueue: sales\r\nUniqueid: 1.1\r\nHoldTime: soon\r\n\r\n",
+        "Event: AgentConnect\r\nQueue: sales\r\nUniqueid: 1.1\r\nChannel: SIP/1002-2\r\n\
+         Member: SIP/1002\r\nMemberName: Bob\r\nHoldtime: 4\r\nBridgedChannel: 1.3\r\nRingtime: 2\r\n\r\n",
+        "Event: AgentCalled\r\nQueue: sales\r\nAgentCalled: SIP/1002\r\nAgentName: Bob\r\n\
+         ChannelCalling: SIP/1001-1\r\nDestinationChannel: SIP/1002-2\r\nUniqueid: 1.1\r\n\r\n",
+        "Event: ConfbridgeJoin\r\nConference: 9000\r\nBridgeUniqueid: b-1\r\nBridgeNumChannels: 2\r\n\
+         Channel: PJSIP/1001-1\r\nUniqueid: 1.1\r\nAdmin: No\r\nMuted: No\r\n\r\n",
+        "Event: ConfbridgeJoin\r\nConference: 9000\r\nBridgeNumChannels: two\r\n\r\n",
+        "Event: DialBegin\r\nDestChannel: PJSIP/1002-2\r\nDestChannelState: 5\r\nDestPriority: 1\r\n\r\n",
+        "Event: DialBegin\r\nDestChannel: PJSIP/1002-2\r\nDestChannelState: Ringing\r\n\r\n",
+        "Event: LocalOptimizationBegin\r\nLocalOneChannel: Local/1@x-1;1\r\nLocalTwoChannel: Local/1@x-1;2\r\n\
+         SourceChannel: PJSIP/1001-1\r\nDestUniqueId: 1.4\r\nId: 7\r\n\r\n",
+        "Event: Masquerade\r\nClone: SIP/1002-2\r\nCloneState: Up\r\nOriginal: Parked/SIP/1002-2\r\n\r\n",
+        "Event: MeetmeJoin\r\nMeetme: 600\r\nUsernum: 1\r\nChannel: SIP/1001-1\r\nUniqueid: 1.1\r\n\r\n",
+        "Event: ParkedCall\r\nExten: 701\r\nChannel: SIP/1002-2\r\nFrom: SIP/1001-1\r\nTimeout: 45\r\n\r\n",
+        "Event: UserEvent\r\nUserEvent: CallRecorded\r\nChannel: PJSIP/1001-1\r\nFile: a.wav\r\n\r\n",
     ];
     for text in frames {
         let (m, _) = parse_message(text.as_bytes()).unwrap();

@@ -271,7 +271,7 @@ impl<'a> Message<'a> {
             .map(move |f| (f.key.slice(text), f.value.slice(text)))
     }
 
-    /// Every field as its key's bytes and its value's span: the generated event matcher looks
+    /// Every field as its key's bytes and its value's span: the events' one-pass matcher looks
     /// at every key but slices only the values it keeps.
     pub(crate) fn raw_fields(&self) -> impl Iterator<Item = (&'a [u8], Span)> + use<'a, '_> {
         let text = self.text.as_bytes();
