@@ -214,7 +214,8 @@ fn run_once_if_asked(seq: &[Vec<u8>]) {
         other => panic!("unknown function {other}"),
     };
     let total: usize = seq.iter().map(|m| f(black_box(m))).sum();
-    eprintln!("{which}: {total}");
+    // scripts/instr-gate divides by the message count printed here.
+    eprintln!("{which}: {total} ({} messages)", seq.len());
     std::process::exit(0);
 }
 
