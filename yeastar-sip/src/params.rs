@@ -2,8 +2,8 @@
 #![warn(clippy::indexing_slicing)]
 
 use crate::chars::{class, skip_lws, span, split_quoted, unquote};
+use crate::error::Fail;
 use crate::limits::Mode;
-use crate::typed::Fail;
 
 /// A validated parameter list, kept as the text it was parsed from (it starts with `;`, or is
 /// empty). Iterating re-scans the text; nothing is allocated.

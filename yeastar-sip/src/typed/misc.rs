@@ -1,8 +1,9 @@
 //! Small typed values: CSeq, Content-Type, token lists, Event, Subscription-State, Replaces,
 //! Session-Expires, Retry-After, Warning, Date, Reason.
 
-use super::{Fail, FailPublic, FromValue, parse_number};
+use super::{FailPublic, FromValue, parse_number};
 use crate::chars::{is_token, skip_lws, split_digits, split_quoted, split_token, trim_lws};
+use crate::error::Fail;
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
 use crate::params::{ParamContext, Params, parse_params};
