@@ -193,6 +193,7 @@ pub(crate) fn parse_params<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::{Fail, Mode, ParamContext, Params, parse_params};
     use crate::chars::{class, skip_lws, span, split_quoted};
