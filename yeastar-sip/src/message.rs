@@ -646,6 +646,27 @@ fn each<'a, T: FromValue<'a>>(
     kind: HeaderName,
     mode: Mode,
 ) -> Result<()> {
+    // Most list headers carry one element: without a comma the split would yield the whole
+    // value, so it is typed directly instead of walking its quotes and brackets.
+    if memchr::memchr(b',', value.as_bytes()).is_none() {
+        let element = trim_lws(value);
+        if element.is_empty() && mode == Mode::Lenient {
+            return Ok(());
+        }
+        return T::parse_value(element, mode)
+            .map(|_| ())
+            .map_err(|f| f.0.into_error(head, kind));
+    }
+    each_split::<T>(head, value, kind, mode)
+}
+
+/// Types every comma-separated element of `value`: the general path of [`each`].
+fn each_split<'a, T: FromValue<'a>>(
+    head: &'a str,
+    value: &'a str,
+    kind: HeaderName,
+    mode: Mode,
+) -> Result<()> {
     for element in list_elements(value, mode) {
         T::parse_value(element, mode).map_err(|f| f.0.into_error(head, kind))?;
     }
@@ -770,8 +791,19 @@ impl<'a, T: FromValue<'a>> Iterator for Values<'_, 'a, T> {
                 .head
                 .get(start..start + slot.value_len as usize)
                 .unwrap_or("");
-            if self.split {
+            if self.split && memchr::memchr(b',', value.as_bytes()).is_some() {
                 self.current = Some(CommaSplit::new(value));
+            } else if self.split {
+                // Without a comma the split yields the whole value: one element, typed
+                // directly (an empty one is skipped in lenient mode, as the split would).
+                let element = trim_lws(value);
+                if element.is_empty() && self.mode == Mode::Lenient {
+                    continue;
+                }
+                return Some(
+                    T::parse_value(element, self.mode)
+                        .map_err(|f| f.0.into_error(self.head, self.kind)),
+                );
             } else {
                 return Some(
                     T::parse_value(trim_lws(value), self.mode)
@@ -820,5 +852,100 @@ impl OwnedMessage {
     #[must_use]
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod tests {
+    use super::{Message, each, each_split};
+    use crate::chars::{CommaSplit, trim_lws};
+    use crate::header_name::HeaderName;
+    use crate::limits::{Mode, ParseOptions};
+    use crate::typed::{Contact, FromValue, NameAddr, Via};
+
+    fn every_short_value(mut check: impl FnMut(&str)) {
+        let alphabet = [' ', '"', '<', '>', ';', 'a', ':', '\\', '='];
+        let mut s = String::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                check(&s);
+                check(&format!("sip:{s}"));
+                check(&format!("SIP/2.0/UDP {s}"));
+            }
+        }
+    }
+
+    /// What the `Values` iterator yielded before its one-element path: every element of the
+    /// comma split, trimmed, empty ones skipped in lenient mode.
+    fn split_values<'a, T: FromValue<'a>>(
+        msg: &Message<'a>,
+        kind: HeaderName,
+    ) -> Vec<crate::Result<T>> {
+        let mut out = Vec::new();
+        for h in msg.headers_of(kind) {
+            for element in CommaSplit::new(h.value) {
+                let element = trim_lws(element);
+                if element.is_empty() && msg.mode() == Mode::Lenient {
+                    continue;
+                }
+                out.push(
+                    T::parse_value(element, msg.mode()).map_err(|f| f.0.into_error(msg.head, kind)),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_element_lists_agree_with_the_comma_split() {
+        every_short_value(|value| {
+            for mode in [Mode::Lenient, Mode::Strict] {
+                let head = value;
+                assert_eq!(
+                    each::<NameAddr<'_>>(head, value, HeaderName::Route, mode),
+                    each_split::<NameAddr<'_>>(head, value, HeaderName::Route, mode),
+                    "{value:?}"
+                );
+                assert_eq!(
+                    each::<Contact<'_>>(head, value, HeaderName::Contact, mode),
+                    each_split::<Contact<'_>>(head, value, HeaderName::Contact, mode),
+                    "{value:?}"
+                );
+                assert_eq!(
+                    each::<Via<'_>>(head, value, HeaderName::Via, mode),
+                    each_split::<Via<'_>>(head, value, HeaderName::Via, mode),
+                    "{value:?}"
+                );
+            }
+            if value.contains(['\r', '\n']) {
+                return;
+            }
+            let wire = format!(
+                "OPTIONS sip:a@b SIP/2.0\r\nVia: {value}\r\nContact: {value}\r\n\
+                 Route: {value}\r\nRoute: <sip:r>, {value}\r\n\r\n"
+            );
+            let msg = Message::parse_with(wire.as_bytes(), &ParseOptions::default()).unwrap();
+            assert_eq!(
+                msg.vias().collect::<Vec<_>>(),
+                split_values::<Via<'_>>(&msg, HeaderName::Via),
+                "{value:?}"
+            );
+            assert_eq!(
+                msg.contacts().collect::<Vec<_>>(),
+                split_values::<Contact<'_>>(&msg, HeaderName::Contact),
+                "{value:?}"
+            );
+            assert_eq!(
+                msg.routes().collect::<Vec<_>>(),
+                split_values::<NameAddr<'_>>(&msg, HeaderName::Route),
+                "{value:?}"
+            );
+        });
     }
 }
