@@ -155,16 +155,15 @@ fn trim_end_ws(buf: &[u8], start: usize, mut end: usize) -> usize {
 /// a time in registers (a byte equal to LF becomes zero after the XOR; the lowest zero byte
 /// is found exactly, higher ones may be false positives that are never looked at), then
 /// memchr takes the rest.
-#[inline]
+#[inline(always)]
 fn find_lf(s: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let near = s.get(..s.len().min(96)).unwrap_or(s);
+    let mut words = near.chunks_exact(8);
     let mut i = 0;
-    while i < 96 {
-        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
-            break;
-        };
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(b'\n'));
         let zero = x.wrapping_sub(ONES) & !x & HIGH;
         if zero != 0 {
             return Some(i + (zero.trailing_zeros() / 8) as usize);
