@@ -565,8 +565,12 @@ impl<'a> Message<'a> {
     /// on every message; in lenient mode it tells whether all typed accessors will succeed.
     pub fn validate_headers(&self) -> Result<()> {
         for slot in self.idx.slots() {
-            let h = self.header_at(slot);
-            validate_header(self.head, h.kind, h.value, self.mode())?;
+            let start = slot.value_start as usize;
+            let value = self
+                .head
+                .get(start..start + slot.value_len as usize)
+                .unwrap_or("");
+            validate_header(self.head, slot.kind, value, self.mode())?;
         }
         Ok(())
     }
@@ -618,13 +622,16 @@ pub(crate) fn check_head<'a>(
                 let value = head
                     .get(start..start + slot.value_len as usize)
                     .unwrap_or("");
-                validate_header(head, slot.kind, value, opts.mode)?;
                 if slot.kind == HeaderName::CSeq {
+                    // Typed once: the same parse and error as validate_header's, then the
+                    // method comparison.
                     let cseq = CSeq::parse_value(trim_lws(value), opts.mode)
                         .map_err(|f| f.0.into_error(head, HeaderName::CSeq))?;
                     if cseq.method != method_text {
                         return Err(ParseError::new(ErrorKind::CSeqMethodMismatch, start));
                     }
+                } else {
+                    validate_header(head, slot.kind, value, opts.mode)?;
                 }
             }
         }
