@@ -584,7 +584,8 @@ pub(crate) fn check_head<'a>(
     opts: &ParseOptions,
 ) -> Result<(&'a str, Option<usize>)> {
     let head_bytes = buf.get(..idx.head_end as usize).unwrap_or(&[]);
-    let head = core::str::from_utf8(head_bytes)
+    // SIMD validation (simdutf8's `compat` flavour reports the same `valid_up_to` as std).
+    let head = simdutf8::compat::from_utf8(head_bytes)
         .map_err(|e| ParseError::new(ErrorKind::InvalidUtf8, e.valid_up_to()))?;
     let strict = opts.mode == Mode::Strict;
 
@@ -851,7 +852,7 @@ impl OwnedMessage {
     #[must_use]
     pub fn message(&self) -> Message<'_> {
         let head_bytes = self.bytes.get(..self.idx.head_end as usize).unwrap_or(&[]);
-        let head = core::str::from_utf8(head_bytes).unwrap_or("");
+        let head = simdutf8::compat::from_utf8(head_bytes).unwrap_or("");
         Message::from_parts(&self.bytes, head, self.idx.clone())
     }
 
@@ -907,6 +908,32 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn simd_utf8_check_agrees_with_std() {
+        let alphabet = [b'a', 0x00, 0x7f, 0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0xf0, 0xff];
+        let mut s = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                // Also past the vector width, where the SIMD code takes over.
+                for pad in [0, 61] {
+                    let mut bytes = vec![b'x'; pad];
+                    bytes.extend_from_slice(&s);
+                    bytes.extend(std::iter::repeat_n(b'y', pad));
+                    assert_eq!(
+                        simdutf8::compat::from_utf8(&bytes).map_err(|e| e.valid_up_to()),
+                        core::str::from_utf8(&bytes).map_err(|e| e.valid_up_to()),
+                        "{bytes:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
