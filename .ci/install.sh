@@ -3,7 +3,9 @@
 # machine. Idempotent: anything already present is left alone, so it is cheap on a warm cache.
 #
 #   cargo-fuzz           for fuzz/smoke.sh (required)
-#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers)
+#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers);
+#                        libsofia-sip-ua-dev and pkg-config: the sofia-sip anchor of the sip_parse
+#                        bench; valgrind: the instruction-count gate (scripts/instr-gate)
 #   websockets (Python)  the WebSocket SIP peer of the integration tests
 #   cargo-deny           only with INSTALL_CARGO_DENY=1 (slow to build); .ci/quality.sh skips
 #                        the check without it
@@ -25,7 +27,8 @@ fi
 
 # Debian packages for the integration tests. Root or sudo is needed; without either, the
 # tests that need them skip themselves.
-apt_packages=(sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules baresip-core)
+apt_packages=(sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules baresip-core
+    libsofia-sip-ua-dev pkg-config valgrind)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,7 +42,7 @@ if ((${#missing[@]})); then
     if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update &&
         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
             install -y --no-install-recommends "${missing[@]}"; }; then
-        warn "could not install ${missing[*]}; the real-peer tests will fail in .ci/run (YEASTAR_REQUIRE_PEERS=1) and skip elsewhere"
+        warn "could not install ${missing[*]}; the real-peer tests will fail in .ci/run (YEASTAR_REQUIRE_PEERS=1) and skip elsewhere, the instruction gate fails without valgrind, the sip_parse bench runs without sofia-sip"
     fi
 else
     echo "Debian packages present: ${apt_packages[*]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quality gates beyond the tests: dependency policy and hygiene, warning-free docs, benches that
-# compile, and crates that can be published. Independent of the unit tests; every gate runs and
+# compile, instruction counts of the hot paths, and crates that can be published. Independent of the unit tests; every gate runs and
 # the failures are listed at the end.
 #
 #   QUALITY_VERIFY_PACKAGE=1  also build the packaged crates as crates.io would (slower)
@@ -66,6 +66,13 @@ benches() {
     cargo bench --workspace --no-run
 }
 
+# Instructions per SIP message and AMI frame of the parse hot paths, counted by callgrind, may
+# not grow by more than 10 % against benches/instructions.toml (scripts/instr-gate --update
+# after an intended change). Runs after "benches compile", so it only links and counts.
+instructions() {
+    python3 scripts/instr-gate
+}
+
 # crates.io metadata, readme files, versions on path dependencies.
 metadata() {
     python3 scripts/crate-policy.py metadata "${libs[@]}"
@@ -92,6 +99,7 @@ gate "single major of tokio/rustls/nom, no application deps in libraries" deps
 gate "library manifests without application deps" no_app_deps
 gate "rustdoc -D warnings" docs
 gate "benches compile" benches
+gate "instruction counts of the parse hot paths" instructions
 gate "crates.io metadata" metadata
 gate "cargo package (${libs[*]})" package
 

@@ -1,7 +1,11 @@
-//! SIP parsing throughput on the realistic PBX mix (`yeastar-sip/tests/data/mix.txt`):
-//! yeastar-sip with every known header typed, rsip 0.4 with its typed headers, and a bare
-//! memchr line splitter as the floor. Plus per-message times for INVITE+SDP, REGISTER and
-//! 200 OK.
+//! SIP parsing throughput on the realistic PBX mix (`yeastar-sip/tests/data/mix.txt`), all in
+//! one run: yeastar-sip three ways (lenient on demand, lenient with every known header typed,
+//! strict), sofia-sip 1.12 (the eager typed C parser: `msg_extract`), rsip 0.4 with its typed
+//! headers, and a bare memchr line splitter as the floor. Plus per-message times for
+//! INVITE+SDP, REGISTER and 200 OK.
+//!
+//! sofia-sip is linked when `build.rs` finds it (`libsofia-sip-ua-dev`); otherwise the bench
+//! says so and runs without it.
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::fs;
@@ -75,7 +79,7 @@ fn mix() -> Vec<Vec<u8>> {
     seq
 }
 
-/// yeastar-sip: parse, then type every known header (all values of list headers).
+/// yeastar-sip, lenient: parse, then type every known header (all values of list headers).
 fn ours(bytes: &[u8]) -> usize {
     match yeastar_sip::Message::parse(bytes) {
         Ok(msg) => {
@@ -84,6 +88,43 @@ fn ours(bytes: &[u8]) -> usize {
             msg.header_count() + usize::from(typed)
         }
         Err(_) => 0,
+    }
+}
+
+/// yeastar-sip, lenient and on demand: parse, then read what a transaction and dialog layer
+/// reads of every message (top Via branch, From and To tags, Call-ID, CSeq); other headers
+/// stay as located text.
+fn ours_on_demand(bytes: &[u8]) -> usize {
+    let Ok(msg) = yeastar_sip::Message::parse(bytes) else {
+        return 0;
+    };
+    let branch = msg.top_via().ok().flatten().and_then(|v| v.branch());
+    let from_tag = msg.from().ok().flatten().and_then(|f| f.tag());
+    let to_tag = msg.to().ok().flatten().and_then(|t| t.tag());
+    let call_id = msg.call_id().ok().flatten();
+    let cseq = msg.cseq().ok().flatten().map(|c| c.seq);
+    black_box((branch, from_tag, to_tag, call_id, cseq));
+    msg.header_count()
+}
+
+/// yeastar-sip, strict: the parse itself types every known header and checks the RFC 3261
+/// grammar (CRLF, single spaces, SIP/2.0, CSeq method).
+fn ours_strict(bytes: &[u8]) -> usize {
+    match yeastar_sip::Message::parse_strict(bytes) {
+        Ok(msg) => {
+            black_box(&msg);
+            msg.header_count() + 1
+        }
+        Err(_) => 0,
+    }
+}
+
+/// sofia-sip: `msg_extract` types every header it knows while parsing (see `sofia/shim.c`).
+fn sofia(bytes: &[u8]) -> usize {
+    match yeastar_benches::sofia::parse(bytes) {
+        Some(yeastar_benches::sofia::SofiaOutcome::Typed) => 2,
+        Some(_) => 1,
+        None => 0,
     }
 }
 
@@ -144,7 +185,8 @@ fn memchr_lines(bytes: &[u8]) -> usize {
     fields + start
 }
 
-/// `SIP_PARSE_ONCE=<function>` runs one function once over the mix and exits, so an
+/// `SIP_PARSE_ONCE=<function>` (`yeastar`, `yeastar-on-demand`, `yeastar-strict`,
+/// `sofia-sip`, `rsip`, `memchr-lines`, `none`) runs one function once over the mix and exits, so an
 /// instruction counter (`valgrind --tool=callgrind`) can compare them exactly on a busy
 /// machine; `none` builds the mix only, to subtract. `SIP_PARSE_FILE=<file>` replaces the
 /// mix by `MIX_LEN` copies of one corpus message.
@@ -162,13 +204,18 @@ fn run_once_if_asked(seq: &[Vec<u8>]) {
     };
     let f: fn(&[u8]) -> usize = match which.as_str() {
         "yeastar" => ours,
+        "yeastar-on-demand" => ours_on_demand,
+        "yeastar-strict" => ours_strict,
+        "sofia-sip" if yeastar_benches::sofia::AVAILABLE => sofia,
+        "sofia-sip" => panic!("built without sofia-sip (see benches/build.rs)"),
         "rsip" => rsip_typed,
         "memchr-lines" => memchr_lines,
         "none" => |_| 0,
         other => panic!("unknown function {other}"),
     };
     let total: usize = seq.iter().map(|m| f(black_box(m))).sum();
-    eprintln!("{which}: {total}");
+    // scripts/instr-gate divides by the message count printed here.
+    eprintln!("{which}: {total} ({} messages)", seq.len());
     std::process::exit(0);
 }
 
@@ -176,10 +223,7 @@ fn bench(c: &mut Criterion) {
     let seq = mix();
     run_once_if_asked(&seq);
     let total_bytes: usize = seq.iter().map(Vec::len).sum();
-    let rsip_failures = seq
-        .iter()
-        .filter(|m| rsip::SipMessage::try_from(m.as_slice()).is_err())
-        .count();
+    let rejected = |f: fn(&[u8]) -> usize| seq.iter().filter(|m| f(m) == 0).count();
     let ours_failures = seq
         .iter()
         .filter(|m| {
@@ -189,26 +233,51 @@ fn bench(c: &mut Criterion) {
         })
         .count();
     eprintln!(
-        "mix: {} messages, {total_bytes} bytes (avg {:.0} B); rejected: yeastar-sip {ours_failures}, rsip {rsip_failures}",
+        "mix: {} messages, {total_bytes} bytes (avg {:.0} B); rejected: yeastar-sip {ours_failures}, \
+         yeastar-sip strict {}, rsip {}",
         seq.len(),
-        total_bytes as f64 / seq.len() as f64
+        total_bytes as f64 / seq.len() as f64,
+        rejected(ours_strict),
+        seq.iter()
+            .filter(|m| rsip::SipMessage::try_from(m.as_slice()).is_err())
+            .count(),
     );
+    let with_sofia = yeastar_benches::sofia::AVAILABLE;
+    if with_sofia {
+        let outcomes = |want| {
+            seq.iter()
+                .filter(|m| yeastar_benches::sofia::parse(m) == Some(want))
+                .count()
+        };
+        use yeastar_benches::sofia::SofiaOutcome as S;
+        eprintln!(
+            "sofia-sip: {} typed, {} with erroneous headers, {} rejected",
+            outcomes(S::Typed),
+            outcomes(S::WithErroneousHeaders),
+            outcomes(S::Rejected)
+        );
+    } else {
+        eprintln!(
+            "sofia-sip: NOT MEASURED, the bench was built without it \
+             (apt-get install libsofia-sip-ua-dev pkg-config, then rebuild)"
+        );
+    }
 
     let mut group = c.benchmark_group("sip_parse/mix");
     group.throughput(Throughput::Elements(seq.len() as u64));
-    group.bench_function("yeastar_sip_typed", |b| {
-        b.iter(|| seq.iter().map(|m| ours(black_box(m))).sum::<usize>());
-    });
-    group.bench_function("rsip_typed", |b| {
-        b.iter(|| seq.iter().map(|m| rsip_typed(black_box(m))).sum::<usize>());
-    });
-    group.bench_function("memchr_lines", |b| {
-        b.iter(|| {
-            seq.iter()
-                .map(|m| memchr_lines(black_box(m)))
-                .sum::<usize>()
+    let mut on_mix = |name: &str, f: fn(&[u8]) -> usize| {
+        group.bench_function(name, |b| {
+            b.iter(|| seq.iter().map(|m| f(black_box(m))).sum::<usize>());
         });
-    });
+    };
+    on_mix("yeastar_sip_on_demand", ours_on_demand);
+    on_mix("yeastar_sip_typed", ours);
+    on_mix("yeastar_sip_strict", ours_strict);
+    if with_sofia {
+        on_mix("sofia_sip", sofia);
+    }
+    on_mix("rsip_typed", rsip_typed);
+    on_mix("memchr_lines", memchr_lines);
     group.finish();
 
     let mut group = c.benchmark_group("sip_parse/mix_bytes");
@@ -227,6 +296,12 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("sip_parse/{label}"));
         group.throughput(Throughput::Elements(1));
         group.bench_function("yeastar_sip_typed", |b| b.iter(|| ours(black_box(&bytes))));
+        group.bench_function("yeastar_sip_strict", |b| {
+            b.iter(|| ours_strict(black_box(&bytes)))
+        });
+        if with_sofia {
+            group.bench_function("sofia_sip", |b| b.iter(|| sofia(black_box(&bytes))));
+        }
         group.bench_function("rsip_typed", |b| b.iter(|| rsip_typed(black_box(&bytes))));
         group.bench_function("memchr_lines", |b| {
             b.iter(|| memchr_lines(black_box(&bytes)))

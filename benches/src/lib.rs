@@ -21,3 +21,5 @@ pub fn ami_event_captures() -> std::io::Result<Vec<PathBuf>> {
     files.sort();
     Ok(files)
 }
+
+pub mod sofia;

@@ -73,6 +73,27 @@ pub(crate) fn span(s: &[u8], table: &[bool; 256]) -> usize {
     s.iter().take_while(|&&b| lookup(table, b)).count()
 }
 
+/// The end of the run of bytes in `table` that starts at `s[i]`.
+#[inline]
+pub(crate) fn span_from(s: &[u8], mut i: usize, table: &[bool; 256]) -> usize {
+    while let Some(&b) = s.get(i) {
+        if !lookup(table, b) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The first offset at or after `i` that is not LWS (SP, HT, CR, LF).
+#[inline]
+pub(crate) fn skip_lws_from(s: &[u8], mut i: usize) -> usize {
+    while s.get(i).is_some_and(|&b| is_lws_byte(b)) {
+        i += 1;
+    }
+    i
+}
+
 #[inline]
 fn lookup(table: &[bool; 256], b: u8) -> bool {
     // Every u8 is in range; the optimiser removes the check.

@@ -151,5 +151,33 @@ pub enum ErrorKind {
     },
 }
 
+/// A parse failure inside a value (a header value, a URI, a parameter list): the remaining
+/// input where it happened and what was expected. Turned into a [`ParseError`] with an
+/// absolute offset by the caller. Lives here, below the grammars, so that URIs, parameters and
+/// typed headers all report through it without depending on each other.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail<'a> {
+    pub(crate) at: &'a str,
+    pub(crate) what: &'static str,
+}
+
+impl<'a> Fail<'a> {
+    pub(crate) const fn new(at: &'a str, what: &'static str) -> Self {
+        Self { at, what }
+    }
+
+    /// The error for a failure inside `header`, at its offset in `value` (the buffer `at`
+    /// points into).
+    pub(crate) fn into_error(self, value: &str, header: HeaderName) -> ParseError {
+        ParseError::new(
+            ErrorKind::InvalidHeader {
+                header,
+                what: self.what,
+            },
+            crate::chars::offset_in(value, self.at),
+        )
+    }
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = ParseError> = core::result::Result<T, E>;

@@ -58,6 +58,10 @@ macro_rules! header_names {
             /// Every known name (for the dispatch tests).
             #[cfg(test)]
             const ALL: &[Self] = &[ $( Self::$variant, )* ];
+
+            /// Each known name lowercased and zero-padded to [`PADDED_LEN`] bytes, in
+            /// declaration order (so indexed by the variant's discriminant).
+            const PADDED: &[[u8; PADDED_LEN]] = &[ $( padded($name), )* ];
         }
     };
 }
@@ -179,14 +183,73 @@ header_names! {
     RequestDisposition => "Request-Disposition", b'd';
 }
 
+/// Room for the longest known name (`P-Preferred-Identity`, 20 bytes) in whole words.
+const PADDED_LEN: usize = 24;
+
+/// `name` lowercased (bit 5 set on every byte, which keeps `-`) and zero-padded.
+// Runs at compile time only: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const fn padded(name: &str) -> [u8; PADDED_LEN] {
+    let b = name.as_bytes();
+    let mut out = [0u8; PADDED_LEN];
+    let mut i = 0;
+    while i < b.len() {
+        out[i] = b[i] | 0x20;
+        i += 1;
+    }
+    out
+}
+
 impl HeaderName {
+    /// [`HeaderName::from_token`] for the `len` token bytes at the start of `line`, which
+    /// goes on past the name (the rest of the header section): the comparison then loads
+    /// whole words from `line` and masks off what lies past the name, instead of packing
+    /// short names byte by byte.
+    #[inline(always)]
+    pub(crate) fn from_token_prefix(line: &[u8], len: usize) -> Self {
+        if line.len() < PADDED_LEN || len > PADDED_LEN {
+            return Self::from_token(line.get(..len).unwrap_or(&[]));
+        }
+        let candidate = Self::candidate(line, len);
+        if len == 1 {
+            return candidate;
+        }
+        let Some(known) = Self::PADDED.get(candidate as usize) else {
+            return candidate;
+        };
+        const FOLD: u64 = 0x2020_2020_2020_2020;
+        // Words 0 to 2 cover 24 bytes; the bytes past `len` are masked off.
+        let differs = |i: usize| {
+            let left = len.saturating_sub(i).min(8) as u32;
+            let mask = u64::MAX.checked_shr(64 - 8 * left).unwrap_or(0);
+            ((word(line, i) | FOLD) ^ word(known, i)) & mask != 0
+        };
+        if differs(0) || (len > 8 && (differs(8) || differs(16))) {
+            Self::Other
+        } else {
+            candidate
+        }
+    }
+
     /// Recognises a name made of token characters (as the indexer guarantees): one
     /// candidate picked by length and first letters, then one case-folded comparison.
     #[inline]
     pub(crate) fn from_token(b: &[u8]) -> Self {
+        let candidate = Self::candidate(b, b.len());
+        if candidate == Self::Other || b.len() == 1 || fold_eq(b, candidate.as_str().as_bytes()) {
+            candidate
+        } else {
+            Self::Other
+        }
+    }
+
+    /// The one known name a token of `len` bytes starting `b` can be, picked by its length
+    /// and first letters; for one byte, the compact form it is.
+    #[inline]
+    fn candidate(b: &[u8], len: usize) -> Self {
         let at = |i: usize| b.get(i).map_or(0, |c| c | 0x20);
-        let candidate = match (b.len(), at(0)) {
-            (1, c) => return Self::from_compact(c),
+        match (len, at(0)) {
+            (1, c) => Self::from_compact(c),
             (2, b't') => Self::To,
             (3, b'v') => Self::Via,
             (4, b'f') => Self::From,
@@ -244,12 +307,7 @@ impl HeaderName {
             (19, b'p') => Self::PAssertedIdentity,
             (19, b'r') => Self::RequestDisposition,
             (20, b'p') => Self::PPreferredIdentity,
-            _ => return Self::Other,
-        };
-        if fold_eq(b, candidate.as_str().as_bytes()) {
-            candidate
-        } else {
-            Self::Other
+            _ => Self::Other,
         }
     }
 }
@@ -340,6 +398,36 @@ mod tests {
         }
         for odd in ["", "x-foo", "Vias", "Call\rID", "q", "Z"] {
             assert_eq!(HeaderName::from_name(odd), HeaderName::Other, "{odd}");
+        }
+    }
+
+    #[test]
+    fn prefix_recognition_agrees_with_the_token_comparison() {
+        let mut names: Vec<String> = Vec::new();
+        for &h in HeaderName::ALL {
+            let name = h.as_str();
+            names.push(name.to_string());
+            names.push(name.to_ascii_lowercase());
+            names.extend(h.compact().map(|c| c.to_string()));
+            for i in 0..name.len() {
+                for c in [b'_', b'.', b'x', b'!'] {
+                    let mut other = name.as_bytes().to_vec();
+                    other[i] = c;
+                    names.push(String::from_utf8(other).unwrap_or_default());
+                }
+                names.push(name[..i].to_string());
+            }
+            names.push(format!("{name}s"));
+        }
+        for name in &names {
+            for tail in [": value of the header, long enough\r\n", ":", " :x", ""] {
+                let line = format!("{name}{tail}");
+                assert_eq!(
+                    HeaderName::from_token_prefix(line.as_bytes(), name.len()),
+                    HeaderName::from_token(name.as_bytes()),
+                    "{line:?}"
+                );
+            }
         }
     }
 }

@@ -565,8 +565,12 @@ impl<'a> Message<'a> {
     /// on every message; in lenient mode it tells whether all typed accessors will succeed.
     pub fn validate_headers(&self) -> Result<()> {
         for slot in self.idx.slots() {
-            let h = self.header_at(slot);
-            validate_header(self.head, h.kind, h.value, self.mode())?;
+            let start = slot.value_start as usize;
+            let value = self
+                .head
+                .get(start..start + slot.value_len as usize)
+                .unwrap_or("");
+            validate_header(self.head, slot.kind, value, self.mode())?;
         }
         Ok(())
     }
@@ -580,7 +584,8 @@ pub(crate) fn check_head<'a>(
     opts: &ParseOptions,
 ) -> Result<(&'a str, Option<usize>)> {
     let head_bytes = buf.get(..idx.head_end as usize).unwrap_or(&[]);
-    let head = core::str::from_utf8(head_bytes)
+    // SIMD validation (simdutf8's `compat` flavour reports the same `valid_up_to` as std).
+    let head = simdutf8::compat::from_utf8(head_bytes)
         .map_err(|e| ParseError::new(ErrorKind::InvalidUtf8, e.valid_up_to()))?;
     let strict = opts.mode == Mode::Strict;
 
@@ -618,13 +623,16 @@ pub(crate) fn check_head<'a>(
                 let value = head
                     .get(start..start + slot.value_len as usize)
                     .unwrap_or("");
-                validate_header(head, slot.kind, value, opts.mode)?;
                 if slot.kind == HeaderName::CSeq {
+                    // Typed once: the same parse and error as validate_header's, then the
+                    // method comparison.
                     let cseq = CSeq::parse_value(trim_lws(value), opts.mode)
                         .map_err(|f| f.0.into_error(head, HeaderName::CSeq))?;
                     if cseq.method != method_text {
                         return Err(ParseError::new(ErrorKind::CSeqMethodMismatch, start));
                     }
+                } else {
+                    validate_header(head, slot.kind, value, opts.mode)?;
                 }
             }
         }
@@ -641,6 +649,27 @@ pub(crate) fn check_head<'a>(
 }
 
 fn each<'a, T: FromValue<'a>>(
+    head: &'a str,
+    value: &'a str,
+    kind: HeaderName,
+    mode: Mode,
+) -> Result<()> {
+    // Most list headers carry one element: without a comma the split would yield the whole
+    // value, so it is typed directly instead of walking its quotes and brackets.
+    if memchr::memchr(b',', value.as_bytes()).is_none() {
+        let element = trim_lws(value);
+        if element.is_empty() && mode == Mode::Lenient {
+            return Ok(());
+        }
+        return T::parse_value(element, mode)
+            .map(|_| ())
+            .map_err(|f| f.0.into_error(head, kind));
+    }
+    each_split::<T>(head, value, kind, mode)
+}
+
+/// Types every comma-separated element of `value`: the general path of [`each`].
+fn each_split<'a, T: FromValue<'a>>(
     head: &'a str,
     value: &'a str,
     kind: HeaderName,
@@ -770,8 +799,19 @@ impl<'a, T: FromValue<'a>> Iterator for Values<'_, 'a, T> {
                 .head
                 .get(start..start + slot.value_len as usize)
                 .unwrap_or("");
-            if self.split {
+            if self.split && memchr::memchr(b',', value.as_bytes()).is_some() {
                 self.current = Some(CommaSplit::new(value));
+            } else if self.split {
+                // Without a comma the split yields the whole value: one element, typed
+                // directly (an empty one is skipped in lenient mode, as the split would).
+                let element = trim_lws(value);
+                if element.is_empty() && self.mode == Mode::Lenient {
+                    continue;
+                }
+                return Some(
+                    T::parse_value(element, self.mode)
+                        .map_err(|f| f.0.into_error(self.head, self.kind)),
+                );
             } else {
                 return Some(
                     T::parse_value(trim_lws(value), self.mode)
@@ -812,7 +852,7 @@ impl OwnedMessage {
     #[must_use]
     pub fn message(&self) -> Message<'_> {
         let head_bytes = self.bytes.get(..self.idx.head_end as usize).unwrap_or(&[]);
-        let head = core::str::from_utf8(head_bytes).unwrap_or("");
+        let head = simdutf8::compat::from_utf8(head_bytes).unwrap_or("");
         Message::from_parts(&self.bytes, head, self.idx.clone())
     }
 
@@ -820,5 +860,126 @@ impl OwnedMessage {
     #[must_use]
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod tests {
+    use super::{Message, each, each_split};
+    use crate::chars::{CommaSplit, trim_lws};
+    use crate::header_name::HeaderName;
+    use crate::limits::{Mode, ParseOptions};
+    use crate::typed::{Contact, FromValue, NameAddr, Via};
+
+    fn every_short_value(mut check: impl FnMut(&str)) {
+        let alphabet = [' ', '"', '<', '>', ';', 'a', ':', '\\', '='];
+        let mut s = String::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                check(&s);
+                check(&format!("sip:{s}"));
+                check(&format!("SIP/2.0/UDP {s}"));
+            }
+        }
+    }
+
+    /// What the `Values` iterator yielded before its one-element path: every element of the
+    /// comma split, trimmed, empty ones skipped in lenient mode.
+    fn split_values<'a, T: FromValue<'a>>(
+        msg: &Message<'a>,
+        kind: HeaderName,
+    ) -> Vec<crate::Result<T>> {
+        let mut out = Vec::new();
+        for h in msg.headers_of(kind) {
+            for element in CommaSplit::new(h.value) {
+                let element = trim_lws(element);
+                if element.is_empty() && msg.mode() == Mode::Lenient {
+                    continue;
+                }
+                out.push(
+                    T::parse_value(element, msg.mode()).map_err(|f| f.0.into_error(msg.head, kind)),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn simd_utf8_check_agrees_with_std() {
+        let alphabet = [b'a', 0x00, 0x7f, 0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0xf0, 0xff];
+        let mut s = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                // Also past the vector width, where the SIMD code takes over.
+                for pad in [0, 61] {
+                    let mut bytes = vec![b'x'; pad];
+                    bytes.extend_from_slice(&s);
+                    bytes.extend(std::iter::repeat_n(b'y', pad));
+                    assert_eq!(
+                        simdutf8::compat::from_utf8(&bytes).map_err(|e| e.valid_up_to()),
+                        core::str::from_utf8(&bytes).map_err(|e| e.valid_up_to()),
+                        "{bytes:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_element_lists_agree_with_the_comma_split() {
+        every_short_value(|value| {
+            for mode in [Mode::Lenient, Mode::Strict] {
+                let head = value;
+                assert_eq!(
+                    each::<NameAddr<'_>>(head, value, HeaderName::Route, mode),
+                    each_split::<NameAddr<'_>>(head, value, HeaderName::Route, mode),
+                    "{value:?}"
+                );
+                assert_eq!(
+                    each::<Contact<'_>>(head, value, HeaderName::Contact, mode),
+                    each_split::<Contact<'_>>(head, value, HeaderName::Contact, mode),
+                    "{value:?}"
+                );
+                assert_eq!(
+                    each::<Via<'_>>(head, value, HeaderName::Via, mode),
+                    each_split::<Via<'_>>(head, value, HeaderName::Via, mode),
+                    "{value:?}"
+                );
+            }
+            if value.contains(['\r', '\n']) {
+                return;
+            }
+            let wire = format!(
+                "OPTIONS sip:a@b SIP/2.0\r\nVia: {value}\r\nContact: {value}\r\n\
+                 Route: {value}\r\nRoute: <sip:r>, {value}\r\n\r\n"
+            );
+            let msg = Message::parse_with(wire.as_bytes(), &ParseOptions::default()).unwrap();
+            assert_eq!(
+                msg.vias().collect::<Vec<_>>(),
+                split_values::<Via<'_>>(&msg, HeaderName::Via),
+                "{value:?}"
+            );
+            assert_eq!(
+                msg.contacts().collect::<Vec<_>>(),
+                split_values::<Contact<'_>>(&msg, HeaderName::Contact),
+                "{value:?}"
+            );
+            assert_eq!(
+                msg.routes().collect::<Vec<_>>(),
+                split_values::<NameAddr<'_>>(&msg, HeaderName::Route),
+                "{value:?}"
+            );
+        });
     }
 }

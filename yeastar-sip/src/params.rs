@@ -1,9 +1,9 @@
 //! `;name=value` parameter lists (URI parameters, header parameters) and their validation.
 #![warn(clippy::indexing_slicing)]
 
-use crate::chars::{class, skip_lws, span, split_quoted, unquote};
+use crate::chars::{class, skip_lws, skip_lws_from, span_from, split_quoted, unquote};
+use crate::error::Fail;
 use crate::limits::Mode;
-use crate::typed::Fail;
 
 /// A validated parameter list, kept as the text it was parsed from (it starts with `;`, or is
 /// empty). Iterating re-scans the text; nothing is allocated.
@@ -134,14 +134,15 @@ pub(crate) enum ParamContext {
 }
 
 /// Parses `*( ";" param )` at the start of `s`; returns the validated list and the rest
-/// (which starts with `,`, `?`, `>` or is empty, or whatever the caller must check).
+/// (which starts with `,`, `?`, `>` or is empty, or whatever the caller must check). One pass
+/// over the bytes by offset; every offset it stops at follows an ASCII byte, so slicing `s`
+/// there cannot fail.
 pub(crate) fn parse_params<'a>(
     s: &'a str,
     ctx: ParamContext,
     mode: Mode,
 ) -> Result<(Params<'a>, &'a str), Fail<'a>> {
-    let start = s;
-    let mut cur = s;
+    let b = s.as_bytes();
     let header = ctx == ParamContext::Header;
     // The classes depend on the context and mode only: chosen once, not per byte.
     let name_class = if header {
@@ -155,44 +156,137 @@ pub(crate) fn parse_params<'a>(
         (ParamContext::Header, _) => class::GEN_VALUE,
     };
     let quoted_ok = header || mode == Mode::Lenient;
+    let lws = |i: usize| if header { skip_lws_from(b, i) } else { i };
+    let at = |i: usize| s.get(i..).unwrap_or("");
+    // End of what has been accepted so far.
+    let mut cur = 0;
     loop {
-        let ws = if header { skip_lws(cur) } else { cur };
-        let Some(after_semi) = ws.strip_prefix(';') else {
+        let semi = lws(cur);
+        if b.get(semi) != Some(&b';') {
             break;
-        };
-        let p = if header {
-            skip_lws(after_semi)
-        } else {
-            after_semi
-        };
-        let name_len = span(p.as_bytes(), name_class);
-        if name_len == 0 {
-            return Err(Fail::new(p, "empty parameter name"));
         }
-        let after_name = p.get(name_len..).unwrap_or("");
-        let after_name_ws = if header {
-            skip_lws(after_name)
-        } else {
-            after_name
-        };
-        cur = after_name;
-        if let Some(v) = after_name_ws.strip_prefix('=') {
-            let v = if header { skip_lws(v) } else { v };
-            let len = if quoted_ok && v.starts_with('"') {
-                split_quoted(v)
-                    .map(|(q, _)| q.len())
-                    .ok_or(Fail::new(v, "unterminated quoted string"))?
+        let name = lws(semi + 1);
+        let name_end = span_from(b, name, name_class);
+        if name_end == name {
+            return Err(Fail::new(at(name), "empty parameter name"));
+        }
+        cur = name_end;
+        let eq = lws(name_end);
+        if b.get(eq) == Some(&b'=') {
+            let v = lws(eq + 1);
+            let end = if quoted_ok && b.get(v) == Some(&b'"') {
+                split_quoted(at(v))
+                    .map(|(q, _)| v + q.len())
+                    .ok_or(Fail::new(at(v), "unterminated quoted string"))?
             } else {
-                span(v.as_bytes(), value_class)
+                span_from(b, v, value_class)
             };
             // `;lr=` happens in the wild; the grammar wants a value.
-            if len == 0 && mode == Mode::Strict {
-                return Err(Fail::new(v, "empty parameter value"));
+            if end == v && mode == Mode::Strict {
+                return Err(Fail::new(at(v), "empty parameter value"));
             }
-            cur = v.get(len..).unwrap_or("");
+            cur = end;
         }
     }
-    let consumed = start.len() - cur.len();
-    let raw = start.get(..consumed).unwrap_or("");
-    Ok((Params::from_raw(raw), cur))
+    let raw = s.get(..cur).unwrap_or("");
+    Ok((Params::from_raw(raw), at(cur)))
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::{Fail, Mode, ParamContext, Params, parse_params};
+    use crate::chars::{class, skip_lws, span, split_quoted};
+
+    /// The `&str`-slicing version the offset one replaces.
+    fn reference<'a>(
+        s: &'a str,
+        ctx: ParamContext,
+        mode: Mode,
+    ) -> Result<(Params<'a>, &'a str), Fail<'a>> {
+        let start = s;
+        let mut cur = s;
+        let header = ctx == ParamContext::Header;
+        let name_class = if header {
+            class::TOKEN
+        } else {
+            class::PARAMCHAR
+        };
+        let value_class = match (ctx, mode) {
+            (ParamContext::Uri, Mode::Strict) => class::PARAMCHAR,
+            (ParamContext::Uri, Mode::Lenient) => class::URI_LENIENT_VALUE,
+            (ParamContext::Header, _) => class::GEN_VALUE,
+        };
+        let quoted_ok = header || mode == Mode::Lenient;
+        loop {
+            let ws = if header { skip_lws(cur) } else { cur };
+            let Some(after_semi) = ws.strip_prefix(';') else {
+                break;
+            };
+            let p = if header {
+                skip_lws(after_semi)
+            } else {
+                after_semi
+            };
+            let name_len = span(p.as_bytes(), name_class);
+            if name_len == 0 {
+                return Err(Fail::new(p, "empty parameter name"));
+            }
+            let after_name = p.get(name_len..).unwrap_or("");
+            let after_name_ws = if header {
+                skip_lws(after_name)
+            } else {
+                after_name
+            };
+            cur = after_name;
+            if let Some(v) = after_name_ws.strip_prefix('=') {
+                let v = if header { skip_lws(v) } else { v };
+                let len = if quoted_ok && v.starts_with('"') {
+                    split_quoted(v)
+                        .map(|(q, _)| q.len())
+                        .ok_or(Fail::new(v, "unterminated quoted string"))?
+                } else {
+                    span(v.as_bytes(), value_class)
+                };
+                if len == 0 && mode == Mode::Strict {
+                    return Err(Fail::new(v, "empty parameter value"));
+                }
+                cur = v.get(len..).unwrap_or("");
+            }
+        }
+        let consumed = start.len() - cur.len();
+        let raw = start.get(..consumed).unwrap_or("");
+        Ok((Params::from_raw(raw), cur))
+    }
+
+    fn outcome(
+        r: Result<(Params<'_>, &str), Fail<'_>>,
+    ) -> Result<(String, usize), (usize, &'static str)> {
+        r.map(|(p, rest)| (p.as_str().to_string(), rest.len()))
+            .map_err(|f| (f.at.len(), f.what))
+    }
+
+    #[test]
+    fn offset_parse_agrees_with_the_reference_on_every_short_string() {
+        let alphabet = [';', '=', 'a', ' ', '"', '\\', ',', '[', '\r', 'é'];
+        let mut s = String::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                for ctx in [ParamContext::Uri, ParamContext::Header] {
+                    for mode in [Mode::Lenient, Mode::Strict] {
+                        assert_eq!(
+                            outcome(parse_params(&s, ctx, mode)),
+                            outcome(reference(&s, ctx, mode)),
+                            "{s:?} {ctx:?} {mode:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

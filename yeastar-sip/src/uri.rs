@@ -6,10 +6,10 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use std::borrow::Cow;
 
 use crate::chars::{escapes_valid, is_hnvchar, is_hostname, is_password, is_user, percent_decode};
+use crate::error::Fail;
 use crate::error::{ErrorKind, ParseError};
 use crate::limits::Mode;
 use crate::params::{ParamContext, Params, parse_params};
-use crate::typed::Fail;
 
 /// A host: domain name, IPv4 address or bracketed IPv6 reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

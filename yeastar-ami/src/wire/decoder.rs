@@ -440,8 +440,8 @@ impl Scan {
                             end: next,
                         };
                     }
-                    match grammar::header(line) {
-                        Ok((_, (key, value))) => {
+                    match grammar::field(line) {
+                        Some((key_len, value_at)) => {
                             if self.index.fields.len() >= limits.max_fields {
                                 let limit = limits.max_fields;
                                 return Step::Refused {
@@ -449,10 +449,11 @@ impl Scan {
                                     resume: line_start,
                                 };
                             }
-                            let value_start = content_end - value.len();
+                            let key = line.get(..key_len).unwrap_or_default();
+                            let value = line.get(value_at..).unwrap_or_default();
                             self.index.fields.push(FieldSpan {
-                                key: Span::new(line_start, line_start + key.len()),
-                                value: Span::new(value_start, content_end),
+                                key: Span::new(line_start, line_start + key_len),
+                                value: Span::new(line_start + value_at, content_end),
                             });
                             if frame_empty
                                 && key.eq_ignore_ascii_case(b"Response")
@@ -465,7 +466,7 @@ impl Scan {
                                 self.command_output = true;
                             }
                         }
-                        Err(_) => self.index.lines.push(Span::new(line_start, content_end)),
+                        None => self.index.lines.push(Span::new(line_start, content_end)),
                     }
                     self.pos = next;
                 }

@@ -23,6 +23,14 @@ pub(crate) fn header(line: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
     Ok((end, (key, value)))
 }
 
+/// [`header`] for the decoder's hot loop: the key's length and where the value starts, with
+/// no parser result to build. `None` exactly when [`header`] fails (tested below).
+#[inline(always)]
+pub(crate) fn field(line: &[u8]) -> Option<(usize, usize)> {
+    let end = key_end(line).filter(|&end| end > 0)?;
+    Some((end, end + 1 + usize::from(line.get(end + 1) == Some(&b' '))))
+}
+
 /// A key: printable ASCII without white space up to the colon (`Uniqueid`, `Cause-txt`,
 /// `ChanVariable(PJSIP/1001-00000001)`). This is the hottest loop of the decoder, so it looks
 /// at eight bytes at a time.
@@ -47,6 +55,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// Word-at-a-time: per 8-byte word, flag bytes that are `:`, below 0x21 or above 0x7E. The
 /// borrow and carry tricks can flag bytes after a flagged byte spuriously but never before it,
 /// so the lowest flag is exact; that byte then decides.
+#[inline]
 pub(crate) fn key_end(input: &[u8]) -> Option<usize> {
     let mut start = 0;
     while let Some(chunk) = input.get(start..start + 8) {
@@ -107,6 +116,13 @@ mod tests {
         #[test]
         fn word_at_a_time_key_scan_matches_the_byte_loop(input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
             proptest::prop_assert_eq!(key_end(&input), key_end_naive(&input));
+        }
+
+        #[test]
+        fn field_offsets_agree_with_the_header_parser(key in "[ -~]{0,12}", sep in "[: \t]{0,3}", value in "[ -~\t]{0,12}") {
+            let line = [key.as_bytes(), sep.as_bytes(), value.as_bytes()].concat();
+            let want = header(&line).ok().map(|(_, (k, v))| (k.len(), line.len() - v.len()));
+            proptest::prop_assert_eq!(field(&line), want);
         }
 
         #[test]

@@ -3,8 +3,9 @@
 
 use std::borrow::Cow;
 
-use super::{Fail, FailPublic, FromValue};
+use super::{FailPublic, FromValue};
 use crate::chars::{is_token, skip_lws, split_quoted, unescape_quoted};
+use crate::error::Fail;
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
 use crate::params::{ParamContext, Params, parse_params};

@@ -1,8 +1,9 @@
 //! `WWW-Authenticate`/`Proxy-Authenticate` challenges and `Authorization`/
 //! `Proxy-Authorization` credentials (RFC 3261 §25, RFC 8760 SHA-256 and SHA-512/256).
 
-use super::{Fail, FailPublic, FromValue};
+use super::{FailPublic, FromValue};
 use crate::chars::{CommaSplit, is_token, skip_lws, split_quoted, split_token, trim_lws, unquote};
+use crate::error::Fail;
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
 

@@ -1,8 +1,9 @@
 //! Small typed values: CSeq, Content-Type, token lists, Event, Subscription-State, Replaces,
 //! Session-Expires, Retry-After, Warning, Date, Reason.
 
-use super::{Fail, FailPublic, FromValue, parse_number};
+use super::{FailPublic, FromValue, parse_number};
 use crate::chars::{is_token, skip_lws, split_digits, split_quoted, split_token, trim_lws};
+use crate::error::Fail;
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
 use crate::params::{ParamContext, Params, parse_params};
@@ -106,48 +107,88 @@ impl<'a> TokenList<'a> {
 impl<'a> FromValue<'a> for TokenList<'a> {
     const HEADER: HeaderName = HeaderName::Supported;
     fn parse_value(s: &'a str, mode: Mode) -> Result<Self, FailPublic<'a>> {
-        // One pass: tokens separated by commas with optional LWS around them.
+        // One pass: tokens separated by commas with optional LWS around them. A token's bytes
+        // are skipped in an inner loop with no other test; the outer loop sees only the bytes
+        // between tokens.
         let bytes = s.as_bytes();
+        let at = |i: usize| s.get(i..).unwrap_or("");
         let mut i = 0;
         let mut expect_token = true;
         let mut saw_any = false;
         while let Some(&b) = bytes.get(i) {
+            if is_token(b) {
+                if !expect_token {
+                    return Err(Fail::new(at(i), "list element is not a token").into());
+                }
+                i += 1;
+                while bytes.get(i).is_some_and(|&c| is_token(c)) {
+                    i += 1;
+                }
+                expect_token = false;
+                saw_any = true;
+                continue;
+            }
             match b {
-                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b' ' | b'\t' | b'\r' | b'\n' => {}
                 b',' => {
                     // `Supported:` with an empty value is legal; empty elements are not in
                     // strict mode.
                     if expect_token && mode == Mode::Strict {
-                        return Err(
-                            Fail::new(s.get(i..).unwrap_or(""), "empty list element").into()
-                        );
+                        return Err(Fail::new(at(i), "empty list element").into());
                     }
                     expect_token = true;
-                    i += 1;
                 }
-                _ if is_token(b) && expect_token => {
-                    let n = bytes
-                        .get(i..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .take_while(|&&c| is_token(c))
-                        .count();
-                    i += n;
-                    expect_token = false;
-                    saw_any = true;
-                }
-                _ => {
-                    return Err(
-                        Fail::new(s.get(i..).unwrap_or(""), "list element is not a token").into(),
-                    );
-                }
+                _ => return Err(Fail::new(at(i), "list element is not a token").into()),
             }
+            i += 1;
         }
         if expect_token && saw_any && mode == Mode::Strict {
-            return Err(Fail::new(s.get(s.len()..).unwrap_or(""), "trailing comma").into());
+            return Err(Fail::new(at(s.len()), "trailing comma").into());
         }
         Ok(Self { raw: s })
     }
+}
+
+/// The byte loop [`TokenList`]'s parse replaced, kept as the reference of the tests.
+#[cfg(test)]
+fn token_list_reference(s: &str, mode: Mode) -> Result<TokenList<'_>, Fail<'_>> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut expect_token = true;
+    let mut saw_any = false;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b',' => {
+                if expect_token && mode == Mode::Strict {
+                    return Err(Fail::new(s.get(i..).unwrap_or(""), "empty list element"));
+                }
+                expect_token = true;
+                i += 1;
+            }
+            _ if is_token(b) && expect_token => {
+                let n = bytes
+                    .get(i..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take_while(|&&c| is_token(c))
+                    .count();
+                i += n;
+                expect_token = false;
+                saw_any = true;
+            }
+            _ => {
+                return Err(Fail::new(
+                    s.get(i..).unwrap_or(""),
+                    "list element is not a token",
+                ));
+            }
+        }
+    }
+    if expect_token && saw_any && mode == Mode::Strict {
+        return Err(Fail::new(s.get(s.len()..).unwrap_or(""), "trailing comma"));
+    }
+    Ok(TokenList { raw: s })
 }
 
 /// `Event: dialog;id=1` (RFC 6665).
@@ -487,6 +528,33 @@ impl<'a> FromValue<'a> for Reason<'a> {
             protocol,
             params: params_to_end(rest, mode)?,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod token_list_tests {
+    use super::{FromValue, Mode, TokenList, token_list_reference};
+
+    #[test]
+    fn token_list_agrees_with_the_reference_on_every_short_string() {
+        let alphabet = ['a', ',', ' ', '\r', '/', 'é', '-'];
+        let mut s = String::new();
+        for len in 0..=7u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                for mode in [Mode::Lenient, Mode::Strict] {
+                    let got =
+                        TokenList::parse_value(&s, mode).map_err(|f| (f.0.at.len(), f.0.what));
+                    let want = token_list_reference(&s, mode).map_err(|f| (f.at.len(), f.what));
+                    assert_eq!(got, want, "{s:?} {mode:?}");
+                }
+            }
+        }
     }
 }
 

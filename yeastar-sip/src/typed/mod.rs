@@ -15,34 +15,11 @@ pub use misc::{
 };
 pub use via::Via;
 
+use crate::error::Fail;
+
 use crate::chars::{CommaSplit, is_word, trim_lws};
-use crate::error::{ErrorKind, ParseError};
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
-
-/// A parse failure inside a value: the remaining input where it happened and what was
-/// expected. Turned into a [`ParseError`] with an absolute offset by the caller.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fail<'a> {
-    pub(crate) at: &'a str,
-    pub(crate) what: &'static str,
-}
-
-impl<'a> Fail<'a> {
-    pub(crate) const fn new(at: &'a str, what: &'static str) -> Self {
-        Self { at, what }
-    }
-
-    pub(crate) fn into_error(self, value: &str, header: HeaderName) -> ParseError {
-        ParseError::new(
-            ErrorKind::InvalidHeader {
-                header,
-                what: self.what,
-            },
-            crate::chars::offset_in(value, self.at),
-        )
-    }
-}
 
 /// A value type that parses from one header value (or one list element).
 pub trait FromValue<'a>: Sized {

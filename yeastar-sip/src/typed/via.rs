@@ -1,7 +1,8 @@
 //! `Via` values (RFC 3261 §20.42, RFC 3581 `rport`, RFC 5118 IPv6).
 
-use super::{Fail, FailPublic, FromValue};
+use super::{FailPublic, FromValue};
 use crate::chars::{skip_lws, split_token};
+use crate::error::Fail;
 use crate::header_name::HeaderName;
 use crate::limits::Mode;
 use crate::params::{ParamContext, Params, parse_params};
