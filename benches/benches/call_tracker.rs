@@ -43,15 +43,18 @@ fn bench(c: &mut Criterion) {
     assert!(frames.len() > 500, "{} frames", frames.len());
     let now = Instant::now();
     let clock = WallClock::now();
-    // `CALL_TRACKER_ONCE=N` runs the tracker N times over the frames and exits, so an
-    // instruction counter (`valgrind --tool=callgrind`) measures the tracker alone (run once
-    // with N=0 to subtract the cost of loading the captures).
-    if let Some(n) = std::env::var("CALL_TRACKER_ONCE")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-    {
-        let items: usize = (0..n).map(|_| track_once(&frames, now, clock)).sum();
-        println!("{} frames x {n}, {items} items", frames.len());
+    // `CALL_TRACKER_ONCE=yeastar` runs the tracker once over the frames and exits, so an
+    // instruction counter (`valgrind --tool=callgrind`, `scripts/instr-gate`) measures the
+    // tracker alone; `=none` only loads the captures (the cost to subtract); `=N` runs N times.
+    if let Ok(mode) = std::env::var("CALL_TRACKER_ONCE") {
+        let passes = match mode.as_str() {
+            "none" => 0,
+            "yeastar" => 1,
+            n => n.parse::<usize>().unwrap_or(1),
+        };
+        let items: usize = (0..passes).map(|_| track_once(&frames, now, clock)).sum();
+        eprintln!("yeastar: {}", frames.len() * passes.max(1));
+        eprintln!("{items} items");
         std::process::exit(0);
     }
     let mut group = c.benchmark_group("call_tracker");

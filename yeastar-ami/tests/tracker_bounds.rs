@@ -466,8 +466,8 @@ fn modern_resync_closes_missed_hangups_and_opens_new_calls() {
     assert!(drain(&mut tr).is_empty());
     let report = tr.finish_resync(t(30));
     assert!(!tr.is_resyncing());
-    assert_eq!(report.ended, vec![Box::<str>::from("60.0")]);
-    assert_eq!(report.opened, vec![Box::<str>::from("61.0")]);
+    assert_eq!(report.ended, vec![std::sync::Arc::<str>::from("60.0")]);
+    assert_eq!(report.opened, vec![std::sync::Arc::<str>::from("61.0")]);
     let changed: Vec<&str> = report.extension_changes.iter().map(|(e, _)| &**e).collect();
     assert_eq!(changed, ["1003", "1002"]);
     let events = drain(&mut tr);
@@ -544,7 +544,7 @@ fn legacy_resync_groups_status_items_by_bridged_channel() {
         "Event: Status\nChannel: SIP/1002-00000002\nChannelStateDesc: Up\nBridgedUniqueid: 70.1\nUniqueid: 70.2",
     );
     let report = tr.finish_resync(t(20));
-    assert_eq!(report.ended, vec![Box::<str>::from("71.5")]);
+    assert_eq!(report.ended, vec![std::sync::Arc::<str>::from("71.5")]);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! A call and its legs.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -107,24 +108,24 @@ pub enum LegState {
 pub struct CallLeg {
     /// The leg's id: Asterisk's `Uniqueid`, or the SIP dialog's Call-ID and tags.
     #[serde(rename = "uniqueid")]
-    pub id: Box<str>,
+    pub id: Arc<str>,
     /// Channel name (`PJSIP/1001-00000000`) or the remote party's SIP URI.
-    pub name: Box<str>,
+    pub name: Arc<str>,
     /// Last known state.
     pub state: LegState,
     /// Caller ID number of this leg.
-    pub caller_number: Option<Box<str>>,
+    pub caller_number: Option<Arc<str>>,
     /// Caller ID name of this leg.
-    pub caller_name: Option<Box<str>>,
+    pub caller_name: Option<Arc<str>>,
     /// Bridge it is in (Asterisk `BridgeUniqueid`).
-    pub bridge_id: Option<Box<str>>,
+    pub bridge_id: Option<Arc<str>>,
     /// True once it hung up.
     pub hung_up: bool,
 }
 
 impl CallLeg {
     /// A new leg in `state` with nothing else known.
-    pub fn new(id: impl Into<Box<str>>, name: impl Into<Box<str>>, state: LegState) -> CallLeg {
+    pub fn new(id: impl Into<Arc<str>>, name: impl Into<Arc<str>>, state: LegState) -> CallLeg {
         CallLeg {
             id: id.into(),
             name: name.into(),
@@ -138,7 +139,7 @@ impl CallLeg {
 
     /// Bytes owned beyond `size_of::<CallLeg>()`.
     pub fn heap_bytes(&self) -> usize {
-        let opt = |s: &Option<Box<str>>| s.as_ref().map_or(0, |s| s.len());
+        let opt = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len());
         self.id.len()
             + self.name.len()
             + opt(&self.caller_number)
@@ -165,9 +166,9 @@ pub struct Transfer {
     /// Blind or attended.
     pub kind: TransferKind,
     /// The party that transferred (extension or number), when known.
-    pub by: Option<Box<str>>,
+    pub by: Option<Arc<str>>,
     /// Where the call went (extension or number), when known.
-    pub target: Option<Box<str>>,
+    pub target: Option<Arc<str>>,
     /// When it happened.
     #[serde(serialize_with = "ser_time")]
     pub at: SystemTime,
@@ -212,7 +213,7 @@ impl EndReason {
 pub struct Call {
     /// The call's id: the `Uniqueid` of its first channel (its `Linkedid`) for AMI calls, the
     /// Call-ID of the first dialog for our own SIP calls.
-    pub id: Box<str>,
+    pub id: Arc<str>,
     /// Which interface it was seen through.
     pub source: Source,
     /// Which way it goes (recomputed as legs appear).
@@ -220,27 +221,27 @@ pub struct Call {
     /// Where it is.
     pub state: CallState,
     /// Caller ID number of the calling party.
-    pub from_number: Option<Box<str>>,
+    pub from_number: Option<Arc<str>>,
     /// Caller ID name of the calling party.
-    pub from_name: Option<Box<str>>,
+    pub from_name: Option<Arc<str>>,
     /// Where the call is going now: the number dialled, or the target of the last transfer.
-    pub to: Option<Box<str>>,
+    pub to: Option<Arc<str>>,
     /// The number first dialled; unlike `to`, transfers do not change it.
-    pub dialled: Option<Box<str>>,
+    pub dialled: Option<Arc<str>>,
     /// The party that answered first (an extension, a queue agent, an outside number).
-    pub answered_by: Option<Box<str>>,
+    pub answered_by: Option<Arc<str>>,
     /// The party talking to the caller at the end (differs from `answered_by` after transfers).
-    pub connected_to: Option<Box<str>>,
+    pub connected_to: Option<Arc<str>>,
     /// The internal extension involved (caller for outbound/internal, callee for inbound).
-    pub extension: Option<Box<str>>,
+    pub extension: Option<Arc<str>>,
     /// The outside number (caller for inbound, dialled number for outbound).
-    pub external_number: Option<Box<str>>,
+    pub external_number: Option<Arc<str>>,
     /// True for a call we placed ourselves (AMI `Originate`, click-to-call, our SIP INVITE).
     pub originated: bool,
     /// Queue the caller joined, if any.
-    pub queue: Option<Box<str>>,
+    pub queue: Option<Arc<str>>,
     /// Conference the call joined, if any.
-    pub conference: Option<Box<str>>,
+    pub conference: Option<Arc<str>>,
     /// Transfers, oldest first (at most [`MAX_TRANSFERS_PER_CALL`]).
     pub transfers: Vec<Transfer>,
     /// When the first leg appeared.
@@ -255,11 +256,11 @@ pub struct Call {
     /// Q.850 cause of the hangup (the calling leg's, else the first leg that hung up).
     pub hangup_cause: Option<u16>,
     /// Text of the cause, or [`EndReason::as_str`] when the model closed the call itself.
-    pub hangup_cause_text: Option<Box<str>>,
+    pub hangup_cause_text: Option<Arc<str>>,
     /// Why it ended, once it has.
     pub end_reason: Option<EndReason>,
     /// Recording file.
-    pub recording: Option<Box<str>>,
+    pub recording: Option<Arc<str>>,
     /// Its legs, the calling one first. Serialized as `channels`.
     #[serde(rename = "channels")]
     pub legs: Vec<CallLeg>,
@@ -267,7 +268,7 @@ pub struct Call {
 
 impl Call {
     /// A call that began at `started_at` with nothing else known.
-    pub fn new(id: impl Into<Box<str>>, source: Source, started_at: SystemTime) -> Call {
+    pub fn new(id: impl Into<Arc<str>>, source: Source, started_at: SystemTime) -> Call {
         Call {
             id: id.into(),
             source,
@@ -324,7 +325,7 @@ impl Call {
 
     /// Marks the call answered by `by` at `at`: the first answer sets `answered_by`, every
     /// answer sets `connected_to`.
-    pub fn note_answer(&mut self, by: Option<Box<str>>, at: SystemTime) {
+    pub fn note_answer(&mut self, by: Option<Arc<str>>, at: SystemTime) {
         if self.answered_at.is_none() {
             self.answered_at = Some(at);
         }
@@ -338,7 +339,7 @@ impl Call {
 
     /// Bytes owned by the call beyond `size_of::<Call>()` (strings, legs, transfers).
     pub fn heap_bytes(&self) -> usize {
-        let opt = |s: &Option<Box<str>>| s.as_ref().map_or(0, |s| s.len());
+        let opt = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len());
         self.id.len()
             + opt(&self.from_number)
             + opt(&self.from_name)

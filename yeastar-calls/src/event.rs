@@ -1,6 +1,7 @@
 //! What the model reports: call events, and [`PbxEvent`] over calls, extensions and
 //! registrations.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::call::Call;
@@ -45,7 +46,7 @@ pub enum CallEvent {
         /// The call after the change.
         call: Call,
         /// The transfer target (extension or number), when known.
-        target: Option<Box<str>>,
+        target: Option<Arc<str>>,
         /// When it was seen.
         at: SystemTime,
     },
@@ -56,7 +57,7 @@ pub enum CallEvent {
         /// Q.850 hangup cause, if a PBX said it.
         cause: Option<u16>,
         /// Cause text, or why the model closed the call.
-        cause_text: Option<Box<str>>,
+        cause_text: Option<Arc<str>>,
         /// Start to end.
         duration: Duration,
         /// Answer to end (talk time).

@@ -1,5 +1,6 @@
 //! Extension (phone) states and SIP registrations.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -64,7 +65,7 @@ impl ExtensionStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtensionEvent {
     /// The extension.
-    pub extension: Box<str>,
+    pub extension: Arc<str>,
     /// Its new status.
     pub status: ExtensionStatus,
     /// When it was seen.
@@ -99,19 +100,19 @@ impl RegistrationState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrationEvent {
     /// The account (extension) registered.
-    pub account: Box<str>,
+    pub account: Arc<str>,
     /// Its new state.
     pub state: RegistrationState,
     /// The transport it registered over: `UDP`, `TCP`, `TLS`, `WS`, `WSS`.
-    pub transport: Box<str>,
+    pub transport: Arc<str>,
     /// The registrar (host and port, or WebSocket URL).
-    pub registrar: Box<str>,
+    pub registrar: Arc<str>,
     /// Lifetime the registrar granted, when registered.
     pub expires: Option<Duration>,
     /// SIP status code of the last answer, when there was one.
     pub code: Option<u16>,
     /// Why it failed or was removed.
-    pub reason: Option<Box<str>>,
+    pub reason: Option<Arc<str>>,
     /// When the next attempt is due, after a failure.
     pub retry_in: Option<Duration>,
     /// When it was seen.

@@ -1,6 +1,7 @@
 //! Completed-call records and their stores.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -140,7 +141,7 @@ impl CompletedCall {
         duration: Duration,
         billsec: Duration,
     ) -> CompletedCall {
-        let text = |s: &Option<Box<str>>| s.as_deref().map(String::from);
+        let text = |s: &Option<Arc<str>>| s.as_deref().map(String::from);
         let ended_at = call.ended_at.unwrap_or(call.started_at);
         CompletedCall {
             call_id: call.id.to_string(),

@@ -1,6 +1,7 @@
 //! Call history persisted in SQLite.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, Row, params_from_iter, types::Value};
@@ -96,7 +97,7 @@ fn transfers_from_text(text: Option<String>) -> Vec<Transfer> {
     let Some(value) = text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) else {
         return Vec::new();
     };
-    let text = |v: &serde_json::Value| v.as_str().map(Box::<str>::from);
+    let text = |v: &serde_json::Value| v.as_str().map(Arc::<str>::from);
     value
         .as_array()
         .map(|list| {

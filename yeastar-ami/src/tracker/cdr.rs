@@ -1,6 +1,7 @@
 //! Asterisk's call detail records (`Cdr` events): one per leg of a call, merged into the call's
 //! history record.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use yeastar_calls::Disposition;
@@ -11,15 +12,15 @@ use super::input::{Fields, Key};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CdrRecord {
     /// `UniqueID` of the channel (leg) the CDR is about.
-    pub uniqueid: Box<str>,
+    pub uniqueid: Arc<str>,
     /// `Source`: the calling number.
-    pub source: Box<str>,
+    pub source: Arc<str>,
     /// `Destination`: the extension the leg ended up in (after a transfer, the target).
-    pub destination: Box<str>,
+    pub destination: Arc<str>,
     /// `Channel`.
-    pub channel: Box<str>,
+    pub channel: Arc<str>,
     /// `DestinationChannel`.
-    pub destination_channel: Box<str>,
+    pub destination_channel: Arc<str>,
     /// `Disposition`.
     pub disposition: Disposition,
     /// `Duration`, seconds.
@@ -27,16 +28,16 @@ pub struct CdrRecord {
     /// `BillableSeconds`.
     pub billsec: u64,
     /// `StartTime` as sent (PBX local time, `YYYY-MM-DD HH:MM:SS`).
-    pub start_time: Box<str>,
+    pub start_time: Arc<str>,
     /// `AnswerTime` as sent; empty when the leg was not answered.
-    pub answer_time: Box<str>,
+    pub answer_time: Arc<str>,
     /// `EndTime` as sent.
-    pub end_time: Box<str>,
+    pub end_time: Arc<str>,
 }
 
 impl CdrRecord {
-    pub(crate) fn from_fields(f: &Fields<'_>) -> CdrRecord {
-        let text = |k: Key| Box::<str>::from(f.raw(k).unwrap_or(""));
+    pub(crate) fn from_fields(f: &Fields<'_, '_>) -> CdrRecord {
+        let text = |k: Key| Arc::<str>::from(f.raw(k).unwrap_or(""));
         CdrRecord {
             uniqueid: text(Key::Uniqueid),
             source: text(Key::Source),

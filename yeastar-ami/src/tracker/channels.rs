@@ -1,5 +1,6 @@
 //! Channel events: state, caller ID, dialplan, dialling, bridging, hold, hangup.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use yeastar_calls::{CallLeg, CallState, LegState, Transfer, TransferKind};
@@ -43,17 +44,17 @@ fn answering_app(app: &str) -> bool {
 }
 
 impl CallTracker {
-    pub(super) fn on_newstate(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_newstate(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.ensure_leg(f, now) else {
             return;
         };
         let (Some(uid), Some(state)) = (f.get(Key::Uniqueid), leg_state(f)) else {
             return;
         };
-        self.set_leg_state(&call_id, uid, state, f.boxed(Key::CallerIdNum), now);
+        self.set_leg_state(&call_id, uid, state, f.get(Key::CallerIdNum), now);
     }
 
-    pub(super) fn on_newcallerid(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_newcallerid(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -81,7 +82,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_newexten(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_newexten(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -126,7 +127,7 @@ impl CallTracker {
                 let transfer = Transfer {
                     kind: TransferKind::Blind,
                     by: None,
-                    target: exten.map(Box::from),
+                    target: exten.map(Arc::from),
                     at: sink.wall(now),
                 };
                 sink.transferred(entry, transfer, true, now);
@@ -150,7 +151,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_varset(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_varset(&mut self, f: &Fields<'_, '_>, now: Instant) {
         if !f.is(Key::Variable, "MIXMONITOR_FILENAME") {
             return;
         }
@@ -165,7 +166,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_dial_begin(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_dial_begin(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let dest_uid = f.get(Key::DestUniqueid);
         if f.get(Key::Uniqueid).is_none() {
             // Originate dials its first channel: no source channel.
@@ -203,7 +204,7 @@ impl CallTracker {
             .map(|d| d.rsplit('/').next().unwrap_or(d))
             .map(|d| d.split('@').next().unwrap_or(d))
             .and_then(|d| dialled(Some(d)))
-            .map(Box::<str>::from);
+            .map(Arc::<str>::from);
         self.with_call(&call_id, now, |entry, sink| {
             if entry.call.to.is_none() {
                 entry.call.to.clone_from(&dial_string);
@@ -214,7 +215,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_dial_state(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_dial_state(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -226,7 +227,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_dial_end(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_dial_end(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -246,7 +247,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_bridge_enter(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_bridge_enter(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.ensure_leg(f, now) else {
             return;
         };
@@ -281,7 +282,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_bridge_leave(&mut self, f: &Fields<'_>) {
+    pub(super) fn on_bridge_leave(&mut self, f: &Fields<'_, '_>) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -310,7 +311,7 @@ impl CallTracker {
 
     /// Legacy `Bridge` (`Bridgestate: Link`), `Link` and `LocalBridge`: the two channels are
     /// one call; a bridge (not a `LocalBridge`) means the second answered.
-    pub(super) fn on_link(&mut self, f: &Fields<'_>, now: Instant, answers: bool) {
+    pub(super) fn on_link(&mut self, f: &Fields<'_, '_>, now: Instant, answers: bool) {
         let (Some(a), Some(b)) = (
             self.call_id_of(f.get(Key::Uniqueid1)),
             self.call_id_of(f.get(Key::Uniqueid2)),
@@ -344,7 +345,7 @@ impl CallTracker {
     }
 
     /// Legacy `Unlink`: the two channels stop talking (hangup, transfer or redirect next).
-    pub(super) fn on_unlink(&mut self, f: &Fields<'_>) {
+    pub(super) fn on_unlink(&mut self, f: &Fields<'_, '_>) {
         for key in [Key::Uniqueid1, Key::Uniqueid2] {
             let Some(uid) = f.get(key) else { continue };
             let Some(call_id) = self.call_id_of(Some(uid)) else {
@@ -356,7 +357,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_hold(&mut self, f: &Fields<'_>, hold: bool, now: Instant) {
+    pub(super) fn on_hold(&mut self, f: &Fields<'_, '_>, hold: bool, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -377,8 +378,8 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_rename(&mut self, f: &Fields<'_>) {
-        let uid = f.get(Key::Uniqueid).map(Box::<str>::from).or_else(|| {
+    pub(super) fn on_rename(&mut self, f: &Fields<'_, '_>) {
+        let uid = f.get(Key::Uniqueid).map(Arc::<str>::from).or_else(|| {
             self.names
                 .get(f.get(Key::Channel).or_else(|| f.get(Key::Oldname))?)
                 .cloned()
@@ -401,7 +402,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_hangup(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_hangup(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(uid) = f.get(Key::Uniqueid) else {
             return;
         };
@@ -442,7 +443,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_originate_response(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_originate_response(&mut self, f: &Fields<'_, '_>, now: Instant) {
         if !f.is(Key::Response, "Success") {
             self.stats.originate_failures += 1;
             return;
@@ -450,7 +451,7 @@ impl CallTracker {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
-        let exten = dialled(f.get(Key::Exten)).map(Box::<str>::from);
+        let exten = dialled(f.get(Key::Exten)).map(Arc::<str>::from);
         self.with_call(&call_id, now, |entry, _| {
             entry.call.originated = true;
             if entry.call.to.is_none() {

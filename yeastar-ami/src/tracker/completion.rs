@@ -1,14 +1,15 @@
 //! Ending calls, collecting the `Cdr` of every leg, and releasing history records.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use yeastar_calls::{Call, CallState, CompletedCall, Disposition, EndReason, Source};
 
-use super::CallTracker;
 use super::cdr::{CdrRecord, merge};
 use super::input::{Fields, meaningful};
 use super::parties::refresh_parties;
 use super::table::{Emit, Entry, Pending, call_times};
+use super::{CallTracker, Id};
 
 /// The disposition of a call from what happened, its CDRs and its last dial status.
 fn disposition(entry: &Entry) -> Disposition {
@@ -146,17 +147,17 @@ impl CallTracker {
         }
         let limit = self.config.max_pending_completions.max(1);
         let call_id = entry.call.id.clone();
-        let forget = |id: &str, released: &mut std::collections::VecDeque<Box<str>>| {
+        let forget = |id: &str, released: &mut std::collections::VecDeque<Arc<str>>| {
             if released.len() >= limit.saturating_mul(4) {
                 released.pop_front();
             }
             released.push_back(id.into());
         };
         forget(&call_id, &mut self.released);
-        let mapped: Vec<Box<str>> = self
+        let mapped: Vec<Arc<str>> = self
             .legs
             .iter()
-            .filter(|(_, c)| **c == call_id)
+            .filter(|(_, c)| ***c == *call_id)
             .map(|(uid, _)| uid.clone())
             .collect();
         for uid in mapped {
@@ -170,12 +171,16 @@ impl CallTracker {
         self.completed.push_back(record(&entry));
     }
 
-    pub(super) fn on_cdr(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_cdr(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let cdr = CdrRecord::from_fields(f);
-        let Some(uid) = meaningful(Some(&cdr.uniqueid)).map(Box::<str>::from) else {
+        let Some(uid) = meaningful(Some(&cdr.uniqueid)).map(Arc::<str>::from) else {
             return;
         };
-        let call_id = self.legs.get(&uid).cloned().unwrap_or_else(|| uid.clone());
+        let call_id = self
+            .legs
+            .get(&uid)
+            .cloned()
+            .unwrap_or_else(|| Id::from(&*uid));
         let per_call = self.config.max_channels_per_call.max(1).saturating_mul(2);
         if let Some(entry) = self.calls.get_mut(&call_id) {
             entry.last_activity = now;
@@ -185,14 +190,22 @@ impl CallTracker {
             return;
         }
         let settle = self.config.cdr_settle;
-        if let Some(p) = self.pending.iter_mut().find(|p| p.entry.call.id == call_id) {
+        if let Some(p) = self
+            .pending
+            .iter_mut()
+            .find(|p| *p.entry.call.id == *call_id)
+        {
             if p.entry.cdrs.len() < per_call {
                 p.entry.cdrs.push(cdr);
             }
             p.deadline = now + settle;
             return;
         }
-        if self.released.iter().any(|id| *id == uid || *id == call_id) {
+        if self
+            .released
+            .iter()
+            .any(|id| *id == uid || **id == *call_id)
+        {
             return;
         }
         // A call never seen (it began before the tracker did): the CDR alone is the record.
@@ -204,8 +217,8 @@ impl CallTracker {
             Source::Ami,
             ended_at.checked_sub(duration).unwrap_or(ended_at),
         );
-        call.from_number = meaningful(Some(&cdr.source)).map(Box::from);
-        call.dialled = meaningful(Some(&cdr.destination)).map(Box::from);
+        call.from_number = meaningful(Some(&cdr.source)).map(Arc::from);
+        call.dialled = meaningful(Some(&cdr.destination)).map(Arc::from);
         call.to.clone_from(&call.dialled);
         call.answered_at = (cdr.billsec > 0)
             .then(|| ended_at.checked_sub(billsec))

@@ -1,5 +1,6 @@
 //! The extension status table: hints, device states and registrations.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use yeastar_calls::{ExtensionEvent, ExtensionState, ExtensionStatus, PbxEvent};
@@ -125,7 +126,7 @@ impl CallTracker {
         if old == Some(new) {
             return;
         }
-        let key: Box<str> = name.into();
+        let key: Arc<str> = name.into();
         self.extensions.insert(key.clone(), new);
         self.note_extension_change(&key, new);
         let at = self.clock.system_time(now);
@@ -145,7 +146,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_extension_status(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_extension_status(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some(exten), Some(code)) = (f.get(Key::Exten), f.number::<i32>(Key::Status)) else {
             return;
         };
@@ -153,7 +154,7 @@ impl CallTracker {
         self.set_extension(exten, Some(state), None, true, now);
     }
 
-    pub(super) fn on_device_state(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_device_state(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some(device), Some(state)) = (f.get(Key::Device), f.raw(Key::State)) else {
             return;
         };
@@ -165,7 +166,7 @@ impl CallTracker {
         self.set_extension(device_name(device), Some(state), None, false, now);
     }
 
-    pub(super) fn on_peer_status(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_peer_status(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some(peer), Some(status)) = (f.get(Key::Peer), f.raw(Key::PeerStatus)) else {
             return;
         };
@@ -182,7 +183,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_contact_status(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_contact_status(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some(aor), Some(status)) = (f.get(Key::Aor), f.raw(Key::ContactStatus)) else {
             return;
         };
@@ -198,7 +199,7 @@ impl CallTracker {
     }
 
     /// Legacy `SIPpeers` item: an address means a registration.
-    pub(super) fn on_peer_entry(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_peer_entry(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(name) = f.get(Key::ObjectName) else {
             return;
         };
@@ -212,7 +213,7 @@ impl CallTracker {
     }
 
     /// `PJSIPShowEndpoints` item: contacts mean a registration.
-    pub(super) fn on_endpoint_list(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_endpoint_list(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(name) = f.get(Key::ObjectName) else {
             return;
         };

@@ -6,7 +6,9 @@
 //! `Dialstring`, `Uniqueid1`) are the same keys ignoring case or have their own slot, so the
 //! handlers never search a message.
 
+use crate::typed::{Slot, find, key_table, same, table_len};
 use crate::wire::Message;
+use std::sync::Arc;
 
 /// The events the tracker acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,54 +68,109 @@ impl Kind {
     /// The kind of the event `name`, ignoring ASCII case; `None` for events the tracker
     /// ignores.
     pub(crate) fn of(name: &str) -> Option<Kind> {
-        let mut buf = [0u8; 24];
-        let lower = buf.get_mut(..name.len())?;
-        lower.copy_from_slice(name.as_bytes());
-        lower.make_ascii_lowercase();
-        Some(match &*lower {
-            b"newchannel" => Kind::Newchannel,
-            b"newstate" => Kind::Newstate,
-            b"newcallerid" => Kind::NewCallerid,
-            b"newconnectedline" => Kind::NewConnectedLine,
-            b"newexten" => Kind::Newexten,
-            b"varset" => Kind::VarSet,
-            b"mixmonitorstart" => Kind::MixMonitorStart,
-            b"dialbegin" => Kind::DialBegin,
-            b"dialstate" => Kind::DialState,
-            b"dialend" => Kind::DialEnd,
-            b"dial" => Kind::LegacyDial,
-            b"bridgeenter" => Kind::BridgeEnter,
-            b"bridgeleave" => Kind::BridgeLeave,
-            b"bridge" => Kind::LegacyBridge,
-            b"link" | b"localbridge" => Kind::LocalBridge,
-            b"unlink" => Kind::Unlink,
-            b"hold" => Kind::Hold,
-            b"unhold" => Kind::Unhold,
-            b"blindtransfer" => Kind::BlindTransfer,
-            b"attendedtransfer" => Kind::AttendedTransfer,
-            b"transfer" => Kind::Transfer,
-            b"masquerade" => Kind::Masquerade,
-            b"rename" => Kind::Rename,
-            b"queuecallerjoin" | b"join" => Kind::QueueJoin,
-            b"queuecallerleave" | b"leave" => Kind::QueueLeave,
-            b"queuecallerabandon" => Kind::QueueCallerAbandon,
-            b"agentcalled" => Kind::AgentCalled,
-            b"agentconnect" => Kind::AgentConnect,
-            b"confbridgejoin" | b"meetmejoin" => Kind::ConferenceJoin,
-            b"hangup" => Kind::Hangup,
-            b"cdr" => Kind::Cdr,
-            b"originateresponse" => Kind::OriginateResponse,
-            b"extensionstatus" => Kind::ExtensionStatus,
-            b"devicestatechange" => Kind::DeviceStateChange,
-            b"peerstatus" => Kind::PeerStatus,
-            b"contactstatus" => Kind::ContactStatus,
-            b"peerentry" => Kind::PeerEntry,
-            b"endpointlist" => Kind::EndpointList,
-            b"coreshowchannel" | b"status" => Kind::ChannelSnapshot,
-            _ => return None,
-        })
+        let is = |i: usize, key: &[u8]| KIND_NAMES.get(i).is_some_and(|n| same(key, n.as_bytes()));
+        find(&KIND_TABLE, name.as_bytes(), is).and_then(|i| KIND_OF_NAME.get(i).copied())
     }
 }
+
+/// The event names of [`Kind`], as Asterisk writes them (matched ignoring ASCII case)…
+const KIND_NAMES: &[&str] = &[
+    "Newchannel",
+    "Newstate",
+    "NewCallerid",
+    "NewConnectedLine",
+    "Newexten",
+    "VarSet",
+    "MixMonitorStart",
+    "DialBegin",
+    "DialState",
+    "DialEnd",
+    "Dial",
+    "BridgeEnter",
+    "BridgeLeave",
+    "Bridge",
+    "Link",
+    "LocalBridge",
+    "Unlink",
+    "Hold",
+    "Unhold",
+    "BlindTransfer",
+    "AttendedTransfer",
+    "Transfer",
+    "Masquerade",
+    "Rename",
+    "QueueCallerJoin",
+    "Join",
+    "QueueCallerLeave",
+    "Leave",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentConnect",
+    "ConfbridgeJoin",
+    "MeetmeJoin",
+    "Hangup",
+    "Cdr",
+    "OriginateResponse",
+    "ExtensionStatus",
+    "DeviceStateChange",
+    "PeerStatus",
+    "ContactStatus",
+    "PeerEntry",
+    "EndpointList",
+    "CoreShowChannel",
+    "Status",
+];
+
+/// …and the kind each stands for.
+const KIND_OF_NAME: &[Kind] = &[
+    Kind::Newchannel,
+    Kind::Newstate,
+    Kind::NewCallerid,
+    Kind::NewConnectedLine,
+    Kind::Newexten,
+    Kind::VarSet,
+    Kind::MixMonitorStart,
+    Kind::DialBegin,
+    Kind::DialState,
+    Kind::DialEnd,
+    Kind::LegacyDial,
+    Kind::BridgeEnter,
+    Kind::BridgeLeave,
+    Kind::LegacyBridge,
+    Kind::LocalBridge,
+    Kind::LocalBridge,
+    Kind::Unlink,
+    Kind::Hold,
+    Kind::Unhold,
+    Kind::BlindTransfer,
+    Kind::AttendedTransfer,
+    Kind::Transfer,
+    Kind::Masquerade,
+    Kind::Rename,
+    Kind::QueueJoin,
+    Kind::QueueJoin,
+    Kind::QueueLeave,
+    Kind::QueueLeave,
+    Kind::QueueCallerAbandon,
+    Kind::AgentCalled,
+    Kind::AgentConnect,
+    Kind::ConferenceJoin,
+    Kind::ConferenceJoin,
+    Kind::Hangup,
+    Kind::Cdr,
+    Kind::OriginateResponse,
+    Kind::ExtensionStatus,
+    Kind::DeviceStateChange,
+    Kind::PeerStatus,
+    Kind::ContactStatus,
+    Kind::PeerEntry,
+    Kind::EndpointList,
+    Kind::ChannelSnapshot,
+    Kind::ChannelSnapshot,
+];
+
+/// The lookup table of [`KIND_NAMES`], built at compile time.
+const KIND_TABLE: [Slot; table_len(KIND_NAMES.len())] = key_table(KIND_NAMES);
 
 macro_rules! keys {
     ($( $key:ident = $($spelling:literal)|+ ;)*) => {
@@ -124,127 +181,131 @@ macro_rules! keys {
 
         const KEY_COUNT: usize = [$(Key::$key,)*].len();
 
-        /// The key of a field name already lower-cased.
-        fn key_of_lower(name: &[u8]) -> Option<Key> {
-            match name {
-                $( $($spelling)|+ => Some(Key::$key), )*
-                _ => None,
-            }
-        }
+        /// Every spelling of every key, as Asterisk usually writes it (an exact match is tried
+        /// before ASCII case is ignored)…
+        const NAMES: &[&str] = &[$($($spelling,)+)*];
+        /// …and the key each spelling stands for.
+        const KEY_OF_NAME: &[Key] = &[$($({ let _ = $spelling; Key::$key },)+)*];
     };
 }
 
 keys! {
-    Uniqueid = b"uniqueid";
-    Linkedid = b"linkedid";
-    Channel = b"channel";
-    ChannelState = b"channelstate";
-    ChannelStateDesc = b"channelstatedesc";
-    CallerIdNum = b"calleridnum";
-    CallerIdName = b"calleridname";
-    ConnectedLineNum = b"connectedlinenum";
-    Exten = b"exten";
-    Extension = b"extension";
-    Application = b"application";
-    AppData = b"appdata" | b"applicationdata";
-    DestUniqueid = b"destuniqueid";
-    DestChannel = b"destchannel";
-    Destination = b"destination";
-    DestChannelState = b"destchannelstate";
-    DestCallerIdNum = b"destcalleridnum";
-    DestCallerIdName = b"destcalleridname";
-    DialString = b"dialstring";
-    DialStatus = b"dialstatus";
-    SubEvent = b"subevent";
-    BridgeUniqueid = b"bridgeuniqueid";
-    Bridgestate = b"bridgestate";
-    Uniqueid1 = b"uniqueid1";
-    Uniqueid2 = b"uniqueid2";
-    Channel1 = b"channel1";
-    Channel2 = b"channel2";
-    Cause = b"cause";
-    CauseTxt = b"cause-txt";
-    Variable = b"variable";
-    Value = b"value";
-    Status = b"status";
-    Result = b"result";
-    TransfereeUniqueid = b"transfereeuniqueid";
-    TransfererUniqueid = b"transfereruniqueid";
-    TransfererCallerIdNum = b"transferercalleridnum";
-    OrigTransfererUniqueid = b"origtransfereruniqueid";
-    OrigTransfererCallerIdNum = b"origtransferercalleridnum";
-    SecondTransfererUniqueid = b"secondtransfereruniqueid";
-    TransferTargetUniqueid = b"transfertargetuniqueid";
-    TransferTargetCallerIdNum = b"transfertargetcalleridnum";
-    TransferExten = b"transferexten";
-    TransferType = b"transfertype";
-    TargetUniqueid = b"targetuniqueid";
-    TargetChannel = b"targetchannel";
-    LocalTwoUniqueid = b"localtwouniqueid";
-    Original = b"original";
-    Clone = b"clone";
-    Newname = b"newname";
-    Oldname = b"oldname" | b"channelold";
-    Queue = b"queue";
-    Conference = b"conference" | b"meetme";
-    DestinationChannel = b"destinationchannel";
-    ChannelCalling = b"channelcalling";
-    MemberName = b"membername";
-    Interface = b"interface" | b"member" | b"agentcalled";
-    Response = b"response";
-    Reason = b"reason";
-    Device = b"device";
-    State = b"state";
-    Peer = b"peer";
-    PeerStatus = b"peerstatus";
-    Aor = b"aor";
-    ContactStatus = b"contactstatus";
-    ObjectName = b"objectname";
-    IpAddress = b"ipaddress";
-    Contacts = b"contacts";
-    DeviceState = b"devicestate";
-    Seconds = b"seconds";
-    Duration = b"duration";
-    BridgedUniqueid = b"bridgeduniqueid";
-    Source = b"source";
-    Disposition = b"disposition";
-    BillableSeconds = b"billableseconds";
-    StartTime = b"starttime";
-    AnswerTime = b"answertime";
-    EndTime = b"endtime";
+    Uniqueid = "Uniqueid";
+    Linkedid = "Linkedid";
+    Channel = "Channel";
+    ChannelState = "ChannelState";
+    ChannelStateDesc = "ChannelStateDesc";
+    CallerIdNum = "CallerIDNum";
+    CallerIdName = "CallerIDName";
+    ConnectedLineNum = "ConnectedLineNum";
+    Exten = "Exten";
+    Extension = "Extension";
+    Application = "Application";
+    AppData = "AppData" | "ApplicationData";
+    DestUniqueid = "DestUniqueid";
+    DestChannel = "DestChannel";
+    Destination = "Destination";
+    DestChannelState = "DestChannelState";
+    DestCallerIdNum = "DestCallerIDNum";
+    DestCallerIdName = "DestCallerIDName";
+    DialString = "DialString";
+    DialStatus = "DialStatus";
+    SubEvent = "SubEvent";
+    BridgeUniqueid = "BridgeUniqueid";
+    Bridgestate = "Bridgestate";
+    Uniqueid1 = "Uniqueid1";
+    Uniqueid2 = "Uniqueid2";
+    Channel1 = "Channel1";
+    Channel2 = "Channel2";
+    Cause = "Cause";
+    CauseTxt = "Cause-txt";
+    Variable = "Variable";
+    Value = "Value";
+    Status = "Status";
+    Result = "Result";
+    TransfereeUniqueid = "TransfereeUniqueid";
+    TransfererUniqueid = "TransfererUniqueid";
+    TransfererCallerIdNum = "TransfererCallerIDNum";
+    OrigTransfererUniqueid = "OrigTransfererUniqueid";
+    OrigTransfererCallerIdNum = "OrigTransfererCallerIDNum";
+    SecondTransfererUniqueid = "SecondTransfererUniqueid";
+    TransferTargetUniqueid = "TransferTargetUniqueid";
+    TransferTargetCallerIdNum = "TransferTargetCallerIDNum";
+    TransferExten = "TransferExten";
+    TransferType = "TransferType";
+    TargetUniqueid = "TargetUniqueid";
+    TargetChannel = "TargetChannel";
+    LocalTwoUniqueid = "LocalTwoUniqueid";
+    Original = "Original";
+    Clone = "Clone";
+    Newname = "Newname";
+    Oldname = "Oldname" | "ChannelOld";
+    Queue = "Queue";
+    Conference = "Conference" | "Meetme";
+    DestinationChannel = "DestinationChannel";
+    ChannelCalling = "ChannelCalling";
+    MemberName = "MemberName";
+    Interface = "Interface" | "Member" | "AgentCalled";
+    Response = "Response";
+    Reason = "Reason";
+    Device = "Device";
+    State = "State";
+    Peer = "Peer";
+    PeerStatus = "PeerStatus";
+    Aor = "AOR";
+    ContactStatus = "ContactStatus";
+    ObjectName = "ObjectName";
+    IpAddress = "IPaddress";
+    Contacts = "Contacts";
+    DeviceState = "DeviceState";
+    Seconds = "Seconds";
+    Duration = "Duration";
+    BridgedUniqueid = "BridgedUniqueid";
+    Source = "Source";
+    Disposition = "Disposition";
+    BillableSeconds = "BillableSeconds";
+    StartTime = "StartTime";
+    AnswerTime = "AnswerTime";
+    EndTime = "EndTime";
 }
 
-/// The longest field name the table holds; longer names are never ours.
-const MAX_KEY_LEN: usize = 32;
+/// The lookup table of [`NAMES`], built at compile time (the events' matcher's, see
+/// `crate::typed`): a key is found by its length and first and last bytes, then compared once.
+const TABLE: [Slot; table_len(NAMES.len())] = key_table(NAMES);
 
-/// One event's fields, read once. Values are trimmed; absent keys are `None`.
-pub(crate) struct Fields<'a> {
-    values: [Option<&'a str>; KEY_COUNT],
+/// A key the message does not have (in [`Fields`]' index table).
+const ABSENT: u8 = u8::MAX;
+
+/// One event's fields, read once: for each key, the index of its first field in the message.
+pub(crate) struct Fields<'m, 'a> {
+    msg: &'m Message<'a>,
+    /// Field index per key, [`ABSENT`] when missing (fields past 254 are not looked at: no
+    /// event the tracker reads comes near).
+    index: [u8; KEY_COUNT],
 }
 
-impl<'a> Fields<'a> {
-    /// Reads every field of `msg` the table knows.
-    pub(crate) fn read(msg: &Message<'a>) -> Fields<'a> {
-        let mut values = [None; KEY_COUNT];
-        let mut buf = [0u8; MAX_KEY_LEN];
-        for (name, value) in msg.fields() {
-            let Some(lower) = buf.get_mut(..name.len()) else {
-                continue;
-            };
-            lower.copy_from_slice(name.as_bytes());
-            lower.make_ascii_lowercase();
-            if let Some(key) = key_of_lower(lower)
-                && let Some(slot @ None) = values.get_mut(key as usize)
+impl<'m, 'a> Fields<'m, 'a> {
+    /// Reads every field of `msg` the table knows (the first of repeated keys wins).
+    pub(crate) fn read(msg: &'m Message<'a>) -> Fields<'m, 'a> {
+        let mut index = [ABSENT; KEY_COUNT];
+        let is = |i: usize, key: &[u8]| NAMES.get(i).is_some_and(|n| same(key, n.as_bytes()));
+        for (at, (name, _)) in msg.raw_fields().enumerate().take(usize::from(ABSENT)) {
+            if let Some(key) = find(&TABLE, name, is).and_then(|i| KEY_OF_NAME.get(i))
+                && let Some(slot @ &mut ABSENT) = index.get_mut(*key as usize)
             {
-                *slot = Some(value.trim());
+                *slot = at as u8;
             }
         }
-        Fields { values }
+        Fields { msg, index }
     }
 
-    /// The raw (trimmed) value of `key`.
+    /// The value of `key`, trimmed.
     pub(crate) fn raw(&self, key: Key) -> Option<&'a str> {
-        self.values.get(key as usize).copied().flatten()
+        let at = *self.index.get(key as usize)?;
+        if at == ABSENT {
+            return None;
+        }
+        self.msg.field(usize::from(at)).map(|(_, v)| trim(v))
     }
 
     /// A value worth keeping: non-empty, not Asterisk's `<unknown>`/`<null>` placeholder.
@@ -253,8 +314,8 @@ impl<'a> Fields<'a> {
     }
 
     /// `get` as an owned box.
-    pub(crate) fn boxed(&self, key: Key) -> Option<Box<str>> {
-        self.get(key).map(Box::from)
+    pub(crate) fn boxed(&self, key: Key) -> Option<Arc<str>> {
+        self.get(key).map(Arc::from)
     }
 
     /// A number.
@@ -269,9 +330,19 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// `text` without surrounding white space; values rarely have any, so look before trimming.
+#[inline]
+pub(crate) fn trim(text: &str) -> &str {
+    let b = text.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if !f.is_ascii_whitespace() && !l.is_ascii_whitespace() => text,
+        _ => text.trim(),
+    }
+}
+
 /// A value worth keeping: trimmed, non-empty, not Asterisk's `<unknown>`/`<null>` placeholder.
 pub(crate) fn meaningful(value: Option<&str>) -> Option<&str> {
-    let v = value?.trim();
+    let v = trim(value?);
     (!(v.is_empty() || v.starts_with('<') && v.ends_with('>'))).then_some(v)
 }
 

@@ -90,6 +90,14 @@ mod table;
 mod transfers;
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// The tracker's tables: keys are the PBX's own ids and channel names (not attacker-chosen),
+/// so a fast hash (randomly seeded per process) beats SipHash on every event.
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A call id as the tables share it: cloning it is a reference count, not an allocation.
+pub(crate) type Id = std::sync::Arc<str>;
 use std::time::Instant;
 
 use yeastar_calls::{Call, CompletedCall, ExtensionStatus, PbxEvent, WallClock};
@@ -150,18 +158,18 @@ pub struct TrackerStats {
 pub struct CallTracker {
     config: TrackerConfig,
     clock: WallClock,
-    calls: HashMap<Box<str>, Entry>,
+    calls: Map<Id, Entry>,
     /// Every leg `Uniqueid` of an active or pending call → its call id.
-    legs: HashMap<Box<str>, Box<str>>,
+    legs: Map<Arc<str>, Id>,
     /// Live leg channel name → `Uniqueid` (events that name channels, not ids).
-    names: HashMap<Box<str>, Box<str>>,
-    extensions: HashMap<Box<str>, ExtensionStatus>,
+    names: Map<Arc<str>, Arc<str>>,
+    extensions: Map<Arc<str>, ExtensionStatus>,
     events: VecDeque<PbxEvent>,
     /// Ended calls collecting their `Cdr`s.
     pending: VecDeque<Pending>,
     completed: VecDeque<CompletedCall>,
     /// Ids (calls and legs) of released records, so a late `Cdr` is not recorded twice.
-    released: VecDeque<Box<str>>,
+    released: VecDeque<Arc<str>>,
     resync: Option<resync::Resync>,
     stats: TrackerStats,
 }
@@ -173,10 +181,10 @@ impl CallTracker {
         CallTracker {
             config,
             clock,
-            calls: HashMap::new(),
-            legs: HashMap::new(),
-            names: HashMap::new(),
-            extensions: HashMap::new(),
+            calls: Map::default(),
+            legs: Map::default(),
+            names: Map::default(),
+            extensions: Map::default(),
             events: VecDeque::new(),
             pending: VecDeque::new(),
             completed: VecDeque::new(),
@@ -268,7 +276,7 @@ impl CallTracker {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.release_due(now);
         let ttl = self.config.call_ttl;
-        let expired: Vec<Box<str>> = self
+        let expired: Vec<Id> = self
             .calls
             .iter()
             .filter(|(_, e)| e.last_activity + ttl <= now)
@@ -282,9 +290,26 @@ impl CallTracker {
 
     /// Feeds one AMI event seen at `now`. Unknown events and malformed fields are ignored.
     pub fn handle_message(&mut self, msg: &Message<'_>, now: Instant) {
-        let Some(kind) = msg.event().and_then(|name| Kind::of(name.trim())) else {
+        // `Event` is the first key of nearly every event: look there before searching.
+        let name = match msg.field(0) {
+            Some(("Event", name)) => Some(name),
+            _ => msg.event(),
+        };
+        let Some(kind) = name.and_then(|name| Kind::of(input::trim(name))) else {
             return;
         };
+        match kind {
+            // Nearly half of all events: only the recording's file name matters.
+            Kind::VarSet
+                if !msg.get("Variable").is_some_and(|v| {
+                    input::trim(v).eq_ignore_ascii_case("MIXMONITOR_FILENAME")
+                }) =>
+            {
+                return;
+            }
+            Kind::NewConnectedLine | Kind::MixMonitorStart => return,
+            _ => {}
+        }
         let f = Fields::read(msg);
         match kind {
             Kind::Newchannel => {
@@ -292,10 +317,9 @@ impl CallTracker {
             }
             Kind::Newstate => self.on_newstate(&f, now),
             Kind::NewCallerid => self.on_newcallerid(&f, now),
-            Kind::NewConnectedLine => {}
+            Kind::NewConnectedLine | Kind::MixMonitorStart => {}
             Kind::Newexten => self.on_newexten(&f, now),
             Kind::VarSet => self.on_varset(&f, now),
-            Kind::MixMonitorStart => {}
             Kind::DialBegin => self.on_dial_begin(&f, now),
             Kind::DialState => self.on_dial_state(&f, now),
             Kind::DialEnd => self.on_dial_end(&f, now),

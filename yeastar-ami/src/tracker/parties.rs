@@ -1,5 +1,6 @@
 //! Who the parties of a call are: direction, extension, outside number, answerer.
 
+use std::sync::Arc;
 use yeastar_calls::{Call, CallLeg, Direction};
 
 use super::config::TrackerConfig;
@@ -12,7 +13,10 @@ const DEVICE_TECHS: [&str; 6] = ["SIP", "PJSIP", "IAX2", "DAHDI", "WebRTC", "Mot
 /// conference announcers and other internal channels.
 pub fn peer_of_channel(name: &str) -> Option<&str> {
     let (tech, rest) = name.split_once('/')?;
-    if !DEVICE_TECHS.iter().any(|t| t.eq_ignore_ascii_case(tech)) {
+    // The spellings Asterisk uses first; other case variants after.
+    let device = matches!(tech, "PJSIP" | "SIP")
+        || DEVICE_TECHS.iter().any(|t| t.eq_ignore_ascii_case(tech));
+    if !device {
         return None;
     }
     // The suffix after the last '-' is a hex sequence number; device names may contain '-'.
@@ -35,13 +39,13 @@ pub(crate) fn is_device_leg(leg: &CallLeg) -> bool {
 
 /// The party a leg stands for: its peer when that is one of our extensions, else its caller
 /// ID number, else its peer (a trunk).
-pub(crate) fn party_of_leg(config: &TrackerConfig, leg: &CallLeg) -> Option<Box<str>> {
+pub(crate) fn party_of_leg(config: &TrackerConfig, leg: &CallLeg) -> Option<Arc<str>> {
     let peer = peer_of_channel(&leg.name);
     if let Some(peer) = peer.filter(|p| config.extensions.is_extension(p)) {
         return Some(peer.into());
     }
     if peer.is_some() {
-        return leg.caller_number.clone().or_else(|| peer.map(Box::from));
+        return leg.caller_number.clone().or_else(|| peer.map(Arc::from));
     }
     None
 }
@@ -106,17 +110,17 @@ pub(crate) fn refresh_parties(config: &TrackerConfig, call: &mut Call) {
                         .skip(1)
                         .filter_map(|l| peer_of_channel(&l.name))
                         .find(|p| config.extensions.is_extension(p))
-                        .map(Box::from)
+                        .map(Arc::from)
                 })
                 .or_else(|| {
                     dialled
                         .filter(|n| config.extensions.is_extension(n))
-                        .map(Box::from)
+                        .map(Arc::from)
                 });
         }
         Direction::Outbound => {
             call.extension = call.from_number.clone();
-            call.external_number = dialled.map(Box::from);
+            call.external_number = dialled.map(Arc::from);
         }
         Direction::Internal => {
             call.extension = call.from_number.clone();

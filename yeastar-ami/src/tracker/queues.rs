@@ -1,13 +1,14 @@
 //! Queues, agents and conferences.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use super::CallTracker;
 use super::input::{Fields, Key};
 use super::parties::device_name;
+use super::{CallTracker, Id};
 
 impl CallTracker {
-    pub(super) fn on_queue_join(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_queue_join(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -20,14 +21,14 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_queue_leave(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_queue_leave(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
         self.with_call(&call_id, now, |entry, _| entry.in_queue = false);
     }
 
-    pub(super) fn on_queue_abandon(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_queue_abandon(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };
@@ -43,7 +44,7 @@ impl CallTracker {
 
     /// The agent's leg of a queue call: by `DestUniqueid` (modern) or by the channel name in
     /// `DestinationChannel` / `DestChannel` / (legacy `AgentConnect`) `Channel`.
-    fn agent_leg(&self, f: &Fields<'_>, caller_uid: &str) -> Option<(Box<str>, Box<str>)> {
+    fn agent_leg(&self, f: &Fields<'_, '_>, caller_uid: &str) -> Option<(Id, Arc<str>)> {
         if let Some(uid) = f.get(Key::DestUniqueid)
             && let Some(call) = self.call_id_of(Some(uid))
         {
@@ -56,7 +57,7 @@ impl CallTracker {
     }
 
     /// Puts the agent's leg into the caller's call (legacy agent legs start on their own).
-    fn join_agent(&mut self, f: &Fields<'_>, now: Instant) -> Option<(Box<str>, Option<Box<str>>)> {
+    fn join_agent(&mut self, f: &Fields<'_, '_>, now: Instant) -> Option<(Id, Option<Arc<str>>)> {
         let caller_uid = f.get(Key::Uniqueid)?;
         let call_id = self.call_id_of(Some(caller_uid))?;
         let agent = self.agent_leg(f, caller_uid);
@@ -68,7 +69,7 @@ impl CallTracker {
         Some((call_id, agent.map(|(_, uid)| uid)))
     }
 
-    pub(super) fn on_agent_called(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_agent_called(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some((call_id, _)) = self.join_agent(f, now) else {
             return;
         };
@@ -81,7 +82,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_agent_connect(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_agent_connect(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some((call_id, agent_uid)) = self.join_agent(f, now) else {
             return;
         };
@@ -91,7 +92,7 @@ impl CallTracker {
                 f.get(Key::Interface)
                     .map(device_name)
                     .filter(|p| self.config.extensions.is_extension(p))
-                    .map(Box::from)
+                    .map(Arc::from)
             })
             .or_else(|| f.boxed(Key::MemberName));
         self.with_call(&call_id, now, |entry, sink| {
@@ -100,7 +101,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_conference_join(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_conference_join(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let Some(call_id) = self.call_id_of(f.get(Key::Uniqueid)) else {
             return;
         };

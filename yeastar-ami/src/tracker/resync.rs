@@ -2,13 +2,14 @@
 //! (re)connect: calls that ended meanwhile close, calls that began open.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use yeastar_calls::{CallLeg, EndReason, ExtensionStatus, LegState};
 
-use super::CallTracker;
 use super::input::{Fields, Key};
 use super::table::{dialled, leg_state};
+use super::{CallTracker, Id};
 
 /// What changed while the tracker was not watching, from
 /// [`CallTracker::finish_resync`].
@@ -16,11 +17,11 @@ use super::table::{dialled, leg_state};
 #[non_exhaustive]
 pub struct ResyncReport {
     /// Ids of calls that ended while disconnected (closed now).
-    pub ended: Vec<Box<str>>,
+    pub ended: Vec<Arc<str>>,
     /// Ids of calls that began while disconnected (opened now).
-    pub opened: Vec<Box<str>>,
+    pub opened: Vec<Arc<str>>,
     /// Extensions whose status changed, with the new status.
-    pub extension_changes: Vec<(Box<str>, ExtensionStatus)>,
+    pub extension_changes: Vec<(Arc<str>, ExtensionStatus)>,
 }
 
 impl ResyncReport {
@@ -32,25 +33,25 @@ impl ResyncReport {
 
 #[derive(Debug)]
 struct SnapshotChannel {
-    uniqueid: Box<str>,
-    linkedid: Option<Box<str>>,
-    bridged: Option<Box<str>>,
-    name: Box<str>,
+    uniqueid: Arc<str>,
+    linkedid: Option<Arc<str>>,
+    bridged: Option<Arc<str>>,
+    name: Arc<str>,
     state: LegState,
-    caller_number: Option<Box<str>>,
-    caller_name: Option<Box<str>>,
-    exten: Option<Box<str>>,
+    caller_number: Option<Arc<str>>,
+    caller_name: Option<Arc<str>>,
+    exten: Option<Arc<str>>,
     age: Duration,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Resync {
     channels: Vec<SnapshotChannel>,
-    extension_changes: Vec<(Box<str>, ExtensionStatus)>,
+    extension_changes: Vec<(Arc<str>, ExtensionStatus)>,
     /// Legs that live events created during the resync: newer than the lists.
-    fresh: HashSet<Box<str>>,
+    fresh: HashSet<Arc<str>>,
     /// Legs that hung up during the resync: the lists may still name them.
-    hung_up: HashSet<Box<str>>,
+    hung_up: HashSet<Arc<str>>,
 }
 
 /// Orders Asterisk uniqueids (`<epoch>.<sequence>`) by creation.
@@ -114,7 +115,7 @@ impl CallTracker {
         }
     }
 
-    pub(super) fn on_channel_snapshot(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_channel_snapshot(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some(uid), Some(name)) = (f.get(Key::Uniqueid), f.get(Key::Channel)) else {
             return;
         };
@@ -126,7 +127,7 @@ impl CallTracker {
             state: leg_state(f).unwrap_or(LegState::Unknown),
             caller_number: f.boxed(Key::CallerIdNum),
             caller_name: f.boxed(Key::CallerIdName),
-            exten: dialled(f.get(Key::Exten).or_else(|| f.get(Key::Extension))).map(Box::from),
+            exten: dialled(f.get(Key::Exten).or_else(|| f.get(Key::Extension))).map(Arc::from),
             age: parse_age(f.get(Key::Seconds).or_else(|| f.get(Key::Duration))),
         };
         let limit = self
@@ -147,22 +148,23 @@ impl CallTracker {
     }
 
     /// Adds or updates one leg from a list item; records newly created calls.
-    fn apply_snapshot(&mut self, snap: SnapshotChannel, now: Instant, opened: &mut Vec<Box<str>>) {
+    fn apply_snapshot(&mut self, snap: SnapshotChannel, now: Instant, opened: &mut Vec<Id>) {
         if let Some(call_id) = self.call_id_of(Some(&snap.uniqueid)) {
             self.set_leg_state(&call_id, &snap.uniqueid, snap.state, None, now);
             return;
         }
         // Legacy lists have no Linkedid: the older of two bridged channels names the call.
-        let key: Option<Box<str>> = snap
+        let key: Option<Id> = snap
             .linkedid
             .clone()
             .filter(|l| *l != snap.uniqueid)
+            .map(|l| Id::from(&*l))
             .or_else(|| {
                 let bridged = snap.bridged.as_deref()?;
                 if let Some(id) = self.legs.get(bridged) {
                     return Some(id.clone());
                 }
-                (uniqueid_key(bridged) < uniqueid_key(&snap.uniqueid)).then(|| bridged.into())
+                (uniqueid_key(bridged) < uniqueid_key(&snap.uniqueid)).then(|| Id::from(bridged))
             });
         let started_at = self.clock.system_time(now).checked_sub(snap.age);
         let mut leg = CallLeg::new(snap.uniqueid, snap.name, snap.state);
@@ -183,9 +185,9 @@ impl CallTracker {
     }
 
     /// Emits `Ringing`/`Answered` for calls opened from list items.
-    fn announce_opened(&mut self, opened: &[Box<str>], now: Instant) {
+    fn announce_opened(&mut self, opened: &[Id], now: Instant) {
         for id in opened {
-            let by = self.calls.get(id).and_then(|e| {
+            let by = self.calls.get(&**id).and_then(|e| {
                 let callee = e.call.legs.get(1)?;
                 super::parties::party_of_leg(&self.config, callee)
             });
@@ -237,7 +239,7 @@ impl CallTracker {
             let announced = self.calls.get(&id).is_some_and(|e| !e.provisional);
             self.end_call(&id, now, Some(EndReason::EndedWhileDisconnected));
             if announced {
-                report.ended.push(id);
+                report.ended.push(Arc::from(&*id));
             }
         }
         for (call_id, uid) in gone_legs {
@@ -257,7 +259,7 @@ impl CallTracker {
             self.apply_snapshot(snap, now, &mut opened);
         }
         self.announce_opened(&opened, now);
-        report.opened = opened;
+        report.opened = opened.iter().map(|id| Arc::from(&**id)).collect();
         report.extension_changes = resync.extension_changes;
         report
     }

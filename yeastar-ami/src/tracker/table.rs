@@ -1,6 +1,7 @@
 //! The call table: entries, how legs join calls, how calls merge, and how events are emitted.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use yeastar_calls::{
@@ -11,7 +12,7 @@ use super::cdr::CdrRecord;
 use super::config::TrackerConfig;
 use super::input::{Fields, Key, meaningful};
 use super::parties::{is_device_leg, party_of_leg, refresh_parties};
-use super::{CallTracker, TrackerStats};
+use super::{CallTracker, Id, TrackerStats};
 
 /// Asterisk's channel state code (`ChannelState`, `ast_channel_state`) as a leg state.
 pub fn leg_state_from_code(code: u32) -> LegState {
@@ -51,7 +52,7 @@ fn leg_state_from_desc(desc: &str) -> LegState {
 }
 
 /// The leg state an event states, if it states one.
-pub(crate) fn leg_state(f: &Fields<'_>) -> Option<LegState> {
+pub(crate) fn leg_state(f: &Fields<'_, '_>) -> Option<LegState> {
     if let Some(code) = f.number::<u32>(Key::ChannelState) {
         return Some(leg_state_from_code(code));
     }
@@ -75,15 +76,15 @@ pub(crate) fn dialled(exten: Option<&str>) -> Option<&str> {
 /// What the tracker knows of a leg beyond the public [`CallLeg`].
 #[derive(Debug, Default)]
 pub(crate) struct LegNotes {
-    pub(crate) id: Box<str>,
+    pub(crate) id: Arc<str>,
     /// The dialplan extension it runs now.
-    pub(crate) exten: Option<Box<str>>,
+    pub(crate) exten: Option<Arc<str>>,
     /// It has talked to another leg (bridged, linked).
     pub(crate) was_bridged: bool,
     /// It left its bridge after talking: a new extension now means it was redirected.
     pub(crate) unbridged: bool,
     /// A transfer event already said where it goes: its next extension is not a redirect.
-    pub(crate) expected_exten: Option<Box<str>>,
+    pub(crate) expected_exten: Option<Arc<str>>,
 }
 
 /// One call being tracked.
@@ -103,13 +104,13 @@ pub(crate) struct Entry {
     pub(crate) in_queue: bool,
     /// The caller gave up in a queue.
     pub(crate) abandoned: bool,
-    pub(crate) dial_status: Option<Box<str>>,
+    pub(crate) dial_status: Option<Arc<str>>,
     pub(crate) state_before_hold: CallState,
     pub(crate) cdrs: Vec<CdrRecord>,
     /// Cause of the first leg that hung up with a non-zero cause.
-    pub(crate) first_cause: Option<(u16, Option<Box<str>>)>,
+    pub(crate) first_cause: Option<(u16, Option<Arc<str>>)>,
     /// Cause of the calling leg, when it hung up.
-    pub(crate) caller_cause: Option<(Option<u16>, Option<Box<str>>)>,
+    pub(crate) caller_cause: Option<(Option<u16>, Option<Arc<str>>)>,
     /// When the last transfer was recorded and whether it came from a redirect (so a
     /// `BlindTransfer` arriving just after describes the same transfer).
     pub(crate) last_transfer: Option<(Instant, bool)>,
@@ -145,7 +146,7 @@ pub(crate) enum Emit {
     Answered,
     Held,
     Resumed,
-    Transferred(Option<Box<str>>),
+    Transferred(Option<Arc<str>>),
     Ended,
 }
 
@@ -212,7 +213,7 @@ impl Sink<'_> {
     }
 
     /// A party (`by`, when known) answered.
-    pub(crate) fn party_answered(&mut self, entry: &mut Entry, by: Option<Box<str>>, now: Instant) {
+    pub(crate) fn party_answered(&mut self, entry: &mut Entry, by: Option<Arc<str>>, now: Instant) {
         let at = self.wall(now);
         match entry.call.state {
             CallState::Setup | CallState::Ringing => {
@@ -311,7 +312,7 @@ pub(crate) fn call_times(entry: &Entry, at: SystemTime) -> (Duration, Duration) 
 }
 
 impl CallTracker {
-    pub(crate) fn sink(&mut self) -> (&mut std::collections::HashMap<Box<str>, Entry>, Sink<'_>) {
+    pub(crate) fn sink(&mut self) -> (&mut super::Map<Id, Entry>, Sink<'_>) {
         (
             &mut self.calls,
             Sink {
@@ -337,13 +338,13 @@ impl CallTracker {
     }
 
     /// The active call of a leg.
-    pub(crate) fn call_id_of(&self, uniqueid: Option<&str>) -> Option<Box<str>> {
+    pub(crate) fn call_id_of(&self, uniqueid: Option<&str>) -> Option<Id> {
         let id = self.legs.get(meaningful(uniqueid)?)?;
         self.calls.contains_key(id).then(|| id.clone())
     }
 
     /// The active call of a live leg by channel name.
-    pub(crate) fn call_id_of_name(&self, name: Option<&str>) -> Option<(Box<str>, Box<str>)> {
+    pub(crate) fn call_id_of_name(&self, name: Option<&str>) -> Option<(Id, Arc<str>)> {
         let uid = self.names.get(meaningful(name)?)?;
         let call = self.call_id_of(Some(uid))?;
         Some((call, uid.clone()))
@@ -366,7 +367,7 @@ impl CallTracker {
     }
 
     /// Tracks the leg an event describes (creating its call if needed); returns its call id.
-    pub(crate) fn ensure_leg(&mut self, f: &Fields<'_>, now: Instant) -> Option<Box<str>> {
+    pub(crate) fn ensure_leg(&mut self, f: &Fields<'_, '_>, now: Instant) -> Option<Id> {
         let uid = f.get(Key::Uniqueid)?;
         if let Some(id) = self.legs.get(uid) {
             // A leg of an ended call says nothing new.
@@ -377,7 +378,7 @@ impl CallTracker {
         leg.caller_number = f.boxed(Key::CallerIdNum);
         leg.caller_name = f.boxed(Key::CallerIdName);
         let linked = f.get(Key::Linkedid).filter(|l| *l != uid);
-        let exten = dialled(f.get(Key::Exten)).map(Box::from);
+        let exten = dialled(f.get(Key::Exten)).map(Arc::from);
         // Legacy channels carry no Linkedid; one the PBX created itself (no extension yet,
         // not dialling in) is a dialled leg, an agent or an originate until shown otherwise.
         let provisional = f.raw(Key::Linkedid).is_none() && exten.is_none() && !dials_in(state);
@@ -388,17 +389,17 @@ impl CallTracker {
         &mut self,
         leg: CallLeg,
         linked: Option<&str>,
-        exten: Option<Box<str>>,
+        exten: Option<Arc<str>>,
         provisional: bool,
         now: Instant,
-    ) -> Option<Box<str>> {
-        let target = linked.map(|l| self.legs.get(l).cloned().unwrap_or_else(|| Box::from(l)));
+    ) -> Option<Id> {
+        let target = linked.map(|l| self.legs.get(l).cloned().unwrap_or_else(|| Id::from(l)));
         if let Some(call_id) = target.filter(|id| self.calls.contains_key(id)) {
             return self.attach(&call_id, leg, exten, now).then_some(call_id);
         }
         self.make_room(now);
-        let call_id: Box<str> = linked.map_or_else(|| leg.id.clone(), Box::from);
-        let mut call = Call::new(call_id.clone(), Source::Ami, self.clock.system_time(now));
+        let call_id: Id = Id::from(linked.unwrap_or(&leg.id));
+        let mut call = Call::new(&*call_id, Source::Ami, self.clock.system_time(now));
         call.from_number = leg.caller_number.clone();
         call.from_name = leg.caller_name.clone();
         call.dialled = exten.clone();
@@ -434,8 +435,8 @@ impl CallTracker {
         Some(call_id)
     }
 
-    fn index_leg(&mut self, leg: &CallLeg, call_id: &str) {
-        self.legs.insert(leg.id.clone(), call_id.into());
+    fn index_leg(&mut self, leg: &CallLeg, call_id: &Id) {
+        self.legs.insert(leg.id.clone(), call_id.clone());
         if !leg.name.is_empty() {
             self.names.insert(leg.name.clone(), leg.id.clone());
         }
@@ -446,9 +447,9 @@ impl CallTracker {
     /// call (seen late, as in list snapshots) becomes its calling leg.
     pub(crate) fn attach(
         &mut self,
-        call_id: &str,
+        call_id: &Id,
         leg: CallLeg,
-        exten: Option<Box<str>>,
+        exten: Option<Arc<str>>,
         now: Instant,
     ) -> bool {
         let Some(entry) = self.calls.get(call_id) else {
@@ -468,7 +469,7 @@ impl CallTracker {
             exten: exten.clone(),
             ..LegNotes::default()
         });
-        if &*leg.id == call_id {
+        if *leg.id == **call_id {
             entry.call.from_number = leg.caller_number.clone();
             entry.call.from_name = leg.caller_name.clone();
             entry.caller_dialled_in = dials_in(leg.state);
@@ -485,8 +486,8 @@ impl CallTracker {
 
     /// Moves the legs of call `from` into call `into`. A provisional or never-reported call
     /// vanishes; one that reported events ends as an attended transfer's consultation.
-    pub(crate) fn merge(&mut self, into: &str, from: &str, now: Instant) {
-        if into == from || !self.calls.contains_key(into) {
+    pub(crate) fn merge(&mut self, into: &Id, from: &str, now: Instant) {
+        if &**into == from || !self.calls.contains_key(&**into) {
             return;
         }
         let Some(mut absorbed) = self.calls.remove(from) else {
@@ -502,7 +503,7 @@ impl CallTracker {
             let was_bridged = note.is_some_and(|n| n.was_bridged);
             if hung_up {
                 // Its Cdr still belongs to the surviving call.
-                self.legs.insert(uid, into.into());
+                self.legs.insert(uid, into.clone());
                 continue;
             }
             if self.attach(into, leg, exten, now) {
@@ -534,7 +535,7 @@ impl CallTracker {
 
     /// Which of two calls joined into one keeps its identity: the one people know about (not
     /// provisional), then the older; returns `(into, from)`.
-    pub(crate) fn survivor(&self, a: Box<str>, b: Box<str>) -> (Box<str>, Box<str>) {
+    pub(crate) fn survivor(&self, a: Id, b: Id) -> (Id, Id) {
         let rank = |id: &str| {
             self.calls
                 .get(id)
@@ -561,7 +562,7 @@ impl CallTracker {
     }
 
     /// The party a leg stands for.
-    pub(crate) fn party(&self, call_id: &str, uid: &str) -> Option<Box<str>> {
+    pub(crate) fn party(&self, call_id: &str, uid: &str) -> Option<Arc<str>> {
         let entry = self.calls.get(call_id)?;
         let leg = entry.call.legs.iter().find(|l| &*l.id == uid)?;
         party_of_leg(&self.config, leg)
@@ -573,7 +574,7 @@ impl CallTracker {
         call_id: &str,
         uid: &str,
         state: LegState,
-        number: Option<Box<str>>,
+        number: Option<&str>,
         now: Instant,
     ) {
         self.with_call(call_id, now, |entry, sink| {
@@ -587,8 +588,10 @@ impl CallTracker {
                 return;
             }
             leg.state = state;
-            if number.is_some() {
-                leg.caller_number = number;
+            if let Some(number) = number
+                && leg.caller_number.as_deref() != Some(number)
+            {
+                leg.caller_number = Some(number.into());
             }
             let device = is_device_leg(leg);
             let answerer = party_of_leg(sink.config, leg);

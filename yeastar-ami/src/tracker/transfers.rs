@@ -1,6 +1,7 @@
 //! Transfers: `BlindTransfer`, `AttendedTransfer`, legacy chan_sip `Transfer` and
 //! `Masquerade`. (A redirect of a bridged channel is recognised in `channels`.)
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use yeastar_calls::{Transfer, TransferKind};
@@ -8,7 +9,7 @@ use yeastar_calls::{Transfer, TransferKind};
 use super::CallTracker;
 use super::input::{Fields, Key};
 
-fn succeeded(f: &Fields<'_>) -> bool {
+fn succeeded(f: &Fields<'_, '_>) -> bool {
     f.raw(Key::Result)
         .is_none_or(|r| r.eq_ignore_ascii_case("Success"))
 }
@@ -28,7 +29,7 @@ impl CallTracker {
         });
     }
 
-    pub(super) fn on_blind_transfer(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_blind_transfer(&mut self, f: &Fields<'_, '_>, now: Instant) {
         if !succeeded(f) {
             return;
         }
@@ -48,13 +49,13 @@ impl CallTracker {
         let transfer = Transfer {
             kind: TransferKind::Blind,
             by,
-            target: target.map(Box::from),
+            target: target.map(Arc::from),
             at: self.clock.system_time(now),
         };
         self.record_transfer(&call_id, transfer, now);
     }
 
-    pub(super) fn on_attended_transfer(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_attended_transfer(&mut self, f: &Fields<'_, '_>, now: Instant) {
         if !succeeded(f) {
             return;
         }
@@ -95,7 +96,7 @@ impl CallTracker {
 
     /// Legacy chan_sip `Transfer` (`TransferType: Blind|Attended`): `Uniqueid` is the phone
     /// that sent the REFER, `TargetUniqueid` the channel moved (blind) or replaced (attended).
-    pub(super) fn on_legacy_transfer(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_legacy_transfer(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let transferer = f.get(Key::Uniqueid);
         let target_uid = f.get(Key::TargetUniqueid);
         let Some(call_id) = self
@@ -137,7 +138,7 @@ impl CallTracker {
 
     /// Legacy `Masquerade`: `Clone` takes the place of `Original` (attended transfers and
     /// pickups in 1.8). Two calls so joined are one.
-    pub(super) fn on_masquerade(&mut self, f: &Fields<'_>, now: Instant) {
+    pub(super) fn on_masquerade(&mut self, f: &Fields<'_, '_>, now: Instant) {
         let (Some((original, _)), Some((clone, _))) = (
             self.call_id_of_name(f.get(Key::Original)),
             self.call_id_of_name(f.get(Key::Clone)),
