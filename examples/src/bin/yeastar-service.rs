@@ -346,9 +346,17 @@ fn handle_event(app: &App, event: AmiEvent) {
             hub.publish_line(&line);
         }
         AmiEvent::Completed(call) => {
+            let note = json!({
+                "type": "completed",
+                "call_id": call.call_id,
+                "disposition": call.disposition,
+            });
             if let Ok(mut h) = app.history.lock() {
                 let _ = h.record(*call);
             }
+            // The record comes after the call's `ended` line (once the PBX's CDRs are merged):
+            // the console reloads its history on this.
+            hub.publish(&note);
         }
         AmiEvent::Connected {
             legacy,

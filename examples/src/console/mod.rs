@@ -20,8 +20,9 @@
 //! | `GET /recordings/{name}` | service, when [`ConsoleInfo::recordings`] | a recording's audio |
 //!
 //! The service publishes on the hub every JSON line it prints (`call`, `extension`,
-//! `registration`) and `{"type":"connection","connected":…,"last_error":…,"login_refused":…}`
-//! whenever its PBX connection changes.
+//! `registration`), `{"type":"connection","connected":…,"last_error":…,"login_refused":…}`
+//! whenever its PBX connection changes, and `{"type":"completed","call_id":…}` when a call's
+//! history record is stored (the page then reloads its history).
 //!
 //! # Mounting it
 //!

@@ -162,9 +162,9 @@
     if (h.restarting) {
       text = `Restarting the PBX connection${h.pbx ? ' to ' + h.pbx : ''} with the new settings…`;
     } else {
-      text = `PBX connection down${h.pbx ? ' (' + h.pbx + ')' : ''}: ${h.last_error || 'not connected yet'}`;
-      if (h.login_refused) text += ' — the PBX refused the login: check the AMI user and password in Settings.';
-      if (h.retry_in_s !== undefined && h.retry_in_s !== null) text += ` Retrying in ${h.retry_in_s} s.`;
+      text = `PBX connection down${h.pbx ? ' (' + h.pbx + ')' : ''}: ${h.last_error || 'not connected yet'}.`;
+      if (h.login_refused) text += ' The PBX refused the login: check the AMI user and password in Settings.';
+      if (typeof h.retry_in_s === 'number') text += h.retry_in_s > 0 ? ` Retrying in ${h.retry_in_s} s.` : ' Retrying now.';
     }
     banner.textContent = text;
     banner.hidden = false;
@@ -245,13 +245,15 @@
         break;
       case 'connection':
         setPbx(e);
-        addFeed(connectionText(e), e.ts);
+        if (!e.synced) addFeed(connectionText(e), e.ts);
         if (e.connected) loadSnapshot();
         break;
       case 'call':
         applyCallEvent(e);
         addFeed(callText(e), e.ts);
-        if (e.event === 'ended' && currentView() === 'history') loadHistory();
+        break;
+      case 'completed':
+        if (currentView() === 'history') loadHistorySoon();
         break;
       case 'extension':
         state.extensions.set(e.extension, { status: e.status, registered: e.registered });
@@ -534,6 +536,13 @@
     $('history-next').disabled = !more;
   }
 
+  // Calls ending together reload the history once.
+  let historyTimer = null;
+  function loadHistorySoon() {
+    if (historyTimer) return;
+    historyTimer = setTimeout(() => { historyTimer = null; loadHistory(); }, 300);
+  }
+
   $('history-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     state.historyPage = 0;
@@ -661,11 +670,8 @@
   $('sip-user-add').addEventListener('click', () => addUserRow(null).querySelector('.u-extension').focus());
 
   function clearFieldErrors() {
-    for (const f of document.querySelectorAll('#settings-form .field')) {
-      f.querySelector('.field-error').textContent = '';
-      for (const i of f.querySelectorAll('input, select')) i.removeAttribute('aria-invalid');
-    }
-    for (const i of document.querySelectorAll('#sip-users input')) i.removeAttribute('aria-invalid');
+    for (const e of document.querySelectorAll('#settings-form .field-error')) e.textContent = '';
+    for (const i of document.querySelectorAll('#settings-form [aria-invalid]')) i.removeAttribute('aria-invalid');
   }
 
   function showFieldError(field, entry, reason) {
@@ -721,6 +727,12 @@
     for (const box of document.querySelectorAll('#settings-form .field[data-field]')) {
       const source = view.sources[box.dataset.field];
       box.querySelector('.source').textContent = source ? SOURCE_LABELS[source] || source : '';
+    }
+    // The sections the service uses come first.
+    const used = view.sections || [];
+    const form = $('settings-form');
+    for (const section of ['sip', 'ami'].filter((x) => !used.includes(x))) {
+      form.insertBefore($(`section-${section}`), form.querySelector('.actions'));
     }
     const service = state.info ? state.info.service : 'this service';
     for (const tag of document.querySelectorAll('[data-used-for]')) {
