@@ -3,7 +3,8 @@
 # machine. Idempotent: anything already present is left alone, so it is cheap on a warm cache.
 #
 #   cargo-fuzz           for fuzz/smoke.sh (required)
-#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers)
+#   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers);
+#                        Chromium and chromedriver: the web console's browser test
 #   websockets (Python)  the WebSocket SIP peer of the integration tests
 #   cargo-deny           only with INSTALL_CARGO_DENY=1 (slow to build); .ci/quality.sh skips
 #                        the check without it
@@ -25,7 +26,8 @@ fi
 
 # Debian packages for the integration tests. Root or sudo is needed; without either, the
 # tests that need them skip themselves.
-apt_packages=(sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules baresip-core)
+apt_packages=(sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules baresip-core
+    chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -319,8 +319,10 @@ impl Browser {
         }
     }
 
+    /// The page as far down as it goes (the body's box), as a PNG.
     async fn screenshot(&self, name: &str) {
-        let png = self.client.screenshot().await.unwrap();
+        let body = self.client.find(Locator::Css("body")).await.unwrap();
+        let png = body.screenshot().await.unwrap();
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
