@@ -399,7 +399,7 @@ async fn console_live_calls_history_and_settings_in_chromium() {
     sim.play(
         CallScript::new("1002", "1001")
             .caller_name("Reception")
-            .then(Duration::from_secs(3), CallStep::Answer)
+            .then(Duration::from_secs(5), CallStep::Answer)
             .then(Duration::from_secs(300), CallStep::CallerHangup),
     )
     .unwrap();
@@ -573,7 +573,43 @@ async fn console_live_calls_history_and_settings_in_chromium() {
         true,
         "no recording route: no player column"
     );
+    // The call scripted first, hung up from the page, is there as answered.
+    let scripted =
+        format!("#history tr[data-call-id=\"{call_id}\"][data-disposition=\"answered\"]");
+    assert!(
+        browser
+            .text(&scripted)
+            .await
+            .unwrap()
+            .contains("1002 (Reception)"),
+        "the scripted call is not in the history"
+    );
     browser.screenshot("history").await;
+    // Pages: the service skips `offset` records, newest first.
+    let (_, all) = http(&http_addr, "GET", "/calls/history").await;
+    let (_, page) = http(&http_addr, "GET", "/calls/history?limit=2&offset=1").await;
+    assert_eq!(page.as_array().unwrap()[..], all.as_array().unwrap()[1..3]);
+    // A date range after today matches nothing.
+    browser
+        .js(
+            "const d = new Date(Date.now() + 2 * 86400000); \
+             document.querySelector('#history-since').value = d.toISOString().slice(0, 10);",
+            Value::Null,
+        )
+        .await;
+    browser.click("#history-form button[type=\"submit\"]").await;
+    until("an empty history for a future date", || async {
+        let empty = browser
+            .js(
+                "return !document.querySelector('#history-empty').hidden \
+                 && document.querySelectorAll('#history tbody tr').length === 0;",
+                Value::Null,
+            )
+            .await;
+        (empty == true).then_some(())
+    })
+    .await;
+    browser.click("#history-form button[type=\"reset\"]").await;
     browser.type_into("#history-extension", "1003").await;
     browser.click("#history-form button[type=\"submit\"]").await;
     let rows = until("the history filtered on 1003", || async {
