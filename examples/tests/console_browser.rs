@@ -189,7 +189,22 @@ async fn wait_for_http(addr: &str) {
 struct Browser {
     driver: Child,
     client: Client,
+    /// The process group of chromedriver and the Chromium it starts (Unix).
+    group: Option<u32>,
     _profile: TempDir,
+}
+
+impl Drop for Browser {
+    /// A failing test never reaches [`Browser::close`]: killing chromedriver alone would leave
+    /// Chromium running, so the whole process group goes.
+    fn drop(&mut self) {
+        if let Some(group) = self.group.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 /// `POST /session/{id}/se/log`: chromedriver's browser log (console messages, script errors,
@@ -215,14 +230,18 @@ impl Browser {
     async fn start(peers: &Peers) -> Browser {
         let port = free_port();
         let profile = TempDir::new("chromium-profile");
-        let driver = Command::new(&peers.chromedriver)
+        let mut command = Command::new(&peers.chromedriver);
+        command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+            .kill_on_drop(true);
+        #[cfg(unix)]
+        command.process_group(0);
+        let driver = command.spawn().unwrap();
+        // Its own group (Unix): the group id is its process id.
+        let group = if cfg!(unix) { driver.id() } else { None };
         let url = format!("http://127.0.0.1:{port}");
         wait_for_http(&format!("127.0.0.1:{port}")).await;
         let mut caps = serde_json::Map::new();
@@ -253,6 +272,7 @@ impl Browser {
         Browser {
             driver,
             client,
+            group,
             _profile: profile,
         }
     }
@@ -328,8 +348,9 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Ends the session (Chromium exits), then chromedriver; the drop kills what is left.
     async fn close(mut self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
     }
 }
