@@ -6,6 +6,7 @@
 #   Debian packages      SIPp, Kamailio, baresip: peers for the integration tests (tests/peers);
 #                        libsofia-sip-ua-dev and pkg-config: the sofia-sip anchor of the sip_parse
 #                        bench; valgrind: the instruction-count gate (scripts/instr-gate)
+#                        Chromium and chromedriver: the web console's browser test
 #   websockets (Python)  the WebSocket SIP peer of the integration tests
 #   cargo-deny           only with INSTALL_CARGO_DENY=1 (slow to build); .ci/quality.sh skips
 #                        the check without it
@@ -28,7 +29,7 @@ fi
 # Debian packages for the integration tests. Root or sudo is needed; without either, the
 # tests that need them skip themselves.
 apt_packages=(sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules baresip-core
-    libsofia-sip-ua-dev pkg-config valgrind)
+    libsofia-sip-ua-dev pkg-config valgrind chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

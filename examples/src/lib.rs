@@ -1,10 +1,13 @@
-//! Shared pieces of the reference binaries in `src/bin/`: configuration from the environment.
+//! Shared pieces of the reference binaries in `src/bin/`: configuration from the environment and
+//! the web console ([`console`]).
 //!
 //! The binaries reproduce the deployments of a Yeastar integration: `yeastar-service` (AMI:
 //! live calls as JSON lines, an HTTP API for click-to-call, hangup, history and extension
 //! states) and `quickstart` (the same client against the embedded PBX simulator).
 
 use std::path::PathBuf;
+
+pub mod console;
 
 use yeastar_ami::client::{ClientConfig, DEFAULT_PORT, DEFAULT_TLS_PORT, TlsOptions};
 

@@ -5,13 +5,17 @@
 //!   (`ended` adds `cause`, `duration_s`, `billsec_s`) and
 //!   `{"type":"extension","extension":…,"status":…,"registered":…,"ts":…}`;
 //! - stderr: logs (`RUST_LOG`);
-//! - HTTP on `HTTP_ADDR`: `GET /health`, `GET /calls`, `GET /calls/history`, `POST /calls`
-//!   `{"from","to"}` (click-to-call, answers when the `OriginateResponse` arrives),
-//!   `DELETE /calls/{id}` (hangup), `GET /extensions`.
+//! - HTTP on `HTTP_ADDR`: the web console at `/` (live calls and extensions pushed over
+//!   `GET /events`, history, click-to-call, hang-up, settings), `GET /health`, `GET /calls`,
+//!   `GET /calls/history`, `POST /calls` `{"from","to"}` (click-to-call, answers when the
+//!   `OriginateResponse` arrives), `DELETE /calls/{id}` (hangup), `GET /extensions`,
+//!   `GET /settings`, `PUT /settings` (saved to `SETTINGS_FILE`, applied by restarting the AMI
+//!   connection in-process).
 //!
 //! Configuration: `YEASTAR_HOST`, `YEASTAR_PORT` (5038), `YEASTAR_USERNAME`,
 //! `YEASTAR_PASSWORD`, `YEASTAR_TLS`, `YEASTAR_CA_FILE`, `YEASTAR_CONTEXT` (dialplan context
-//! for click-to-call, `from-internal`), `HTTP_ADDR` (`127.0.0.1:8080`), `RUST_LOG`.
+//! for click-to-call, `from-internal`), `SETTINGS_FILE` (its values win over the environment's),
+//! `HTTP_ADDR` (`127.0.0.1:8080`), `CONSOLE_TOKEN` (required off loopback), `RUST_LOG`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,59 +28,141 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
+use tokio::sync::watch;
 use yeastar_ami::Action;
-use yeastar_ami::calls::{CallHistory, HistoryQuery, MemoryHistory, to_json_line};
-use yeastar_ami::client::{AmiClient, ClientError};
+use yeastar_ami::calls::{CallHistory, HistoryQuery, MemoryHistory, format_rfc3339, to_json_line};
+use yeastar_ami::client::{AmiClient, ClientConfig, ClientError, TlsOptions};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
-use yeastar_examples::{ami_config_from_env, http_addr_from_env, init_logging};
+use yeastar_core::config::{AmiConfig, PbxConfig};
+use yeastar_examples::console::{
+    Access, Console, ConsoleInfo, FieldError, Section, SettingsStore, SettingsTarget, settings,
+};
+use yeastar_examples::{ConfigError, http_addr_from_env, init_logging};
+
+/// Records `GET /calls/history` returns when no `limit` is given.
+const DEFAULT_HISTORY_LIMIT: usize = 100;
+/// Most records one `GET /calls/history` returns, and the deepest `offset + limit` it pages to.
+const MAX_HISTORY_LIMIT: usize = 10_000;
 
 struct App {
-    client: AmiClient,
+    /// The AMI client in use; replaced when the settings change the connection.
+    client: watch::Sender<AmiClient>,
+    /// The AMI settings in force (the target, the click-to-call context).
+    ami: Mutex<AmiConfig>,
     history: Mutex<MemoryHistory>,
-    context: String,
+    console: Console,
+}
+
+impl App {
+    fn client(&self) -> AmiClient {
+        self.client.borrow().clone()
+    }
+
+    fn ami(&self) -> Option<AmiConfig> {
+        self.ami.lock().ok().map(|a| a.clone())
+    }
+
+    fn target(&self) -> String {
+        self.ami()
+            .map(|a| format!("{}:{}", a.host, a.port))
+            .unwrap_or_default()
+    }
+}
+
+/// The configuration, or the message naming the variable at fault.
+struct Startup {
+    store: SettingsStore,
+    ami: AmiConfig,
+    addr: std::net::SocketAddr,
+    access: Access,
+}
+
+fn configure() -> Result<Startup, ConfigError> {
+    let store = SettingsStore::from_env(&[Section::Ami])?;
+    let ami = store.config().ami.ok_or(ConfigError {
+        variable: "YEASTAR_HOST",
+        reason: "is required (see the README's yeastar-service section)".into(),
+    })?;
+    let addr = http_addr_from_env()?;
+    let access = Access::from_env(addr)?;
+    Ok(Startup {
+        store,
+        ami,
+        addr,
+        access,
+    })
+}
+
+fn client_config(ami: &AmiConfig) -> ClientConfig {
+    let mut config = ClientConfig::new(&ami.host, &ami.username, ami.password.expose());
+    config.port = ami.port;
+    if ami.tls {
+        let mut options = TlsOptions::new();
+        options.ca_file.clone_from(&ami.ca_file);
+        config.tls = Some(options);
+    }
+    config
+}
+
+/// True when both settings reach the same PBX as the same user (the context is read per call).
+fn same_connection(a: &AmiConfig, b: &AmiConfig) -> bool {
+    (&a.host, a.port, &a.username, &a.password, a.tls, &a.ca_file)
+        == (&b.host, b.port, &b.username, &b.password, b.tls, &b.ca_file)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging();
-    let (config, addr) = match (ami_config_from_env(), http_addr_from_env()) {
-        (Ok(c), Ok(a)) => (c, a),
-        (Err(e), _) | (_, Err(e)) => {
+    let Startup {
+        store,
+        ami,
+        addr,
+        access,
+    } = match configure() {
+        Ok(s) => s,
+        Err(e) => {
             eprintln!("yeastar-service: configuration error: {e}");
             return ExitCode::from(2);
         }
     };
-    let context = std::env::var("YEASTAR_CONTEXT")
-        .ok()
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "from-internal".into());
-    let target = format!("{}:{}", config.host, config.port);
     // The PBX may be down or rebooting, or start after this service: the client keeps trying
     // with backoff while the HTTP API serves /health from the start.
-    let client = match AmiClient::start(config) {
+    let client = match AmiClient::start(client_config(&ami)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("yeastar-service: configuration error: {e}");
             return ExitCode::from(2);
         }
     };
-    tracing::info!(%target, "connecting to the PBX");
+    tracing::info!(target = %format!("{}:{}", ami.host, ami.port), "connecting to the PBX");
+    if let Some(path) = store.path() {
+        tracing::info!(path = %path.display(), "settings file");
+    }
+    let mut info = ConsoleInfo::new("yeastar-service");
+    info.sections = vec![Section::Ami];
+    let console = Console::new(info, access);
     let app = Arc::new(App {
-        client,
+        client: watch::Sender::new(client),
+        ami: Mutex::new(ami),
         history: Mutex::new(MemoryHistory::default()),
-        context,
+        console: console.clone(),
     });
     tokio::spawn(pump_events(app.clone()));
 
-    let router = Router::new()
-        .route("/health", get(health))
+    let api = Router::new()
         .route("/calls", get(active_calls).post(click_to_call))
         .route("/calls/history", get(history))
         .route("/calls/{id}", delete(hangup))
         .route("/extensions", get(extensions))
-        .with_state(app);
+        .with_state(app.clone())
+        .merge(settings::routes(Arc::new(store), app.clone()));
+    let router = Router::new()
+        .route("/health", get(health))
+        .with_state(app.clone())
+        .merge(console.protect(api))
+        .merge(console.router());
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -84,9 +170,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(%addr, "HTTP API listening");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    tracing::info!(%addr, token = console.access().token_required(), "HTTP API and console listening");
+    let hub = console.hub().clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Open event streams would keep the graceful shutdown waiting.
+        hub.close();
     };
     match axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
@@ -100,65 +189,234 @@ async fn main() -> ExitCode {
     }
 }
 
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// What [`SettingsTarget::prepare`] started.
+enum Prepared {
+    /// Same PBX and user: only the context may change.
+    Keep(AmiConfig),
+    /// A new client, already connecting.
+    Restart(AmiClient, AmiConfig),
+}
+
+impl SettingsTarget for App {
+    type Prepared = Prepared;
+
+    fn prepare(&self, _current: &PbxConfig, next: &PbxConfig) -> Result<Prepared, FieldError> {
+        let Some(ami) = &next.ami else {
+            return Err(FieldError::new(
+                "YEASTAR_HOST",
+                "is required: yeastar-service watches the PBX over AMI",
+            ));
+        };
+        if self.ami().is_some_and(|now| same_connection(&now, ami)) {
+            return Ok(Prepared::Keep(ami.clone()));
+        }
+        match AmiClient::start(client_config(ami)) {
+            Ok(client) => Ok(Prepared::Restart(client, ami.clone())),
+            Err(e) => Err(FieldError::new(
+                if ami.ca_file.is_some() {
+                    "YEASTAR_CA_FILE"
+                } else {
+                    "YEASTAR_TLS"
+                },
+                e.to_string(),
+            )),
+        }
+    }
+
+    async fn commit(&self, prepared: Prepared) -> Vec<Section> {
+        match prepared {
+            Prepared::Keep(ami) => {
+                if let Ok(mut now) = self.ami.lock() {
+                    *now = ami;
+                }
+                Vec::new()
+            }
+            Prepared::Restart(client, ami) => {
+                let target = format!("{}:{}", ami.host, ami.port);
+                if let Ok(mut now) = self.ami.lock() {
+                    *now = ami;
+                }
+                let old = self.client.send_replace(client);
+                tracing::info!(%target, "settings changed: reconnecting to the PBX");
+                self.console.hub().publish(&json!({
+                    "type": "connection",
+                    "connected": false,
+                    "restarting": true,
+                    "pbx": target,
+                    "last_error": null,
+                    "login_refused": false,
+                    "ts": format_rfc3339(SystemTime::now()),
+                }));
+                old.close().await;
+                vec![Section::Ami]
+            }
+        }
+    }
+
+    async fn abort(&self, prepared: Prepared) {
+        if let Prepared::Restart(client, _) = prepared {
+            client.close().await;
+        }
+    }
+}
+
 fn print_line(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
 }
 
-/// Turns client events into JSON lines and history records.
+/// Reads the events of whichever client is in use: a settings change swaps it.
 async fn pump_events(app: Arc<App>) {
-    while let Some(event) = app.client.next_event().await {
-        match event {
-            AmiEvent::Call(event) => print_line(&to_json_line(&event)),
-            AmiEvent::Extension(event) => print_line(&to_json_line(&event)),
-            AmiEvent::Completed(call) => {
-                if let Ok(mut h) = app.history.lock() {
-                    let _ = h.record(*call);
+    let mut current = app.client.subscribe();
+    loop {
+        let client = current.borrow_and_update().clone();
+        loop {
+            tokio::select! {
+                event = client.next_event() => match event {
+                    Some(event) => handle_event(&app, event),
+                    // Closed: the next client is on its way (or the service is stopping).
+                    None => {
+                        if current.changed().await.is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                },
+                changed = current.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    break;
                 }
             }
-            AmiEvent::Connected {
-                legacy,
-                reconnected,
-                version,
-            } => tracing::info!(legacy, reconnected, %version, "logged in"),
-            AmiEvent::ConnectFailed {
-                error: LinkError::LoginRefused(message),
-                retry_in,
-                ..
-            } => tracing::error!(
-                %message,
-                retry_in_s = retry_in.map(|d| d.as_secs()),
-                "the PBX refused the login: check YEASTAR_USERNAME and YEASTAR_PASSWORD, and the \
-                 manager user's permit/deny lists"
-            ),
-            AmiEvent::ConnectFailed {
-                retry_in: None,
-                error,
-                ..
-            } => tracing::error!(%error, "giving up on the PBX"),
-            // The client logs each failed attempt (once per backoff step).
-            AmiEvent::ConnectFailed { .. } | AmiEvent::Disconnected { .. } => {}
-            AmiEvent::Lagged { missed } => tracing::warn!(missed, "event consumer lagged"),
-            AmiEvent::Synced(r) if r.reconnected => tracing::info!(
-                ended = r.report.ended.len(),
-                opened = r.report.opened.len(),
-                "resynced after reconnect"
-            ),
-            AmiEvent::FrameRefused(e) => tracing::warn!(error = %e, "frame refused"),
-            _ => {}
         }
     }
 }
 
+/// The JSON line of a connection change, pushed to the console (stdout keeps its schema).
+fn connection_line(
+    app: &App,
+    connected: bool,
+    error: Option<&LinkError>,
+    retry_in: Option<Duration>,
+) -> Value {
+    let status = app.client().status();
+    json!({
+        "type": "connection",
+        "connected": connected,
+        "pbx": app.target(),
+        "version": status.version,
+        "legacy": status.legacy,
+        "last_error": error.map(ToString::to_string),
+        "login_refused": matches!(error, Some(LinkError::LoginRefused(_))),
+        "retry_in_s": retry_in.map(|d| d.as_secs()),
+        "ts": format_rfc3339(SystemTime::now()),
+    })
+}
+
+/// Turns client events into JSON lines (stdout and the console), history records and
+/// connection changes.
+fn handle_event(app: &App, event: AmiEvent) {
+    let hub = app.console.hub();
+    match event {
+        AmiEvent::Call(event) => {
+            let line = to_json_line(&event);
+            print_line(&line);
+            hub.publish_line(&line);
+        }
+        AmiEvent::Extension(event) => {
+            let line = to_json_line(&event);
+            print_line(&line);
+            hub.publish_line(&line);
+        }
+        AmiEvent::Completed(call) => {
+            let note = json!({
+                "type": "completed",
+                "call_id": call.call_id,
+                "disposition": call.disposition,
+            });
+            if let Ok(mut h) = app.history.lock() {
+                let _ = h.record(*call);
+            }
+            // The record comes after the call's `ended` line (once the PBX's CDRs are merged):
+            // the console reloads its history on this.
+            hub.publish(&note);
+        }
+        AmiEvent::Connected {
+            legacy,
+            reconnected,
+            version,
+        } => {
+            tracing::info!(legacy, reconnected, %version, "logged in");
+            let mut line = connection_line(app, true, None, None);
+            line["version"] = json!(version);
+            line["legacy"] = json!(legacy);
+            hub.publish(&line);
+        }
+        AmiEvent::ConnectFailed {
+            error, retry_in, ..
+        } => {
+            match &error {
+                LinkError::LoginRefused(message) => tracing::error!(
+                    %message,
+                    retry_in_s = retry_in.map(|d| d.as_secs()),
+                    "the PBX refused the login: check YEASTAR_USERNAME and YEASTAR_PASSWORD, and \
+                     the manager user's permit/deny lists"
+                ),
+                _ if retry_in.is_none() => tracing::error!(%error, "giving up on the PBX"),
+                // The client logs each failed attempt (once per backoff step).
+                _ => {}
+            }
+            hub.publish(&connection_line(app, false, Some(&error), retry_in));
+        }
+        AmiEvent::Disconnected { error, retry_in } => {
+            hub.publish(&connection_line(app, false, Some(&error), retry_in));
+        }
+        AmiEvent::Lagged { missed } => tracing::warn!(missed, "event consumer lagged"),
+        AmiEvent::Synced(r) => {
+            if r.reconnected {
+                tracing::info!(
+                    ended = r.report.ended.len(),
+                    opened = r.report.opened.len(),
+                    "resynced after reconnect"
+                );
+            }
+            // The calls and extensions read at login are in: the console reloads them.
+            let mut line = connection_line(app, true, None, None);
+            line["synced"] = json!(true);
+            hub.publish(&line);
+        }
+        AmiEvent::FrameRefused(e) => tracing::warn!(error = %e, "frame refused"),
+        _ => {}
+    }
+}
+
 async fn health(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    let stats = app.client.stats();
-    let status = app.client.status();
-    let active_calls = app.client.calls().await.map_or(0, |c| c.len());
+    let client = app.client();
+    let stats = client.stats();
+    let status = client.status();
+    let active_calls = client.calls().await.map_or(0, |c| c.len());
     let login_refused = matches!(status.last_error, Some(LinkError::LoginRefused(_)));
     Json(json!({
         "status": "ok",
         "connected": status.connected,
+        "pbx": app.target(),
         "legacy": status.legacy,
         "version": status.version,
         "last_error": status.last_error.as_ref().map(ToString::to_string),
@@ -172,7 +430,7 @@ async fn health(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
 }
 
 async fn active_calls(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(json!(app.client.calls().await.unwrap_or_default()))
+    Json(json!(app.client().calls().await.unwrap_or_default()))
 }
 
 #[derive(Deserialize)]
@@ -184,21 +442,28 @@ struct HistoryParams {
     extension: Option<String>,
     number: Option<String>,
     limit: Option<usize>,
+    /// Records to skip (newest first), for paging.
+    offset: Option<usize>,
 }
 
 async fn history(State(app): State<Arc<App>>, Query(p): Query<HistoryParams>) -> Response {
     let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+    let offset = p.offset.unwrap_or(0).min(MAX_HISTORY_LIMIT);
+    let limit = p
+        .limit
+        .unwrap_or(DEFAULT_HISTORY_LIMIT)
+        .min(MAX_HISTORY_LIMIT - offset);
     let mut query = HistoryQuery::default();
     query.since = p.since.map(at);
     query.until = p.until.map(at);
-    query.extension = p.extension;
-    query.number = p.number;
-    query.limit = p.limit.unwrap_or(100).min(10_000);
+    query.extension = p.extension.filter(|e| !e.is_empty());
+    query.number = p.number.filter(|n| !n.is_empty());
+    query.limit = offset + limit;
     let Ok(h) = app.history.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable");
     };
     match h.query(&query) {
-        Ok(calls) => Json(json!(calls)).into_response(),
+        Ok(calls) => Json(json!(calls.get(offset..).unwrap_or_default())).into_response(),
         Err(e) => match e {},
     }
 }
@@ -216,6 +481,18 @@ fn is_dialable(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+*#-_.".contains(c))
 }
 
+/// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
+fn originate_reason_text(reason: u32) -> &'static str {
+    match reason {
+        0 => "the extension does not exist or its phone is not registered",
+        1 => "the phone did not answer",
+        3 => "the phone rang but nobody answered",
+        5 => "the phone is busy",
+        8 => "the PBX is congested (no route or no free channel)",
+        _ => "the PBX could not place the call",
+    }
+}
+
 async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>) -> Response {
     if !is_dialable(&req.from) || !is_dialable(&req.to) {
         return error(
@@ -223,25 +500,36 @@ async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>
             "from and to must be extensions or numbers",
         );
     }
-    let tech = if app.client.status().legacy == Some(true) {
+    let client = app.client();
+    let tech = if client.status().legacy == Some(true) {
         "SIP"
     } else {
         "PJSIP"
     };
+    let context = app
+        .ami()
+        .map(|a| a.context)
+        .unwrap_or_else(|| "from-internal".into());
     let action = Action::new("Originate")
         .field("Channel", format!("{tech}/{}", req.from))
         .field("Exten", req.to.clone())
-        .field("Context", app.context.clone())
+        .field("Context", context)
         .field("Priority", "1")
         // The name tells the ringing phone whom it is about to call; the number stays the
         // caller so the call is tracked and billed as made by `from`.
         .field("CallerID", format!("\"Call {}\" <{}>", req.to, req.from))
         .field("Async", "true");
-    match app.client.send(action).await {
+    match client.send(action).await {
         Ok(reply) => {
             let event = reply.originate.as_ref().map(|f| f.message());
-            let uniqueid = event.as_ref().and_then(|m| m.get("Uniqueid")).map(str::to_string);
-            let channel = event.as_ref().and_then(|m| m.get("Channel")).map(str::to_string);
+            let uniqueid = event
+                .as_ref()
+                .and_then(|m| m.get("Uniqueid"))
+                .map(str::to_string);
+            let channel = event
+                .as_ref()
+                .and_then(|m| m.get("Channel"))
+                .map(str::to_string);
             (
                 StatusCode::OK,
                 Json(json!({"status": "answered", "from": req.from, "to": req.to, "call_id": uniqueid, "channel": channel})),
@@ -250,7 +538,13 @@ async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>
         }
         Err(ClientError::Action(ActionError::OriginateFailed { reason, .. })) => (
             StatusCode::BAD_GATEWAY,
-            Json(json!({"error": "originate failed", "reason": reason, "from": req.from, "to": req.to})),
+            Json(json!({
+                "error": "originate failed",
+                "reason": reason,
+                "reason_text": originate_reason_text(reason),
+                "from": req.from,
+                "to": req.to,
+            })),
         )
             .into_response(),
         Err(ClientError::Action(ActionError::Refused { message, .. })) => {
@@ -261,29 +555,38 @@ async fn click_to_call(State(app): State<Arc<App>>, Json(req): Json<ClickToCall>
 }
 
 async fn hangup(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let Ok(Some(call)) = app.client.call(&id).await else {
+    let client = app.client();
+    let Ok(Some(call)) = client.call(&id).await else {
         return error(StatusCode::NOT_FOUND, "no such active call");
     };
     let mut hung_up = Vec::new();
+    let mut refusals = Vec::new();
     for channel in call.legs.iter().filter(|c| !c.hung_up) {
         let action = Action::new("Hangup").field("Channel", channel.name.to_string());
-        match app.client.send(action).await {
+        match client.send(action).await {
             Ok(_) => hung_up.push(channel.name.to_string()),
-            Err(e) => tracing::warn!(channel = %channel.name, error = %e, "hangup failed"),
+            Err(e) => {
+                tracing::warn!(channel = %channel.name, error = %e, "hangup failed");
+                refusals.push(format!("{}: {e}", channel.name));
+            }
         }
     }
     if hung_up.is_empty() {
-        return error(
+        return (
             StatusCode::BAD_GATEWAY,
-            "no channel of the call could be hung up",
-        );
+            Json(json!({
+                "error": "no channel of the call could be hung up",
+                "reason_text": refusals.join("; "),
+            })),
+        )
+            .into_response();
     }
     Json(json!({"status": "ok", "call_id": id, "hung_up": hung_up})).into_response()
 }
 
 async fn extensions(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let list: Vec<_> = app
-        .client
+        .client()
         .extensions()
         .await
         .unwrap_or_default()
