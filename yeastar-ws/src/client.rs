@@ -333,7 +333,7 @@ impl WsClient {
     }
 
     /// Status events from now on: connected, disconnected, recovered (a broadcast channel:
-    /// subscribe before [`yeastar_sip::driver::start`] to see the first connection).
+    /// subscribe before [`yeastar_sip::driver::transport::start`] to see the first connection).
     #[must_use]
     pub fn status(&self) -> broadcast::Receiver<WsStatus> {
         self.status.subscribe()

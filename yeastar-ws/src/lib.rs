@@ -18,7 +18,7 @@
 //! let binding = client.local_binding();
 //! assert!(binding.host.ends_with(".invalid") && binding.port.is_none());
 //! // The account's proxy: `AccountConfig::new(user, domain, password, client.remote())`;
-//! // then `yeastar_sip::driver::start(Box::new(client), events, flows)`.
+//! // then `yeastar_sip::driver::transport::start(Box::new(client), events, flows)`.
 //! assert_eq!(client.remote().addr, "192.0.2.10:8088".parse()?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # })?;
@@ -32,7 +32,7 @@
 //! | wire format | [`frame`] | one SIP message per WebSocket message (text, or binary when not UTF-8), CRLF keep-alives, the `sip` subprotocol token; sans-IO |
 //! | protocol state | [`supervise`] | [`Keepalive`] (ping or CRLF when idle, dead flow after the pong timeout) and [`Reconnect`] (backoff with jitter, recovery); sans-IO, fed instants |
 //! | driver | `conn`, [`client`], [`acceptor`] | tokio tasks on tokio-tungstenite: the handshake, moving messages, timers |
-//! | public API | [`WsClient`], [`WsAcceptor`], [`WsStatus`] | transports for `yeastar_sip::driver::start` |
+//! | public API | [`WsClient`], [`WsAcceptor`], [`WsStatus`] | transports for `yeastar_sip::driver::transport::start` |
 //!
 //! # What the transport does
 //!
