@@ -203,7 +203,11 @@ impl From<tokio_tungstenite::tungstenite::Error> for WsError {
                     _ => WsError::HandshakeRejected { status },
                 }
             }
-            E::ConnectionClosed | E::AlreadyClosed => WsError::ClosedByPeer { code: None },
+            E::ConnectionClosed
+            | E::AlreadyClosed
+            | E::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+                WsError::ClosedByPeer { code: None }
+            }
             other => WsError::Protocol(other.to_string()),
         }
     }
