@@ -40,15 +40,17 @@ pub struct FrameLimits {
 
 impl Default for FrameLimits {
     fn default() -> Self {
-        let sip = yeastar_sip::Limits::default();
-        FrameLimits {
-            max_message_len: sip.max_stream_message_len,
-            max_head_len: sip.max_head_len,
-        }
+        FrameLimits::DEFAULT
     }
 }
 
 impl FrameLimits {
+    /// The SIP parser's default limits.
+    pub const DEFAULT: FrameLimits = FrameLimits {
+        max_message_len: yeastar_sip::MAX_STREAM_MESSAGE_LEN,
+        max_head_len: yeastar_sip::MAX_HEAD_LEN,
+    };
+
     /// Limits following the SIP parser's.
     #[must_use]
     pub fn from_sip(limits: &yeastar_sip::Limits) -> FrameLimits {
