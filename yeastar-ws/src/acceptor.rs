@@ -279,6 +279,7 @@ async fn handle(
             ),
             None => Box::new(tcp),
         };
+        #[allow(clippy::result_large_err)] // tungstenite's callback signature
         let callback = move |request: &Request, response: Response| {
             negotiate(request, response, path.as_deref())
         };

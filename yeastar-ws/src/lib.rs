@@ -55,7 +55,17 @@
 //!   retries a failed registration after its own backoff.
 //! - Credentials: over WebSocket a Yeastar account may have its own password (the fifth
 //!   `SIP_USERS` field); give `SipUser::password_for(transport)` of `yeastar-core` to the
-//!   account.
+//!   account:
+//!
+//! ```
+//! # use yeastar_core::config::{SipTransport, SipUser};
+//! let user = SipUser::parse("1004:1004pass:1004:Front desk:1004wspass")?;
+//! assert_eq!(user.password_for(SipTransport::Wss).expose(), "1004wspass");
+//! assert_eq!(user.password_for(SipTransport::Udp).expose(), "1004pass");
+//! // AccountConfig::new(&user.extension, domain, user.password_for(SipTransport::Wss).expose(),
+//! //                    client.remote())
+//! # Ok::<(), String>(())
+//! ```
 //!
 //! [`Transport`]: yeastar_sip::driver::Transport
 

@@ -2,6 +2,7 @@
 //! subprotocol negotiation and refusal, text and binary messages, the size limit, pings,
 //! a dead peer, reconnection after the acceptor restarts. Every wait is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
+#![allow(clippy::result_large_err)] // tungstenite's handshake callback
 
 use std::net::SocketAddr;
 use std::time::Duration;

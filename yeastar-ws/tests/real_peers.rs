@@ -559,7 +559,7 @@ async fn call_from_udp_to_a_websocket_phone_with_sdp() {
                 call: c,
                 reason,
                 code,
-            } if *c == call => Some((reason.clone(), *code)),
+            } if *c == call => Some((*reason, *code)),
             _ => None,
         })
         .await;
