@@ -271,7 +271,8 @@ pub enum LinkState {
 pub enum Established {
     /// The first connection of the transport.
     First,
-    /// A connection after one was lost: flow recovery (the UA core must register again).
+    /// A connection after an earlier one ended (lost, or closed on request): a new flow, on
+    /// which the UA core must register again (flow recovery, RFC 5626 §4.5).
     Recovered {
         /// Connection attempts it took since the loss (1 when the first one worked).
         attempts: u32,
@@ -579,6 +580,21 @@ mod tests {
             assert!(r.handle_timeout(at));
             now = at;
         }
+    }
+
+    /// Found by the ws_supervise fuzz target: a connection closed on request and opened
+    /// again is a new flow too, reported as recovered.
+    #[test]
+    fn a_released_connection_opened_again_is_recovered() {
+        let now = Instant::now();
+        let mut r = Reconnect::new(ReconnectConfig::default(), 1);
+        assert!(r.connect_now());
+        assert_eq!(r.on_connected(now), Established::First);
+        r.release();
+        assert_eq!(r.state(), LinkState::Idle);
+        assert_eq!(r.poll_timeout(), None, "no attempt by itself");
+        assert!(r.connect_now());
+        assert_eq!(r.on_connected(now), Established::Recovered { attempts: 1 });
     }
 
     #[test]
