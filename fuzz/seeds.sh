@@ -110,6 +110,54 @@ endpoint_sequences() {
     echo "sip_endpoint: 4 sequence seeds"
 }
 
+# One unmasked WebSocket text frame (FIN, opcode 1) around the file's bytes, on stdout.
+ws_text_frame() {
+    local len
+    len=$(wc -c <"$1")
+    if ((len < 126)); then
+        printf "\\$(printf %03o $((0x80 | 1)))\\$(printf %03o "$len")"
+    else
+        printf "\\201\\176\\$(printf %03o $((len >> 8)))\\$(printf %03o $((len & 255)))"
+    fi
+    cat "$1"
+}
+
+# ws_frame seeds: each SIP test message as the text frame a WebSocket peer sends, after a
+# ping frame and a CRLF keep-alive, so every path of the receive side starts covered.
+ws_frame_seeds() {
+    local dir=$out/ws_frame f sum n=0
+    mkdir -p "$dir"
+    while IFS= read -r f; do
+        [[ -s $f ]] || continue
+        (($(wc -c <"$f") < 65536)) || continue
+        {
+            printf '\211\000'
+            printf '\201\004\r\n\r\n'
+            ws_text_frame "$f"
+        } >"$work/frame"
+        (($(wc -c <"$work/frame") <= max_seed)) || continue
+        sum=$(sha1sum "$work/frame" | cut -d' ' -f1)
+        mv "$work/frame" "$dir/$sum"
+        n=$((n + 1))
+    done
+    echo "ws_frame: $n framed SIP messages, $(find "$dir" -type f | wc -l) in $dir"
+}
+
+# ws_supervise seeds: a few event sequences (see the target's Op enum: 0 advance, 1 inbound,
+# 2 keep-alive timeout, 3 connect now, 4 connected, 5 failed, 6 closed, 7 released,
+# 8 retry timeout, 9 stop), after the configuration bytes.
+ws_supervise_seeds() {
+    local dir=$out/ws_supervise s sum
+    mkdir -p "$dir"
+    for s in '\001\000\144\000\310\000\012\000\350\003\000\000\001\007\000\000\000\000\000\000\000\003\004\000\377\000\002\001\002\000\377\000\002\006\010' \
+        '\000\000\000\000\001\000\001\377\377\377\000\001\001\001\001\001\001\001\001\003\005\010\005\010\005\010\004\006\010\004\011'; do
+        printf "$s" >"$work/sup"
+        sum=$(sha1sum "$work/sup" | cut -d' ' -f1)
+        mv "$work/sup" "$dir/$sum"
+    done
+    echo "ws_supervise: 2 sequence seeds"
+}
+
 seed_target() {
     local t=$1
     case $t in
@@ -137,6 +185,10 @@ seed_target() {
     sdp)
         { data_files "$sip_data" | sip_bodies; data_files "$sip_data" | grep -E '\.sdp$' || true; } |
             add_seeds "$t" 0 ;;
+    ws_frame)
+        { data_files "$sip_data" | grep -E '\.(sip|dat)$' || true; } | ws_frame_seeds ;;
+    ws_supervise)
+        ws_supervise_seeds ;;
     rtp_* | rtcp* | dtmf_* | jitter_*)
         { data_files "$rtp_data" | grep -vE '\.(csv|txt)$' || true; } | add_seeds "$t" 0 ;;
     *)

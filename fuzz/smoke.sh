@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
     dict=()
     case $t in
     ami_*) [[ -f $fuzz_dir/dict/ami.dict ]] && dict=("-dict=$fuzz_dir/dict/ami.dict") ;;
-    sip_*) [[ -f $fuzz_dir/dict/sip.dict ]] && dict=("-dict=$fuzz_dir/dict/sip.dict") ;;
+    sip_* | ws_frame) [[ -f $fuzz_dir/dict/sip.dict ]] && dict=("-dict=$fuzz_dir/dict/sip.dict") ;;
     sdp) [[ -f $fuzz_dir/dict/sdp.dict ]] && dict=("-dict=$fuzz_dir/dict/sdp.dict") ;;
     esac
     echo "== fuzz $t for ${seconds} s (seed $seed)"
