@@ -693,7 +693,7 @@ impl Driver {
                 if let Some(w) = self.waiters.remove(action_id)
                     && let AmiEvent::Reply { result, .. } = event
                 {
-                    let _ = w.send(result);
+                    let _ = w.send(*result);
                 }
                 return;
             }

@@ -66,7 +66,7 @@ impl Run {
             .call_events()
             .into_iter()
             .filter_map(|e| match e {
-                CallEvent::Ended { call, cause, .. } => Some((call, *cause)),
+                CallEvent::Ended { call, cause, .. } => Some((&**call, *cause)),
                 _ => None,
             })
             .collect();

@@ -9,42 +9,43 @@ use crate::extension::{ExtensionEvent, RegistrationEvent};
 
 /// A change in a call's life.
 ///
-/// Every variant carries the call as it is after the change, and when the change was seen.
+/// Every variant carries the call as it is after the change (boxed: events travel through
+/// queues, and the call is large), and when the change was seen.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CallEvent {
     /// A destination of the call is alerted.
     Ringing {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// When it was seen.
         at: SystemTime,
     },
     /// The call was answered.
     Answered {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// When it was seen.
         at: SystemTime,
     },
     /// A party put the call on hold.
     Held {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// When it was seen.
         at: SystemTime,
     },
     /// The call was taken off hold.
     Resumed {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// When it was seen.
         at: SystemTime,
     },
     /// The call was transferred; `call.transfers` has the details.
     Transferred {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// The transfer target (extension or number), when known.
         target: Option<Arc<str>>,
         /// When it was seen.
@@ -53,7 +54,7 @@ pub enum CallEvent {
     /// The call ended: every leg hung up, or the model closed it ([`Call::end_reason`]).
     Ended {
         /// The call after the change.
-        call: Call,
+        call: Box<Call>,
         /// Q.850 hangup cause, if a PBX said it.
         cause: Option<u16>,
         /// Cause text, or why the model closed the call.

@@ -9,7 +9,7 @@
 //! call.from_number = Some("1001".into());
 //! call.dialled = Some("1002".into());
 //! call.note_answer(Some("1002".into()), start + Duration::from_secs(2));
-//! let line = yeastar_calls::to_json_line(&CallEvent::Answered { call: call.clone(), at: start });
+//! let line = yeastar_calls::to_json_line(&CallEvent::Answered { call: Box::new(call.clone()), at: start });
 //! assert!(line.starts_with(r#"{"type":"call","event":"answered""#));
 //! call.ended_at = Some(start + Duration::from_secs(9));
 //! let done = CompletedCall::from_call(&call, Disposition::Answered, call.duration(start), call.billsec(start));

@@ -138,7 +138,7 @@ mod tests {
             at: t,
         });
         let ringing = CallEvent::Ringing {
-            call: call.clone(),
+            call: Box::new(call.clone()),
             at: t,
         };
         assert_eq!(
@@ -146,7 +146,7 @@ mod tests {
             r#"{"type":"call","event":"ringing","call_id":"1764189223.2","source":"ami","from":"1001","from_name":null,"to":"1003","direction":"internal","ts":"2026-11-26T21:33:23.250Z"}"#
         );
         let ended = CallEvent::Ended {
-            call,
+            call: Box::new(call),
             cause: Some(16),
             cause_text: Some("Normal Clearing".into()),
             duration: Duration::from_secs(8),

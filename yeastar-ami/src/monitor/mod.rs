@@ -162,8 +162,8 @@ pub enum AmiEvent {
     Reply {
         /// Its ActionID.
         action_id: String,
-        /// The outcome.
-        result: Result<Reply, ActionError>,
+        /// The outcome (boxed: events are moved often and answers are large).
+        result: Box<Result<Reply, ActionError>>,
     },
     /// An AMI event.
     Event(Frame),
@@ -564,7 +564,12 @@ impl AmiMonitor {
         }
     }
 
-    fn on_reply(&mut self, action_id: String, result: Result<Reply, ActionError>, now: Instant) {
+    fn on_reply(
+        &mut self,
+        action_id: String,
+        result: Box<Result<Reply, ActionError>>,
+        now: Instant,
+    ) {
         if let Some(sync) = &mut self.sync
             && sync.absorb(&action_id, &result)
         {
@@ -587,7 +592,7 @@ impl AmiMonitor {
         }
         // An async Originate is answered with its `OriginateResponse`; the call model needs it
         // too (click-to-call flag, legacy destination, failures).
-        let originate = match &result {
+        let originate = match &*result {
             Ok(reply) => reply.originate.as_ref(),
             Err(ActionError::OriginateFailed { event, .. }) => Some(event),
             Err(_) => None,

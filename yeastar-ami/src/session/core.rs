@@ -267,8 +267,8 @@ pub enum SessionEvent {
     Reply {
         /// Its ActionID.
         action_id: String,
-        /// The outcome.
-        result: Result<Reply, ActionError>,
+        /// The outcome (boxed: events are moved often and answers are large).
+        result: Box<Result<Reply, ActionError>>,
     },
     /// An event not claimed by any action.
     Event(Frame),
@@ -693,8 +693,10 @@ impl AmiSession {
     }
 
     fn complete(&mut self, action_id: String, result: Result<Reply, ActionError>) {
-        self.events
-            .push_back(SessionEvent::Reply { action_id, result });
+        self.events.push_back(SessionEvent::Reply {
+            action_id,
+            result: Box::new(result),
+        });
     }
 
     fn flush_queued(&mut self) {

@@ -183,7 +183,7 @@ impl Sink<'_> {
         }
         entry.events_emitted = entry.events_emitted.saturating_add(1);
         let at = self.wall(now);
-        let call = entry.call.clone();
+        let call = Box::new(entry.call.clone());
         let event = match what {
             Emit::Ringing => CallEvent::Ringing { call, at },
             Emit::Answered => CallEvent::Answered { call, at },

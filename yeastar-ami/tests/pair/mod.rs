@@ -10,7 +10,7 @@ use yeastar_ami::calls::{CallEvent, CompletedCall, WallClock};
 use yeastar_ami::monitor::{
     AmiEvent, AmiMonitor, EventQueue, LinkCommand, LinkError, MonitorConfig,
 };
-use yeastar_ami::session::SessionConfig;
+use yeastar_ami::session::{ActionError, Reply, SessionConfig};
 use yeastar_ami::sim::{Output, PbxModel, SessionId, SimConfig};
 use yeastar_ami::wire::Action;
 
@@ -269,10 +269,12 @@ impl Pair {
     }
 
     /// The reply to an action, once it has come.
-    pub(crate) fn reply(&self, id: &str) -> Option<&AmiEvent> {
-        self.events
-            .iter()
-            .find(|e| matches!(e, AmiEvent::Reply { action_id, .. } if action_id == id))
+    /// The answer to the action sent with `id`, once it has arrived.
+    pub(crate) fn reply(&self, id: &str) -> Option<&Result<Reply, ActionError>> {
+        self.events.iter().find_map(|e| match e {
+            AmiEvent::Reply { action_id, result } if action_id == id => Some(&**result),
+            _ => None,
+        })
     }
 
     /// Cuts the connection from the PBX side, as a reboot or a network loss would.
