@@ -378,6 +378,12 @@ impl Endpoint {
         }
     }
 
+    /// The Call-ID of a call (of its INVITE, and of its dialog).
+    #[must_use]
+    pub fn call_id(&self, call: CallHandle) -> Option<&str> {
+        self.calls.get(&call).map(|c| c.call_id.as_str())
+    }
+
     /// Ends a call whatever its state: CANCEL (outgoing, unanswered), 603 (incoming,
     /// unanswered), BYE (answered; after the ACK for an incoming call).
     pub fn hangup(&mut self, call: CallHandle, now: Instant) -> Result<(), UaError> {
