@@ -173,6 +173,8 @@ pub struct CallRequest {
     pub account: Option<AccountHandle>,
     /// Where to send the INVITE when not to the account's proxy.
     pub destination: Option<Remote>,
+    /// From URI of a call without an account (default `sip:anonymous@<our address>`).
+    pub from: Option<String>,
     /// Media.
     pub media: MediaOptions,
 }
@@ -185,8 +187,28 @@ impl CallRequest {
             to: to.into(),
             account: Some(account),
             destination: None,
+            from: None,
             media: MediaOptions::default(),
         }
+    }
+
+    /// A call to `to` sent straight to `destination`, without an account.
+    #[must_use]
+    pub fn direct(to: impl Into<String>, destination: Remote) -> CallRequest {
+        CallRequest {
+            to: to.into(),
+            account: None,
+            destination: Some(destination),
+            from: None,
+            media: MediaOptions::default(),
+        }
+    }
+
+    /// From this URI (calls without an account).
+    #[must_use]
+    pub fn from(mut self, uri: impl Into<String>) -> CallRequest {
+        self.from = Some(uri.into());
+        self
     }
 
     /// With these media options.
@@ -911,6 +933,20 @@ impl Task {
         }
         if let Some(d) = request.destination {
             invite = invite.destination(d);
+        }
+        if request.account.is_none() {
+            let from = request.from.clone().unwrap_or_else(|| {
+                let host =
+                    crate::ua::LocalBinding::new(transport, SocketAddr::new(session.address, 0))
+                        .host;
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                format!("sip:anonymous@{host}")
+            });
+            invite = invite.from(from);
         }
         let handle = self.endpoint.invite(invite, now)?;
         let call_id = self.endpoint.call_id(handle).unwrap_or_default().to_owned();
