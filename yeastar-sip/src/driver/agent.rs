@@ -480,6 +480,29 @@ impl SipCall {
     pub fn has_media(&self) -> bool {
         self.media.is_running()
     }
+
+    /// A handle that sends audio into the call from another task.
+    #[must_use]
+    pub fn media_sender(&self) -> AudioSender {
+        AudioSender(self.media.clone())
+    }
+}
+
+/// Sends audio into one call's RTP from any task ([`SipCall::media_sender`]).
+#[derive(Debug, Clone)]
+pub struct AudioSender(MediaControl);
+
+impl AudioSender {
+    /// Queues one 20 ms frame (160 samples at 8 kHz).
+    pub fn send_audio(&self, pcm: Vec<i16>) -> Result<(), AgentError> {
+        self.0.send_audio(pcm)
+    }
+
+    /// True while RTP runs.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.0.is_running()
+    }
 }
 
 impl UserAgent {

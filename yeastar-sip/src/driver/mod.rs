@@ -8,8 +8,8 @@ pub mod transport;
 pub mod udp;
 
 pub use agent::{
-    AgentConfig, AgentError, AgentEvent, AgentEvents, CallRequest, CallUpdate, IncomingSipCall,
-    MediaOptions, SipCall, UserAgent, resolve,
+    AgentConfig, AgentError, AgentEvent, AgentEvents, AudioSender, CallRequest, CallUpdate,
+    IncomingSipCall, MediaOptions, SipCall, UserAgent, resolve,
 };
 pub use media::{MediaPlan, RtpFigures};
 pub use stream::{TcpTransport, TlsConfig, TlsSetupError, TlsTransport};
