@@ -846,11 +846,11 @@ impl Relay {
                         (b[..n].to_vec(), agent, ours.clone())
                     }
                 };
-                if bytes.starts_with(drop_first.as_bytes()) {
-                    if s.fetch_add(1, Ordering::SeqCst) == 0 {
-                        d.fetch_add(1, Ordering::SeqCst);
-                        continue;
-                    }
+                if bytes.starts_with(drop_first.as_bytes())
+                    && s.fetch_add(1, Ordering::SeqCst) == 0
+                {
+                    d.fetch_add(1, Ordering::SeqCst);
+                    continue;
                 }
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
