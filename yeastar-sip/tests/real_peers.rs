@@ -846,8 +846,7 @@ impl Relay {
                         (b[..n].to_vec(), agent, ours.clone())
                     }
                 };
-                if bytes.starts_with(drop_first.as_bytes())
-                    && s.fetch_add(1, Ordering::SeqCst) == 0
+                if bytes.starts_with(drop_first.as_bytes()) && s.fetch_add(1, Ordering::SeqCst) == 0
                 {
                     d.fetch_add(1, Ordering::SeqCst);
                     continue;

@@ -29,6 +29,8 @@ use crate::ua::{
     TransferProgress, TransportError, TransportKind, UaError,
 };
 
+/// Transport events handled in one go before the transmits and events they caused are flushed.
+const TRANSPORT_BATCH: usize = 64;
 /// Commands queued from [`UserAgent`] handles to the task.
 pub const AGENT_COMMAND_QUEUE: usize = 256;
 /// Default bound of the [`AgentEvent`] queue ([`AgentConfig::event_queue`]).
@@ -716,6 +718,11 @@ impl Task {
                 event = self.transport_events.recv() => {
                     let Some(event) = event else { break };
                     self.on_transport(event);
+                    // A burst is handled before the flush: fewer wake-ups under load.
+                    for _ in 0..TRANSPORT_BATCH {
+                        let Ok(event) = self.transport_events.try_recv() else { break };
+                        self.on_transport(event);
+                    }
                 }
                 command = self.commands.recv(), if shutdown.is_none() => match command {
                     Some(Command::Shutdown { reply }) => {
