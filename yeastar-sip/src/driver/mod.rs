@@ -1,5 +1,25 @@
 //! The tokio driver of the user agent (feature `driver`): transports and the task that runs an
 //! [`Endpoint`](crate::ua::Endpoint) between them.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use yeastar_sip::driver::{AgentConfig, CallRequest, CallUpdate, UdpTransport, UserAgent, resolve};
+//! use yeastar_sip::ua::{AccountConfig, TransportKind};
+//!
+//! let udp = UdpTransport::bind("0.0.0.0:0".parse()?).await?;
+//! let (agent, _events) = UserAgent::start(AgentConfig::new(vec![Box::new(udp)]))?;
+//! let pbx = resolve("pbx.example.com", 5060, TransportKind::Udp).await?;
+//! let account = agent.register(AccountConfig::new("1001", "pbx.example.com", "secret", pbx)).await?;
+//! let mut call = agent.call(CallRequest::new(account, "sip:1002@pbx.example.com")).await?;
+//! while let Some(update) = call.next_update().await {
+//!     if let CallUpdate::Answered = update {
+//!         call.hangup().await?;
+//!     }
+//! }
+//! agent.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod agent;
 mod media;
