@@ -22,6 +22,8 @@
 //! ```
 
 pub mod agent;
+#[cfg(feature = "dns")]
+pub mod dns;
 mod media;
 pub mod stream;
 pub mod transport;
@@ -31,6 +33,8 @@ pub use agent::{
     AgentConfig, AgentError, AgentEvent, AgentEvents, AudioSender, CallRequest, CallUpdate,
     IncomingSipCall, MediaOptions, SipCall, UserAgent, resolve,
 };
+#[cfg(feature = "dns")]
+pub use dns::SipResolver;
 pub use media::{MediaPlan, RtpFigures};
 pub use stream::{TcpTransport, TlsConfig, TlsSetupError, TlsTransport};
 pub use transport::{
