@@ -63,7 +63,8 @@ stop_uas() {
 # run_sipp RATE CALLS HOLD_MS -> leaves the stat and rtt files in $WORK/step
 run_sipp() {
     rm -rf "$WORK/step" && mkdir -p "$WORK/step"
-    (cd "$WORK/step" && taskset -c "$SIPP_CORE" sipp 127.0.0.2:$PORT -sf "$SCENARIO" \
+    # SIPp's own -timeout does not stop it under overload: bound it from outside too.
+    (cd "$WORK/step" && timeout $((STEP_SECONDS * 4 + 60 + $3 / 500)) taskset -c "$SIPP_CORE" sipp 127.0.0.2:$PORT -sf "$SCENARIO" \
         -i 127.0.0.3 -p 5071 -r "$1" -m "$2" -d "$3" -l 200000 -buff_size 4194304 \
         -trace_stat -stf stat.csv -trace_rtt -rtt_freq 1000 \
         -nostdin -timeout $((STEP_SECONDS * 4 + 40)) >sipp.out 2>&1) || true
