@@ -344,16 +344,25 @@ async fn ipv6_udp_call_cancelled_before_answer() {
 
 #[tokio::test]
 async fn hold_resume_info_dtmf_and_transfer_between_agents() {
-    let udp_b = UdpTransport::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let udp_b = UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let b_addr = udp_b.local_addr();
     let (alice, _a) = agent(
-        Box::new(UdpTransport::bind("127.0.0.1:0".parse().unwrap()).await.unwrap()),
+        Box::new(
+            UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap(),
+        ),
         (31120, 31129),
     )
     .await;
     let (bob, mut bob_events) = agent(Box::new(udp_b), (31130, 31139)).await;
     let mut outgoing = alice
-        .call(CallRequest::direct(format!("sip:bob@{b_addr}"), Remote::udp(b_addr)))
+        .call(CallRequest::direct(
+            format!("sip:bob@{b_addr}"),
+            Remote::udp(b_addr),
+        ))
         .await
         .unwrap();
     let mut ringing = incoming(&mut bob_events).await;
@@ -363,39 +372,89 @@ async fn hold_resume_info_dtmf_and_transfer_between_agents() {
 
     // Hold and resume: re-INVITEs with sendonly, then sendrecv; the peer sees both.
     outgoing.hold().await.unwrap();
-    until(&mut outgoing, |u| matches!(u, CallUpdate::Held { on_hold: true, by_peer: false })).await;
-    until(&mut ringing.call, |u| matches!(u, CallUpdate::Held { on_hold: true, by_peer: true })).await;
+    until(&mut outgoing, |u| {
+        matches!(
+            u,
+            CallUpdate::Held {
+                on_hold: true,
+                by_peer: false
+            }
+        )
+    })
+    .await;
+    until(&mut ringing.call, |u| {
+        matches!(
+            u,
+            CallUpdate::Held {
+                on_hold: true,
+                by_peer: true
+            }
+        )
+    })
+    .await;
     outgoing.resume().await.unwrap();
-    until(&mut ringing.call, |u| matches!(u, CallUpdate::Held { on_hold: false, by_peer: true })).await;
+    until(&mut ringing.call, |u| {
+        matches!(
+            u,
+            CallUpdate::Held {
+                on_hold: false,
+                by_peer: true
+            }
+        )
+    })
+    .await;
 
     // Without RTP, DTMF goes as SIP INFO.
     outgoing.send_dtmf("7#").await.unwrap();
-    until(&mut ringing.call, |u| matches!(u, CallUpdate::Dtmf { digit: '7' })).await;
-    until(&mut ringing.call, |u| matches!(u, CallUpdate::Dtmf { digit: '#' })).await;
+    until(&mut ringing.call, |u| {
+        matches!(u, CallUpdate::Dtmf { digit: '7' })
+    })
+    .await;
+    until(&mut ringing.call, |u| {
+        matches!(u, CallUpdate::Dtmf { digit: '#' })
+    })
+    .await;
     assert!(outgoing.send_dtmf("x").await.is_err(), "not a DTMF digit");
 
     // Blind transfer: bob is asked to call carol.
     outgoing.transfer("sip:carol@127.0.0.1:5999").await.unwrap();
-    until(&mut ringing.call, |u| {
-        matches!(u, CallUpdate::TransferRequested { refer_to } if refer_to.contains("carol"))
-    })
+    until(
+        &mut ringing.call,
+        |u| matches!(u, CallUpdate::TransferRequested { refer_to } if refer_to.contains("carol")),
+    )
     .await;
     until(&mut outgoing, |u| {
-        matches!(u, CallUpdate::Transfer(yeastar_sip::ua::TransferProgress::Accepted))
+        matches!(
+            u,
+            CallUpdate::Transfer(yeastar_sip::ua::TransferProgress::Accepted)
+        )
     })
     .await;
     outgoing.hangup().await.unwrap();
     let (_, end) = until_ended(&mut ringing.call).await;
-    assert!(matches!(end, CallUpdate::Ended { reason: EndReason::RemoteHangup, .. }), "{end:?}");
+    assert!(
+        matches!(
+            end,
+            CallUpdate::Ended {
+                reason: EndReason::RemoteHangup,
+                ..
+            }
+        ),
+        "{end:?}"
+    );
     alice.shutdown().await;
     bob.shutdown().await;
 }
 
 #[tokio::test]
 async fn trunk_routes_inbound_calls_by_the_dialled_number() {
-    let udp_a = UdpTransport::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let udp_a = UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let a_addr = udp_a.local_addr();
-    let udp_b = UdpTransport::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let udp_b = UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let b_addr = udp_b.local_addr();
     let (carrier, _c) = agent(Box::new(udp_a), (31140, 31149)).await;
     let (pbx, mut pbx_events) = agent(Box::new(udp_b), (31150, 31159)).await;
@@ -413,7 +472,10 @@ async fn trunk_routes_inbound_calls_by_the_dialled_number() {
         .unwrap();
 
     let mut call = carrier
-        .call(CallRequest::direct(format!("sip:5551001@{b_addr}"), Remote::udp(b_addr)))
+        .call(CallRequest::direct(
+            format!("sip:5551001@{b_addr}"),
+            Remote::udp(b_addr),
+        ))
         .await
         .unwrap();
     let inbound = incoming(&mut pbx_events).await;
@@ -422,11 +484,23 @@ async fn trunk_routes_inbound_calls_by_the_dialled_number() {
     assert_eq!(inbound.dialled.as_deref(), Some("5551001"));
     inbound.call.reject(486).await.unwrap();
     let (_, end) = until_ended(&mut call).await;
-    assert!(matches!(end, CallUpdate::Ended { code: Some(486), .. }), "{end:?}");
+    assert!(
+        matches!(
+            end,
+            CallUpdate::Ended {
+                code: Some(486),
+                ..
+            }
+        ),
+        "{end:?}"
+    );
 
     // A number the trunk does not own is no trunk call.
     let mut call = carrier
-        .call(CallRequest::direct(format!("sip:5559999@{b_addr}"), Remote::udp(b_addr)))
+        .call(CallRequest::direct(
+            format!("sip:5559999@{b_addr}"),
+            Remote::udp(b_addr),
+        ))
         .await
         .unwrap();
     let stray = incoming(&mut pbx_events).await;
@@ -434,7 +508,16 @@ async fn trunk_routes_inbound_calls_by_the_dialled_number() {
     assert!(!stray.via_trunk);
     stray.call.reject(404).await.unwrap();
     let (_, end) = until_ended(&mut call).await;
-    assert!(matches!(end, CallUpdate::Ended { code: Some(404), .. }), "{end:?}");
+    assert!(
+        matches!(
+            end,
+            CallUpdate::Ended {
+                code: Some(404),
+                ..
+            }
+        ),
+        "{end:?}"
+    );
     carrier.shutdown().await;
     pbx.shutdown().await;
 }
