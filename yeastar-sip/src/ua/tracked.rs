@@ -54,6 +54,14 @@ impl<K: Clone + Ord + Hash, V> MapOps for BTreeMap<K, V> {
     }
 }
 
+/// Records `key` as changed, unless it is already among the last few recorded (one message
+/// touches the same entry many times in a row; each record clones the key).
+fn note<K: Clone + PartialEq>(changed: &mut Vec<K>, key: &K) {
+    if !changed.iter().rev().take(4).any(|k| k == key) {
+        changed.push(key.clone());
+    }
+}
+
 /// A map that records the keys of entries handed out mutably, inserted or removed. Reads go
 /// through `Deref` to the map itself.
 #[derive(Debug, Default)]
@@ -79,18 +87,18 @@ impl<M: MapOps> Tracked<M> {
 
     pub(crate) fn get_mut(&mut self, key: &M::Key) -> Option<&mut M::Value> {
         let value = self.map.get_mut(key)?;
-        self.changed.get_mut().push(key.clone());
+        note(self.changed.get_mut(), key);
         Some(value)
     }
 
     pub(crate) fn insert(&mut self, key: M::Key, value: M::Value) -> Option<M::Value> {
-        self.changed.get_mut().push(key.clone());
+        note(self.changed.get_mut(), &key);
         self.map.insert(key, value)
     }
 
     pub(crate) fn remove(&mut self, key: &M::Key) -> Option<M::Value> {
         let value = self.map.remove(key)?;
-        self.changed.get_mut().push(key.clone());
+        note(self.changed.get_mut(), key);
         Some(value)
     }
 
