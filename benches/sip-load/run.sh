@@ -20,6 +20,7 @@ ROOT=$PWD
 RATES=${RATES:-"1000 2000 4000 6000 8000 10000 12000 14000"}
 STEP_SECONDS=${STEP_SECONDS:-5}
 IMPLS=${IMPLS:-"yeastar rsipstack"}
+MEMORY=${MEMORY:-1}            # 0 skips the memory rounds
 HOLD_RATE=${HOLD_RATE:-1000}
 HOLD_MS=${HOLD_MS:-10000}
 UAS_CORE=${UAS_CORE:-1}
@@ -112,6 +113,7 @@ for impl in $IMPLS; do
     stop_uas
 done
 
+[[ $MEMORY == 1 ]] || exit 0
 echo
 echo "| stack | live dialogs | RSS before | RSS at peak | per live dialog | RSS 35 s after the calls ended | the same after a second round |"
 echo "|---|---|---|---|---|---|---|"

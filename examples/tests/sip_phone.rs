@@ -223,6 +223,33 @@ fn register_until_sigint_and_call_baresip_through_kamailio() {
     assert!(ended["packets_sent"].as_u64().unwrap() >= 80, "{ended}");
     assert!(ended["packets_received"].as_u64().unwrap() >= 80, "{ended}");
     assert!(ended["call_id"].as_str().is_some_and(|id| !id.is_empty()));
+
+    // Two phones through Kamailio: 1001 answers one call and records it, 1002 calls it.
+    let rec = run.join("rec");
+    let mut answer = phone();
+    env(&mut answer);
+    answer.args(["answer", "--count", "1", "--record", rec.to_str().unwrap()]);
+    let answering = answer.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut call = phone();
+    env(&mut call);
+    call.env("SIP_USERS", "1002:1002pass:1002:Bob")
+        .env("RTP_PORT_MIN", "17350")
+        .env("RTP_PORT_MAX", "17399")
+        .args(["call", "1001", "--duration", "2"]);
+    let (code, caller) = finish(call.spawn().unwrap(), Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{caller:?}");
+    let (code, callee) = finish(answering, Duration::from_secs(15));
+    assert_eq!(code, Some(0), "{callee:?}");
+    let ended = callee.iter().find(|l| l["event"] == "ended").unwrap();
+    assert_eq!(ended["reason"], "remote_hangup");
+    assert_eq!(ended["from"], "1002");
+    assert_eq!(ended["to"], "1001");
+    assert!(ended["packets_received"].as_u64().unwrap() >= 80, "{ended}");
+    // One WAV named by the Call-ID, about 2 s of 8 kHz stereo.
+    let wav = rec.join(format!("{}.wav", ended["call_id"].as_str().unwrap()));
+    let size = std::fs::metadata(&wav).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 40_000, "{} is {size} bytes", wav.display());
     drop((baresip, kamailio));
     let _ = std::fs::remove_dir_all(&run);
 }

@@ -443,6 +443,20 @@ impl CallPrinter {
     }
 }
 
+/// The user part of a From/To value (`"Bob" <sip:1002@pbx>;tag=x` → `1002`), else the value.
+fn user_part(value: &str) -> String {
+    let uri = value
+        .find("sip:")
+        .or_else(|| value.find("sips:"))
+        .and_then(|i| value.get(i..))
+        .and_then(|u| u.split_once(':'))
+        .map(|(_, rest)| rest);
+    match uri.and_then(|rest| rest.split_once('@')) {
+        Some((user, _)) if !user.is_empty() => user.to_owned(),
+        _ => value.trim().to_owned(),
+    }
+}
+
 fn reason_text(reason: EndReason) -> &'static str {
     match reason {
         EndReason::LocalHangup => "local_hangup",
@@ -627,8 +641,8 @@ async fn run_answer(
                     }
                     let printer = CallPrinter {
                         call_id: incoming.call.call_id().to_owned(),
-                        from: incoming.from.clone(),
-                        to: incoming.to.clone(),
+                        from: user_part(&incoming.from),
+                        to: incoming.dialled.clone().unwrap_or_else(|| user_part(&incoming.to)),
                         source: phone.source(),
                     };
                     tokio::spawn(answer_one(incoming.call, printer, media, samples.clone(), done_tx.clone()));
@@ -809,5 +823,12 @@ mod tests {
         assert!(parse_args(&args("call 1 --dtmf 1x")).is_err());
         assert!(parse_args(&args("answer --bogus 1")).is_err());
         assert!(parse_args(&args("dance")).is_err());
+    }
+
+    #[test]
+    fn user_parts() {
+        assert_eq!(user_part("\"Bob\" <sip:1002@127.0.0.2>;tag=x"), "1002");
+        assert_eq!(user_part("<sips:1003@pbx;transport=tls>"), "1003");
+        assert_eq!(user_part("anonymous"), "anonymous");
     }
 }
