@@ -495,6 +495,27 @@ async fn trunk_routes_inbound_calls_by_the_dialled_number() {
         "{end:?}"
     );
 
+    // An incoming call whose handle is dropped unanswered is refused with 480.
+    let mut call = carrier
+        .call(CallRequest::direct(
+            format!("sip:5551000@{b_addr}"),
+            Remote::udp(b_addr),
+        ))
+        .await
+        .unwrap();
+    drop(incoming(&mut pbx_events).await);
+    let (_, end) = until_ended(&mut call).await;
+    assert!(
+        matches!(
+            end,
+            CallUpdate::Ended {
+                code: Some(480),
+                ..
+            }
+        ),
+        "{end:?}"
+    );
+
     // A number the trunk does not own is no trunk call.
     let mut call = carrier
         .call(CallRequest::direct(

@@ -355,6 +355,8 @@ enum Command {
 }
 
 enum CallAction {
+    /// The application dropped the call's handle.
+    Released,
     Ringing,
     Reject(u16),
     Hangup,
@@ -487,6 +489,19 @@ impl SipCall {
     #[must_use]
     pub fn media_sender(&self) -> AudioSender {
         AudioSender(self.media.clone())
+    }
+}
+
+impl Drop for SipCall {
+    /// An incoming call nobody can answer any more is refused (480); an answered or outgoing
+    /// call goes on until either side hangs up.
+    fn drop(&mut self) {
+        let (reply, _) = oneshot::channel();
+        let _ = self.commands.try_send(Command::CallAction {
+            call: self.handle,
+            action: CallAction::Released,
+            reply,
+        });
     }
 }
 
@@ -1103,6 +1118,15 @@ impl Task {
     ) -> Result<(), AgentError> {
         let now = Instant::now();
         match action {
+            CallAction::Released => {
+                let unanswered = self
+                    .calls
+                    .get(&call)
+                    .is_some_and(|e| !e.outgoing && e.model.answered_at.is_none());
+                if unanswered {
+                    self.endpoint.reject(call, 480, now)?;
+                }
+            }
             CallAction::Ringing => self.endpoint.ringing(call, None, now)?,
             CallAction::Reject(code) => self.endpoint.reject(call, code, now)?,
             CallAction::Hangup => self.endpoint.hangup(call, now)?,
