@@ -47,6 +47,12 @@
 //! # let _ = call;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! With feature `driver`, [`driver`] is the tokio side: UDP, TCP and TLS transports behind one
+//! [`driver::Transport`] trait, and a [`driver::UserAgent`] task that runs an endpoint
+//! between them: accounts and trunks, calls with per-call updates, SDP offer/answer, RTP
+//! media through `yeastar-rtp` (feature `media`), and reports in the `yeastar-calls` model.
+//! See the [`driver`] module for an example.
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -23,8 +23,9 @@ use tokio::task::JoinHandle;
 
 use crate::ua::{FlowId, LocalBinding, Remote, Transmit, TransportError, TransportKind};
 
-/// Commands a transport task can be waiting on at once: 256.
-pub const TRANSPORT_COMMAND_QUEUE: usize = 256;
+/// Commands a transport task can be waiting on at once: 4096 (a burst of responses under load;
+/// the driver drops a datagram rather than wait when it is full).
+pub const TRANSPORT_COMMAND_QUEUE: usize = 4096;
 /// Events a transport task can have waiting for the driver at once: 1024.
 pub const TRANSPORT_EVENT_QUEUE: usize = 1024;
 

@@ -363,7 +363,7 @@ impl Endpoint {
         }
         req = req.with_body("application/sdp", request.offer.unwrap_or_default());
         req.account = request.account;
-        self.calls.insert(handle, call);
+        self.insert_call(handle, call);
         match self.send_request(req, TxOwner::Invite(handle), now) {
             Ok(key) => {
                 if let Some(c) = self.calls.get_mut(&handle) {
@@ -372,10 +372,16 @@ impl Endpoint {
                 Ok(handle)
             }
             Err(e) => {
-                self.calls.remove(&handle);
+                self.remove_call(handle);
                 Err(e)
             }
         }
+    }
+
+    /// The Call-ID of a call (of its INVITE, and of its dialog).
+    #[must_use]
+    pub fn call_id(&self, call: CallHandle) -> Option<&str> {
+        self.calls.get(&call).map(|c| c.call_id.as_str())
     }
 
     /// Ends a call whatever its state: CANCEL (outgoing, unanswered), 603 (incoming,
@@ -519,7 +525,7 @@ impl Endpoint {
     }
 
     pub(crate) fn end_call(&mut self, call: CallHandle, reason: EndReason, code: Option<u16>) {
-        let Some(c) = self.calls.remove(&call) else {
+        let Some(c) = self.remove_call(call) else {
             return;
         };
         for key in [&c.invite_key, &c.reoffer_out, &c.refresh_key, &c.refer_key]
@@ -957,7 +963,7 @@ impl Endpoint {
             request: owned.clone(),
             source: from,
         });
-        self.calls.insert(handle, call);
+        self.insert_call(handle, call);
         let text = |name| header_text(msg, name).unwrap_or("").to_owned();
         self.emit(Event::IncomingCall(IncomingCall {
             call: handle,
@@ -1140,7 +1146,9 @@ impl Endpoint {
         now: Instant,
     ) {
         let invite_key = key.invite_of_cancel();
-        let found = self.calls.iter().find_map(|(h, c)| {
+        let call_id = msg.call_id().ok().flatten().unwrap_or("");
+        let found = self.calls_with_id(call_id).iter().find_map(|h| {
+            let c = self.calls.get(h)?;
             c.uas
                 .as_ref()
                 .filter(|p| p.key == invite_key && !c.outgoing)
@@ -1176,7 +1184,8 @@ impl Endpoint {
         local_tag: &str,
         remote_tag: &str,
     ) -> Option<CallHandle> {
-        self.calls.iter().find_map(|(h, c)| {
+        self.calls_with_id(call_id).iter().find_map(|h| {
+            let c = self.calls.get(h)?;
             let hit = c
                 .dialog
                 .iter()

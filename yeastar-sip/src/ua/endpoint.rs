@@ -15,6 +15,7 @@ use super::registration::Registration;
 use super::request::{
     ACCEPT, ALLOW, OutRequest, SUPPORTED, random_token, response, response_remote,
 };
+use super::tracked::{TimerIndex, Tracked};
 use super::transaction::{
     ClientKey, ClientNotice, ServerKey, ServerMatch, ServerNotice, Transactions,
 };
@@ -91,14 +92,25 @@ pub struct Endpoint {
     events: VecDeque<Event>,
     events_dropped: u64,
     pub(crate) accounts: BTreeMap<AccountHandle, Registration>,
-    pub(crate) calls: BTreeMap<CallHandle, Call>,
+    pub(crate) calls: Tracked<BTreeMap<CallHandle, Call>>,
+    /// Deadlines of the calls.
+    call_timers: TimerIndex<CallHandle>,
+    /// Calls by Call-ID, to match in-dialog requests and CANCELs without a scan.
+    calls_by_id: HashMap<String, Vec<CallHandle>>,
     /// Requests with a client transaction and no final response yet, for re-sending with
-    /// credentials. Bounded by the transaction table.
+    /// credentials. Bounded by twice the transaction table.
     pub(crate) sent: HashMap<ClientKey, OutRequest>,
     pub(crate) digest: DigestClient,
     next_handle: u64,
     parse: ParseOptions,
     pub(crate) shutting_down: bool,
+}
+
+/// Kept requests allowed beyond twice the client transactions before stale ones are dropped.
+const SENT_SLACK: usize = 64;
+
+fn call_deadline(calls: &BTreeMap<CallHandle, Call>, handle: &CallHandle) -> Option<Instant> {
+    calls.get(handle).and_then(Call::deadline)
 }
 
 impl Endpoint {
@@ -115,12 +127,27 @@ impl Endpoint {
             events: VecDeque::new(),
             events_dropped: 0,
             accounts: BTreeMap::new(),
-            calls: BTreeMap::new(),
+            calls: Tracked::new(BTreeMap::new()),
+            call_timers: TimerIndex::default(),
+            calls_by_id: HashMap::new(),
             sent: HashMap::new(),
             digest: DigestClient::new(),
             next_handle: 1,
             parse: ParseOptions::default(),
             shutting_down: false,
+        }
+    }
+
+    /// Drops kept requests whose transaction is gone.
+    fn trim_sent(&mut self) {
+        for key in self.txs.take_gone() {
+            self.sent.remove(&key);
+        }
+        // Transactions the table drops through other paths: swept when they pile up
+        // (amortised O(1) per request).
+        if self.sent.len() >= self.txs.clients.len() * 2 + SENT_SLACK {
+            let txs = &self.txs;
+            self.sent.retain(|k, _| txs.clients.contains_key(k));
         }
     }
 
@@ -221,10 +248,34 @@ impl Endpoint {
         for r in self.accounts.values() {
             take(r.deadline());
         }
-        for c in self.calls.values() {
-            take(c.deadline());
-        }
+        take(self.call_timers.next(&self.calls, call_deadline));
         next
+    }
+
+    /// Adds a call to the table and the Call-ID index.
+    pub(crate) fn insert_call(&mut self, handle: CallHandle, call: Call) {
+        self.calls_by_id
+            .entry(call.call_id.clone())
+            .or_default()
+            .push(handle);
+        self.calls.insert(handle, call);
+    }
+
+    /// Removes a call from the table and the Call-ID index.
+    pub(crate) fn remove_call(&mut self, handle: CallHandle) -> Option<Call> {
+        let call = self.calls.remove(&handle)?;
+        if let Some(handles) = self.calls_by_id.get_mut(&call.call_id) {
+            handles.retain(|h| *h != handle);
+            if handles.is_empty() {
+                self.calls_by_id.remove(&call.call_id);
+            }
+        }
+        Some(call)
+    }
+
+    /// The calls with this Call-ID.
+    pub(crate) fn calls_with_id(&self, call_id: &str) -> &[CallHandle] {
+        self.calls_by_id.get(call_id).map_or(&[], Vec::as_slice)
     }
 
     /// Runs every timer due at `now`.
@@ -232,8 +283,7 @@ impl Endpoint {
         let (client, server) = self.txs.on_timeout(now, &mut self.out);
         // Requests kept for a retry live no longer than their transaction (an answered
         // INVITE's entry stays through the Accepted state for forked 2xx).
-        let txs = &self.txs;
-        self.sent.retain(|k, _| txs.clients.contains_key(k));
+        self.trim_sent();
         for n in client {
             match n {
                 ClientNotice::Timeout(owner, key) => {
@@ -261,7 +311,7 @@ impl Endpoint {
                 self.registration_timeout(a, now);
             }
         }
-        let calls: Vec<CallHandle> = self.calls.keys().copied().collect();
+        let calls = self.call_timers.due(&self.calls, now, call_deadline);
         for c in calls {
             for _ in 0..MAX_TIMER_PASSES {
                 let due = self.calls.get(&c).and_then(Call::deadline);
@@ -416,10 +466,7 @@ impl Endpoint {
         self.txs
             .send_request(key.clone(), owner, bytes, req.remote, now, &mut self.out)
             .map_err(|_| UaError::TooManyTransactions)?;
-        if self.sent.len() >= self.txs.clients.len() {
-            let txs = &self.txs;
-            self.sent.retain(|k, _| txs.clients.contains_key(k));
-        }
+        self.trim_sent();
         self.sent.insert(key.clone(), req);
         Ok(key)
     }

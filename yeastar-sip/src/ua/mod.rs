@@ -62,6 +62,7 @@ mod outbox;
 mod registration;
 mod request;
 pub mod timers;
+mod tracked;
 pub mod transaction;
 pub mod transport;
 

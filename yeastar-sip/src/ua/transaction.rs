@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use super::outbox::Outbox;
 use super::timers::Timers;
+use super::tracked::{TimerIndex, Tracked};
 use super::transport::{Remote, Transmit};
 use crate::MessageBuilder;
 use crate::header_name::HeaderName;
@@ -22,14 +23,14 @@ use crate::message::Message;
 pub const DEFAULT_MAX_TRANSACTIONS: usize = 1024;
 
 /// Client transaction key (§17.1.3): the branch of the top Via and the CSeq method.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ClientKey {
     pub(crate) branch: String,
     pub(crate) method: String,
 }
 
 /// Server transaction key (§17.2.3): branch, sent-by and method (ACK looks up INVITE).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ServerKey {
     pub(crate) branch: String,
     pub(crate) sent_by: String,
@@ -170,8 +171,22 @@ pub(crate) struct TableFull;
 pub(crate) struct Transactions<O> {
     pub(crate) timers: Timers,
     max: usize,
-    pub(crate) clients: HashMap<ClientKey, ClientTx<O>>,
-    pub(crate) servers: HashMap<ServerKey, ServerTx>,
+    pub(crate) clients: Tracked<HashMap<ClientKey, ClientTx<O>>>,
+    pub(crate) servers: Tracked<HashMap<ServerKey, ServerTx>>,
+    client_timers: TimerIndex<ClientKey>,
+    server_timers: TimerIndex<ServerKey>,
+    /// Client transactions removed since [`Transactions::take_gone`].
+    gone: Vec<ClientKey>,
+}
+
+fn client_deadline<O>(map: &HashMap<ClientKey, ClientTx<O>>, key: &ClientKey) -> Option<Instant> {
+    map.get(key)
+        .and_then(|t| [t.retransmit_at, t.timeout_at].into_iter().flatten().min())
+}
+
+fn server_deadline(map: &HashMap<ServerKey, ServerTx>, key: &ServerKey) -> Option<Instant> {
+    map.get(key)
+        .and_then(|t| [t.retransmit_at, t.timeout_at].into_iter().flatten().min())
 }
 
 impl<O: Clone> Transactions<O> {
@@ -179,9 +194,17 @@ impl<O: Clone> Transactions<O> {
         Self {
             timers,
             max,
-            clients: HashMap::new(),
-            servers: HashMap::new(),
+            clients: Tracked::new(HashMap::new()),
+            servers: Tracked::new(HashMap::new()),
+            client_timers: TimerIndex::default(),
+            server_timers: TimerIndex::default(),
+            gone: Vec::new(),
         }
+    }
+
+    /// The keys of client transactions removed since the last call.
+    pub(crate) fn take_gone(&mut self) -> Vec<ClientKey> {
+        std::mem::take(&mut self.gone)
     }
 
     pub(crate) fn client_room(&self) -> bool {
@@ -306,6 +329,7 @@ impl<O: Clone> Transactions<O> {
         if tx.timeout_at.is_some_and(|t| t <= now) {
             tx.state = ClientState::Terminated;
             self.clients.remove(&key);
+            self.gone.push(key.clone());
         }
         Some((owner, key, deliver))
     }
@@ -316,10 +340,12 @@ impl<O: Clone> Transactions<O> {
         remote: &Remote,
     ) -> (Vec<ClientNotice<O>>, Vec<ServerNotice>) {
         let mut client = Vec::new();
+        let gone = &mut self.gone;
         self.clients.retain(|key, tx| {
             if !tx.remote.same_path(remote) {
                 return true;
             }
+            gone.push(key.clone());
             if matches!(
                 tx.state,
                 ClientState::Calling | ClientState::Trying | ClientState::Proceeding
@@ -344,7 +370,9 @@ impl<O: Clone> Transactions<O> {
 
     /// Drops a client transaction the TU no longer cares about.
     pub(crate) fn remove_client(&mut self, key: &ClientKey) {
-        self.clients.remove(key);
+        if self.clients.remove(key).is_some() {
+            self.gone.push(key.clone());
+        }
     }
 
     pub(crate) fn client_state(&self, key: &ClientKey) -> Option<ClientState> {
@@ -499,18 +527,8 @@ impl<O: Clone> Transactions<O> {
 
     /// The earliest timer of any transaction.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let c = self
-            .clients
-            .values()
-            .flat_map(|t| [t.retransmit_at, t.timeout_at])
-            .flatten()
-            .min();
-        let s = self
-            .servers
-            .values()
-            .flat_map(|t| [t.retransmit_at, t.timeout_at])
-            .flatten()
-            .min();
+        let c = self.client_timers.next(&self.clients, client_deadline);
+        let s = self.server_timers.next(&self.servers, server_deadline);
         match (c, s) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -526,18 +544,7 @@ impl<O: Clone> Transactions<O> {
         let timers = self.timers;
         let mut client = Vec::new();
         // Keys sorted so that retransmissions leave in a deterministic order.
-        let mut due: Vec<ClientKey> = self
-            .clients
-            .iter()
-            .filter(|(_, t)| {
-                [t.retransmit_at, t.timeout_at]
-                    .into_iter()
-                    .flatten()
-                    .any(|d| d <= now)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        due.sort_by(|a, b| a.branch.cmp(&b.branch).then(a.method.cmp(&b.method)));
+        let due = self.client_timers.due(&self.clients, now, client_deadline);
         for key in due {
             let Some(tx) = self.clients.get_mut(&key) else {
                 continue;
@@ -550,6 +557,7 @@ impl<O: Clone> Transactions<O> {
                     client.push(ClientNotice::Timeout(tx.owner.clone(), key.clone()));
                 }
                 self.clients.remove(&key);
+                self.gone.push(key);
                 continue;
             }
             if tx.retransmit_at.is_some_and(|t| t <= now) {
@@ -566,18 +574,7 @@ impl<O: Clone> Transactions<O> {
             }
         }
         let mut server = Vec::new();
-        let mut due: Vec<ServerKey> = self
-            .servers
-            .iter()
-            .filter(|(_, t)| {
-                [t.retransmit_at, t.timeout_at]
-                    .into_iter()
-                    .flatten()
-                    .any(|d| d <= now)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        due.sort_by(|a, b| a.branch.cmp(&b.branch).then(a.method.cmp(&b.method)));
+        let due = self.server_timers.due(&self.servers, now, server_deadline);
         for key in due {
             let Some(tx) = self.servers.get_mut(&key) else {
                 continue;
