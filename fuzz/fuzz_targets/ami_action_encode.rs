@@ -105,11 +105,7 @@ fn expect(name: &str, id: &str, fields: &[(&str, &str)]) -> Expected {
 
 fn check_read_back(bytes: &[u8], want: &[(&str, &str)]) {
     // No limits: the encoder does not enforce the decoder's, and this checks the grammar only.
-    let unbounded = Limits {
-        max_frame_size: usize::MAX,
-        max_fields: usize::MAX,
-        max_command_output: usize::MAX,
-    };
+    let unbounded = Limits::unbounded();
     let (message, used) = match parse_message_with(bytes, &unbounded) {
         Ok(parsed) => parsed,
         Err(e) => panic!("encoded action does not parse: {e}"),

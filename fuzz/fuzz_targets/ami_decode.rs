@@ -52,11 +52,10 @@ fuzz_target!(|data: &[u8]| {
     let stream = u.take_rest();
 
     let limits = if config.flags & 2 != 0 {
-        Limits {
-            max_frame_size: usize::from(config.max_frame_size),
-            max_fields: usize::from(config.max_fields),
-            max_command_output: usize::from(config.max_command_output),
-        }
+        Limits::new()
+            .with_max_frame_size(usize::from(config.max_frame_size))
+            .with_max_fields(usize::from(config.max_fields))
+            .with_max_command_output(usize::from(config.max_command_output))
     } else {
         Limits::default()
     };

@@ -21,10 +21,7 @@ fn run(decoder: &mut Decoder, input: &[u8]) -> Vec<Result<String, FrameErrorKind
 
 #[test]
 fn oversized_frame_is_refused_and_the_next_one_decodes() {
-    let limits = Limits {
-        max_frame_size: 64,
-        ..Limits::default()
-    };
+    let limits = Limits::new().with_max_frame_size(64);
     let mut d = Decoder::without_banner(limits);
     let big = format!(
         "Event: Big\r\nData: {}\r\n\r\nEvent: Small\r\n\r\n",
@@ -41,10 +38,7 @@ fn oversized_frame_is_refused_and_the_next_one_decodes() {
 
 #[test]
 fn oversized_line_without_end_is_dropped_as_it_streams() {
-    let limits = Limits {
-        max_frame_size: 64,
-        ..Limits::default()
-    };
+    let limits = Limits::new().with_max_frame_size(64);
     let mut d = Decoder::without_banner(limits);
     let mut buf = BytesMut::new();
     buf.extend_from_slice(b"Event: Big\r\nData: ");
@@ -71,10 +65,7 @@ fn oversized_line_without_end_is_dropped_as_it_streams() {
 
 #[test]
 fn too_many_fields() {
-    let limits = Limits {
-        max_fields: 3,
-        ..Limits::default()
-    };
+    let limits = Limits::new().with_max_fields(3);
     let mut d = Decoder::without_banner(limits);
     let input = b"Event: A\r\nB: 1\r\nC: 2\r\nD: 3\r\n\r\nEvent: Ok\r\nB: 1\r\n\r\n";
     assert_eq!(
@@ -88,10 +79,7 @@ fn too_many_fields() {
 
 #[test]
 fn oversized_command_output_resyncs_at_end_command() {
-    let limits = Limits {
-        max_command_output: 100,
-        ..Limits::default()
-    };
+    let limits = Limits::new().with_max_command_output(100);
     let mut d = Decoder::without_banner(limits);
     let mut input = b"Response: Follows\r\nPrivilege: Command\r\n".to_vec();
     for _ in 0..20 {
@@ -116,10 +104,7 @@ fn command_output_at_the_limit_passes_whatever_the_chunking() {
     }
     let limit = input.len(); // the output ends exactly at the limit
     input.extend_from_slice(b"--END COMMAND--\r\n\r\n");
-    let limits = Limits {
-        max_command_output: limit,
-        ..Limits::default()
-    };
+    let limits = Limits::new().with_max_command_output(limit);
     for chunk in [input.len(), 1, 7] {
         let kinds: Vec<_> = outcomes(limits, &input, chunk)
             .into_iter()
@@ -183,10 +168,7 @@ fn stray_blank_lines_do_not_depend_on_the_chunking_under_tight_limits() {
         Response: Error\r\nMessage: No Contacts\n\r\n\r\n\n\
         Event: A\r\n\r\n\r\nEvent: Second\r\nX: 1\r\n\r\n";
     for max_frame_size in [0, 1, 2, 3, 12, 20, 30, 64] {
-        let limits = Limits {
-            max_frame_size,
-            ..Limits::default()
-        };
+        let limits = Limits::new().with_max_frame_size(max_frame_size);
         let whole = outcomes(limits, input, input.len());
         let frames_and_errors = whole.len();
         assert_eq!(frames_and_errors, 4, "limit {max_frame_size}: {whole:?}");
@@ -318,7 +300,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048), split in 0usize..2048) {
-        let limits = Limits { max_frame_size: 512, max_fields: 16, max_command_output: 1024 };
+        let limits = Limits::new().with_max_frame_size(512).with_max_fields(16).with_max_command_output(1024);
         let mut d = Decoder::new(limits);
         let split = split.min(data.len());
         let mut buf = BytesMut::from(&data[..split]);

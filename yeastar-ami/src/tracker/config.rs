@@ -56,16 +56,43 @@ pub struct ExtensionPlan {
 impl Default for ExtensionPlan {
     /// Three- and four-digit numbers, the Yeastar and FreePBX default ranges.
     fn default() -> Self {
-        ExtensionPlan {
-            min_digits: 3,
-            max_digits: 4,
-            prefixes: Vec::new(),
-            explicit: Vec::new(),
-        }
+        ExtensionPlan::digits(3, 4)
     }
 }
 
 impl ExtensionPlan {
+    /// Numbers of `min_digits..=max_digits` ASCII digits, any leading digit, none named.
+    pub fn digits(min_digits: usize, max_digits: usize) -> ExtensionPlan {
+        ExtensionPlan {
+            min_digits,
+            max_digits,
+            prefixes: Vec::new(),
+            explicit: Vec::new(),
+        }
+    }
+
+    /// This plan, accepting only numbers that start with one of `prefixes`.
+    #[must_use]
+    pub fn with_prefixes<I, S>(mut self, prefixes: I) -> ExtensionPlan
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.prefixes = prefixes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// This plan, also accepting each of `numbers` whatever its form (`"reception"`, `"*97"`).
+    #[must_use]
+    pub fn with_explicit<I, S>(mut self, numbers: I) -> ExtensionPlan
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.explicit = numbers.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// True when `number` is an internal extension.
     pub fn is_extension(&self, number: &str) -> bool {
         if self.explicit.iter().any(|e| e == number) {
@@ -136,5 +163,24 @@ impl TrackerConfig {
     /// True when `peer` (the name between `TECH/` and `-suffix` of a channel) is a trunk.
     pub fn is_trunk(&self, peer: &str) -> bool {
         self.trunks.iter().any(|t| t == peer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExtensionPlan;
+
+    #[test]
+    fn plans_built_from_digits_prefixes_and_names() {
+        let plan = ExtensionPlan::digits(3, 5)
+            .with_prefixes(["1", "2"])
+            .with_explicit(["reception"]);
+        assert!(plan.is_extension("1001"));
+        assert!(plan.is_extension("20001"));
+        assert!(!plan.is_extension("3001"), "prefix not listed");
+        assert!(!plan.is_extension("100001"), "too long");
+        assert!(!plan.is_extension("10a1"), "not digits");
+        assert!(plan.is_extension("reception"));
+        assert_eq!(ExtensionPlan::default(), ExtensionPlan::digits(3, 4));
     }
 }

@@ -222,11 +222,7 @@ impl Decoder {
 /// Re-scans a frame whose bytes were not UTF-8 after replacing the bad sequences.
 fn repair_utf8(bytes: &Bytes, banner: bool) -> Frame {
     let text = ByteString::from(String::from_utf8_lossy(bytes).into_owned());
-    let unbounded = Limits {
-        max_frame_size: usize::MAX,
-        max_fields: usize::MAX,
-        max_command_output: usize::MAX,
-    };
+    let unbounded = Limits::unbounded();
     let mut scan = Scan::default();
     let start = match scan.step(text.as_bytes(), &unbounded, banner) {
         Step::Complete { start, .. } => start,
