@@ -723,3 +723,44 @@ fn calls_and_records_serialize_with_readable_times() {
     assert_eq!(done["ended_at"], "2027-01-15T08:00:10.000Z");
     assert_eq!(done["answered_by"], "1002");
 }
+
+#[test]
+fn calls_that_all_expire_in_one_timeout_each_get_a_record() {
+    // Events lost: four calls never hang up, one ended call waits for its Cdr. A timeout long
+    // after finishes all five in one step; a consumer that drains after every step loses none.
+    let mut config = TrackerConfig::default();
+    config.max_active_calls = 4;
+    config.max_pending_completions = 1;
+    config.call_ttl = Duration::from_secs(30);
+    let mut tr = tracker(config);
+    feed(
+        &mut tr,
+        t(1),
+        &newchannel("9.0", "9.0", "PJSIP/1009-00000009", 4, "1009", "1010"),
+    );
+    feed(&mut tr, t(1), &hangup("9.0", 16));
+    for i in 0..4 {
+        let uid = format!("{i}.0");
+        let name = format!("PJSIP/100{i}-0000000{i}");
+        feed(
+            &mut tr,
+            t(2),
+            &newchannel(&uid, &uid, &name, 4, &format!("100{i}"), "2000"),
+        );
+    }
+    drain(&mut tr);
+    assert_eq!(tr.active_calls(), 4);
+    tr.handle_timeout(t(3600));
+    let ended = drain(&mut tr)
+        .into_iter()
+        .filter(|e| matches!(e, CallEvent::Ended { .. }))
+        .count();
+    let records = std::iter::from_fn(|| tr.poll_completed()).count();
+    assert_eq!(ended, 4);
+    // The last expired call still waits its cdr_wait for a Cdr, within the pending bound.
+    assert_eq!(records, 4);
+    tr.handle_timeout(t(3700));
+    assert_eq!(std::iter::from_fn(|| tr.poll_completed()).count(), 1);
+    assert_eq!(tr.stats().records_dropped, 0);
+    assert_eq!(tr.active_calls(), 0);
+}

@@ -164,11 +164,7 @@ impl CallTracker {
             self.legs.remove(&uid);
             forget(&uid, &mut self.released);
         }
-        if self.completed.len() >= limit {
-            self.completed.pop_front();
-            self.stats.records_dropped += 1;
-        }
-        self.completed.push_back(record(&entry));
+        self.push_completed(record(&entry));
     }
 
     pub(super) fn on_cdr(&mut self, f: &Fields<'_, '_>, now: Instant) {
@@ -235,10 +231,22 @@ impl CallTracker {
         }
         self.released.push_back(call.id.clone());
         self.stats.records_from_cdr_only += 1;
+        self.push_completed(done);
+    }
+
+    /// Queues a record for `poll_completed`. One step can finish every pending record and
+    /// every active call at once (a timeout after a long silence), so the queue holds that
+    /// much before a consumer that drains after every step could lose one.
+    fn push_completed(&mut self, record: CompletedCall) {
+        let limit = self
+            .config
+            .max_pending_completions
+            .max(1)
+            .saturating_add(self.config.max_active_calls);
         if self.completed.len() >= limit {
             self.completed.pop_front();
             self.stats.records_dropped += 1;
         }
-        self.completed.push_back(done);
+        self.completed.push_back(record);
     }
 }
