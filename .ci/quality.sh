@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 # The library crates, in dependency order (the order they are published in).
-libs=(yeastar-calls yeastar-ami yeastar-sip yeastar-rtp yeastar-ws yeastar-core)
+libs=(yeastar-calls yeastar-ami yeastar-rtp yeastar-sip yeastar-ws yeastar-core)
 
 failed=()
 gate() {
