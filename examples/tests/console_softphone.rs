@@ -687,6 +687,19 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
         .wait_present("#sp-mute[aria-pressed=\"false\"]")
         .await;
 
+    // -- a blind transfer to an extension that is not registered: REFER accepted by the other
+    //    phone, its new call refused by the registrar, the NOTIFY back says so, the call stays -
+    caller.type_into("#sp-transfer-to", "1003").await;
+    caller.click("#sp-transfer").await;
+    callee
+        .wait_text("#sp-message", "The transfer did not go through")
+        .await;
+    caller
+        .wait_text("#sp-message", "The transfer to 1003 failed")
+        .await;
+    caller.wait_call_state("answered").await;
+    callee.wait_call_state("answered").await;
+
     // -- hang-up ends both -----------------------------------------------------------------------
     callee.click("#sp-hangup").await;
     for side in [&caller, &callee] {
@@ -714,6 +727,72 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
         .await;
     assert!(message.contains("WebSocket password"), "{message}");
     caller.screenshot("6-wrong-password").await;
+
+    // -- installable: the manifest and the shell's service worker; no secret in the shell ----
+    let manifest: Value = serde_json::from_str(
+        &caller
+            .js(
+                "return fetch('/manifest.webmanifest').then((r) => r.text());",
+                Value::Null,
+            )
+            .await
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+    .unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    assert_eq!(manifest["start_url"], "/");
+    until("the service worker to be active", || async {
+        let active = caller
+            .js(
+                "return navigator.serviceWorker.getRegistration('/').then((r) => !!(r && r.active));",
+                Value::Null,
+            )
+            .await;
+        (active == true).then_some(())
+    })
+    .await;
+    let shell = caller
+        .js(
+            "return caches.keys().then((keys) => Promise.all(keys.map((k) => caches.open(k)\
+               .then((c) => c.keys()).then((rs) => rs.map((r) => new URL(r.url).pathname)))))\
+               .then((lists) => lists.flat());",
+            Value::Null,
+        )
+        .await;
+    let kept: Vec<&str> = shell
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(kept.contains(&"/console/softphone.js"), "{kept:?}");
+    assert!(
+        kept.iter()
+            .all(|p| !p.starts_with("/console/softphone/") && *p != "/events"),
+        "the worker keeps only the shell: {kept:?}"
+    );
+    for path in [
+        "/",
+        "/console/app.js",
+        "/console/softphone.js",
+        "/console/vendor/jssip.min.js",
+        "/manifest.webmanifest",
+        "/sw.js",
+    ] {
+        let body = caller
+            .js(
+                "return fetch(arguments[0]).then((r) => r.text());",
+                json!(path),
+            )
+            .await;
+        let body = body.as_str().unwrap();
+        assert!(
+            !body.contains("1004wspass") && !body.contains("1005wspass"),
+            "{path} holds a password"
+        );
+    }
 
     // -- a phone-sized screen ----------------------------------------------------------------------
     callee.client.set_window_size(390, 844).await.unwrap();

@@ -273,6 +273,10 @@
   }
 
   function onSession(session, originator) {
+    if (phone.session && phone.referredBy && originator === 'local') {
+      transferredCall(session);
+      return;
+    }
     if (phone.session) {
       // One call at a time: a second caller hears busy.
       if (originator === 'remote') session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
@@ -285,11 +289,7 @@
     phone.tonesPlayed = '';
     const peer = peerOf(session);
     session.on('sdp', keepLoopbackCandidates);
-    session.on('peerconnection', (e) => {
-      e.peerconnection.addEventListener('track', (t) => {
-        $('sp-audio').srcObject = t.streams[0] || new MediaStream([t.track]);
-      });
-    });
+    session.on('peerconnection', onPeerConnection);
     // An incoming call's own 180 is a `progress` too: only the far end's counts.
     session.on('progress', (e) => { if (e.originator === 'remote') showCall(peer, 'ringing'); });
     session.on('accepted', () => {
@@ -304,6 +304,13 @@
     session.on('unhold', () => showCall(peer, 'answered'));
     session.on('muted', () => { phone.muted = true; showCall(peer); });
     session.on('unmuted', () => { phone.muted = false; showCall(peer); });
+    // A blind transfer asked of us (REFER): call the target with the same microphone.
+    session.on('refer', (e) => {
+      const target = e.request.refer_to.uri.user || 'the new number';
+      say(`${peerOf(session)} is transferring this call to ${target}…`);
+      phone.referredBy = session;
+      e.accept(null, callOptions());
+    });
     session.on('ended', (e) => endCall(e, session));
     session.on('failed', (e) => endCall(e, session));
     if (originator === 'remote') {
@@ -314,6 +321,32 @@
     } else {
       showCall(peer, 'setup');
     }
+  }
+
+  function onPeerConnection(e) {
+    e.peerconnection.addEventListener('track', (t) => {
+      $('sp-audio').srcObject = t.streams[0] || new MediaStream([t.track]);
+    });
+  }
+
+  // The call the other side transferred us to (we accepted its REFER): it takes the place of
+  // the current call once answered (the transferor then ends the old one); if it fails, the
+  // current call goes on.
+  function transferredCall(session) {
+    const current = phone.session;
+    phone.referredBy = null;
+    session.on('sdp', keepLoopbackCandidates);
+    session.on('peerconnection', onPeerConnection);
+    session.on('failed', (e) => {
+      if (phone.session === current) say(`The transfer did not go through: ${callEndText(e)}`, false);
+    });
+    session.on('accepted', () => {
+      phone.session = null;
+      phone.localCall = null;
+      onSession(session, 'local');
+      phone.answeredAt = Date.now();
+      showCall(peerOf(session), 'answered');
+    });
   }
 
   const CALL_STATE_TEXT = {
@@ -374,6 +407,10 @@
 
   function endCall(e, session) {
     if (session && session !== phone.session) return;
+    if (session && phone.referredBy === session) {
+      // The transfer's new call failed before it replaced this one.
+      phone.referredBy = null;
+    }
     const hadCall = !!phone.session;
     phone.session = null;
     phone.answeredAt = 0;
