@@ -729,18 +729,12 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
     caller.screenshot("6-wrong-password").await;
 
     // -- installable: the manifest and the shell's service worker; no secret in the shell ----
-    let manifest: Value = serde_json::from_str(
-        &caller
-            .js(
-                "return fetch('/manifest.webmanifest').then((r) => r.text());",
-                Value::Null,
-            )
-            .await
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-    .unwrap();
+    let manifest = caller
+        .js(
+            "return fetch('/manifest.webmanifest').then((r) => r.json());",
+            Value::Null,
+        )
+        .await;
     assert_eq!(manifest["display"], "standalone");
     assert_eq!(manifest["start_url"], "/");
     until("the service worker to be active", || async {
