@@ -422,6 +422,17 @@ fn start_service(http_addr: &str, pbx_port: u16) -> Child {
         .unwrap()
 }
 
+impl Browser {
+    /// One element of the page, as a PNG.
+    async fn screenshot_of(&self, css: &str, name: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap();
+        let png = element.screenshot().await.unwrap();
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
 // ---- the softphone page -------------------------------------------------------------------------
 
 impl Browser {
@@ -502,6 +513,73 @@ fn is_loopback(address: &Value) -> bool {
 
 // ---- the test ---------------------------------------------------------------------------------
 
+/// The accounts over HTTP, without a browser or a PBX: only with the token, only the allowed
+/// extensions, the WebSocket password, never cached.
+#[tokio::test]
+async fn softphone_accounts_need_the_token_and_only_allowed_extensions_are_given() {
+    let sim = PbxSimulator::start(SimConfig::modern()).await.unwrap();
+    let http_addr = format!("127.0.0.1:{}", free_port());
+    let mut service = start_service(&http_addr, sim.addr().port());
+    wait_for_http(&http_addr).await;
+    // -- the accounts reach only the token's holder, only for the allowed extensions ---------
+    let (status, list) = http(&http_addr, "GET", "/console/softphone").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["websocket_url"], WSS_URL);
+    let listed: Vec<_> = list["extensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["extension"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, ["1004", "1005", "1003"]);
+    assert!(
+        ["1004wspass", "1005wspass", "1003pass", "\"password\":"]
+            .iter()
+            .all(|secret| !list.to_string().contains(secret)),
+        "no password in the list: {list}"
+    );
+    let (status, account) = http(&http_addr, "GET", "/console/softphone/1004").await;
+    assert_eq!(status, 200);
+    assert_eq!(account["password"], "1004wspass", "the WebSocket password");
+    assert_eq!(account["uri"], "sip:1004@127.0.0.2");
+    let (status, _) = http(&http_addr, "GET", "/console/softphone/1001").await;
+    assert_eq!(status, 404, "1001 is not among SOFTPHONE_EXTENSIONS");
+    let mut stream = TcpStream::connect(&http_addr).await.unwrap();
+    stream
+        .write_all(
+            format!("GET /console/softphone/1004 HTTP/1.1\r\nHost: {http_addr}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 401"), "without the token: {raw}");
+    assert!(!raw.contains("1004wspass"));
+    let mut stream = TcpStream::connect(&http_addr).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "GET /console/softphone/1005 HTTP/1.1\r\nHost: {http_addr}\r\n\
+                 Authorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+    assert!(
+        raw.to_ascii_lowercase().contains("cache-control: no-store"),
+        "{raw}"
+    );
+    assert!(raw.contains("1005wspass"), "{raw}");
+
+    service.kill().await.unwrap();
+    sim.shutdown().await;
+}
+
 /// Set in the copy of this test that runs inside its own network namespace.
 const NETNS_MARK: &str = "YEASTAR_SOFTPHONE_LOOPBACK_NETNS";
 
@@ -550,42 +628,6 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
     let http_addr = format!("127.0.0.1:{}", free_port());
     let mut service = start_service(&http_addr, sim.addr().port());
     wait_for_http(&http_addr).await;
-
-    // -- the accounts reach only the token's holder, only for the allowed extensions ---------
-    let (status, list) = http(&http_addr, "GET", "/console/softphone").await;
-    assert_eq!(status, 200, "{list}");
-    assert_eq!(list["websocket_url"], WSS_URL);
-    let listed: Vec<_> = list["extensions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["extension"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(listed, ["1004", "1005", "1003"]);
-    assert!(
-        ["1004wspass", "1005wspass", "1003pass", "\"password\":"]
-            .iter()
-            .all(|secret| !list.to_string().contains(secret)),
-        "no password in the list: {list}"
-    );
-    let (status, account) = http(&http_addr, "GET", "/console/softphone/1004").await;
-    assert_eq!(status, 200);
-    assert_eq!(account["password"], "1004wspass", "the WebSocket password");
-    assert_eq!(account["uri"], "sip:1004@127.0.0.2");
-    let (status, _) = http(&http_addr, "GET", "/console/softphone/1001").await;
-    assert_eq!(status, 404, "1001 is not among SOFTPHONE_EXTENSIONS");
-    let mut stream = TcpStream::connect(&http_addr).await.unwrap();
-    stream
-        .write_all(
-            format!("GET /console/softphone/1004 HTTP/1.1\r\nHost: {http_addr}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
-    assert!(raw.starts_with("HTTP/1.1 401"), "without the token: {raw}");
-    assert!(!raw.contains("1004wspass"));
 
     let caller = Browser::start(&peers).await;
     let callee = Browser::start(&peers).await;
@@ -641,6 +683,7 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
     })
     .await;
     caller.screenshot("3-in-call").await;
+    caller.screenshot_of("#softphone", "3-in-call-panel").await;
 
     // -- DTMF as RFC 4733 telephone-events -------------------------------------------------------
     for key in ["1", "5", "#"] {
@@ -658,6 +701,11 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
     assert_eq!(state["telephoneEvent"], true, "{state}");
     assert_eq!(callee.phone_state().await["telephoneEvent"], true);
     assert_eq!(caller.text("#sp-dtmf-sent").await.unwrap(), "15#");
+    caller.client.set_window_size(420, 900).await.unwrap();
+    caller
+        .screenshot_of("#softphone", "3-in-call-phone-size")
+        .await;
+    caller.client.set_window_size(1400, 1000).await.unwrap();
 
     // -- hold and resume -------------------------------------------------------------------------
     caller.click("#sp-hold").await;
