@@ -765,6 +765,23 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
     caller.wait_text("#sp-message", "The call ended.").await;
     callee.screenshot("5-ended").await;
 
+    // -- a refused microphone is shown in words, and no call goes out ------------------------
+    caller
+        .js(
+            "navigator.mediaDevices.getUserMedia = () => \
+               Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));",
+            Value::Null,
+        )
+        .await;
+    caller.type_into("#sp-number", "1005").await;
+    caller.click("#sp-call-button").await;
+    caller
+        .wait_text("#sp-message", "The microphone is blocked for this page")
+        .await;
+    assert!(caller.phone_state().await["call"].is_null());
+    assert!(callee.is_hidden("#sp-incoming").await);
+    caller.screenshot("6-microphone-blocked").await;
+
     // -- a wrong WebSocket password is shown in words ------------------------------------------
     caller.click("#sp-disconnect").await;
     caller.wait_status("off").await;
@@ -774,7 +791,7 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
         .wait_text("#sp-message", "refused the password of extension 1003")
         .await;
     assert!(message.contains("WebSocket password"), "{message}");
-    caller.screenshot("6-wrong-password").await;
+    caller.screenshot("7-wrong-password").await;
 
     // -- installable: the manifest and the shell's service worker; no secret in the shell ----
     let manifest = caller
@@ -838,7 +855,7 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
 
     // -- a phone-sized screen ----------------------------------------------------------------------
     callee.client.set_window_size(390, 844).await.unwrap();
-    callee.screenshot("7-phone-size").await;
+    callee.screenshot("8-phone-size").await;
     let overflow = callee
         .js(
             "return document.documentElement.scrollWidth > window.innerWidth + 1;",
