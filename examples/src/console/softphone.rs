@@ -211,6 +211,62 @@ mod tests {
         raw.resolve().unwrap().sip.unwrap()
     }
 
+    fn store(users: &str) -> Arc<SettingsStore> {
+        let mut raw = yeastar_core::config::RawSettings::default();
+        raw.sip.websocket_url = Some("wss://pbx.example:8089/ws".into());
+        raw.sip.users = Some(
+            users
+                .split(',')
+                .map(|u| SipUser::parse(u).unwrap())
+                .collect(),
+        );
+        Arc::new(SettingsStore::load(raw, None, &[]).unwrap())
+    }
+
+    fn extensions(softphone: &Softphone) -> Result<Vec<String>, &'static str> {
+        softphone
+            .accounts()
+            .map(|(_, _, users)| users.into_iter().map(|u| u.extension).collect())
+    }
+
+    #[test]
+    fn the_allowed_list_narrows_the_sip_users() {
+        let users = "1001:a:1001:One,1002:b:1002:Two:bws,1003:c:1003:Three";
+        let all = Softphone::new(store(users), None).unwrap();
+        assert_eq!(extensions(&all).unwrap(), ["1001", "1002", "1003"]);
+        let some = Softphone::new(store(users), Some(" 1003 , 1002,9999,")).unwrap();
+        assert_eq!(extensions(&some).unwrap(), ["1002", "1003"]);
+        let none = Softphone::new(store(users), Some("")).unwrap();
+        assert!(
+            extensions(&none)
+                .unwrap_err()
+                .contains("SOFTPHONE_EXTENSIONS")
+        );
+        let e = Softphone::new(store(users), Some("1001,10 02")).unwrap_err();
+        assert_eq!(e.variable, "SOFTPHONE_EXTENSIONS");
+        let many = vec!["1"; MAX_SOFTPHONE_EXTENSIONS + 1].join(",");
+        assert!(Softphone::new(store(users), Some(&many)).is_err());
+    }
+
+    #[test]
+    fn without_a_websocket_address_or_sip_users_it_says_what_to_set() {
+        let empty = Arc::new(
+            SettingsStore::load(yeastar_core::config::RawSettings::default(), None, &[]).unwrap(),
+        );
+        let softphone = Softphone::new(empty, None).unwrap();
+        assert!(extensions(&softphone).unwrap_err().contains("SIP_USERS"));
+        let mut raw = yeastar_core::config::RawSettings::default();
+        raw.sip.server = Some("pbx.example".into());
+        raw.sip.users = Some(vec![SipUser::parse("1001:a:1001:One").unwrap()]);
+        let native = Arc::new(SettingsStore::load(raw, None, &[]).unwrap());
+        let softphone = Softphone::new(native, None).unwrap();
+        assert!(
+            extensions(&softphone)
+                .unwrap_err()
+                .contains("SIP_WEBSOCKET_URL")
+        );
+    }
+
     #[test]
     fn the_domain_is_the_server_or_the_websocket_host() {
         assert_eq!(
