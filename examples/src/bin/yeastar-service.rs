@@ -10,12 +10,14 @@
 //!   `GET /calls/history`, `POST /calls` `{"from","to"}` (click-to-call, answers when the
 //!   `OriginateResponse` arrives), `DELETE /calls/{id}` (hangup), `GET /extensions`,
 //!   `GET /settings`, `PUT /settings` (saved to `SETTINGS_FILE`, applied by restarting the AMI
-//!   connection in-process).
+//!   connection in-process), `GET /console/softphone` (the console's softphone: the
+//!   `SIP_USERS` extensions it may register over `SIP_WEBSOCKET_URL`).
 //!
 //! Configuration: `YEASTAR_HOST`, `YEASTAR_PORT` (5038), `YEASTAR_USERNAME`,
 //! `YEASTAR_PASSWORD`, `YEASTAR_TLS`, `YEASTAR_CA_FILE`, `YEASTAR_CONTEXT` (dialplan context
 //! for click-to-call, `from-internal`), `SETTINGS_FILE` (its values win over the environment's),
-//! `HTTP_ADDR` (`127.0.0.1:8080`), `CONSOLE_TOKEN` (required off loopback), `RUST_LOG`.
+//! `HTTP_ADDR` (`127.0.0.1:8080`), `CONSOLE_TOKEN` (required off loopback), `SIP_WEBSOCKET_URL`,
+//! `SIP_USERS` and `SOFTPHONE_EXTENSIONS` (the console's softphone), `RUST_LOG`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,7 +39,8 @@ use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
 use yeastar_core::config::{AmiConfig, PbxConfig};
 use yeastar_examples::console::{
-    Access, Console, ConsoleInfo, FieldError, Section, SettingsStore, SettingsTarget, settings,
+    Access, Console, ConsoleInfo, FieldError, Section, SettingsStore, SettingsTarget, Softphone,
+    settings,
 };
 use yeastar_examples::{ConfigError, http_addr_from_env, init_logging};
 
@@ -150,6 +153,14 @@ async fn main() -> ExitCode {
         console: console.clone(),
     });
     tokio::spawn(pump_events(app.clone()));
+    let store = Arc::new(store);
+    let softphone = match Softphone::from_env(store.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("yeastar-service: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
 
     let api = Router::new()
         .route("/calls", get(active_calls).post(click_to_call))
@@ -157,7 +168,8 @@ async fn main() -> ExitCode {
         .route("/calls/{id}", delete(hangup))
         .route("/extensions", get(extensions))
         .with_state(app.clone())
-        .merge(settings::routes(Arc::new(store), app.clone()));
+        .merge(settings::routes(store, app.clone()))
+        .merge(softphone.routes());
     let router = Router::new()
         .route("/health", get(health))
         .with_state(app.clone())

@@ -1,6 +1,8 @@
 //! The web console of the reference services: one page (HTML, CSS and JavaScript embedded in the
 //! binary, no build step, no framework) showing live calls, extensions, an event feed, call
-//! history, click-to-call and hang-up, and the PBX settings with save-and-restart.
+//! history, click-to-call and hang-up, the PBX settings with save-and-restart, and the
+//! operator's softphone (SIP over WebSocket and WebRTC audio by the vendored JsSIP; see
+//! `docs/softphone.md`). It installs as an app (web manifest, a service worker for the shell).
 //!
 //! # What a service provides
 //!
@@ -9,10 +11,11 @@
 //!
 //! | route | who | what |
 //! |---|---|---|
-//! | `GET /`, `GET /console/app.js`, `GET /console/app.css` | [`Console::router`] | the page (no data, no token needed) |
+//! | `GET /`, `GET /console/app.js`, `GET /console/app.css`, `GET /console/softphone.js`, `GET /console/vendor/*`, `GET /console/icon.svg`, `GET /manifest.webmanifest`, `GET /sw.js` | [`Console::router`] | the page and its app shell (no data, no token needed) |
 //! | `GET /console/info` | [`Console::router`] | [`ConsoleInfo`]: the service's name and features |
 //! | `GET /events` | [`Console::router`] | Server-Sent Events: what the service gives [`EventHub::publish_line`] |
 //! | `GET /settings`, `PUT /settings` | [`settings::routes`] | the settings, over a [`SettingsStore`] and the service's [`SettingsTarget`] |
+//! | `GET /console/softphone`, `GET /console/softphone/{extension}` | [`Softphone::routes`] | the extensions the softphone may register, then one's WebSocket account |
 //! | `GET /health` | service | `connected`, `last_error`, `login_refused`, `pbx` |
 //! | `GET /calls`, `POST /calls`, `DELETE /calls/{id}` | service | active calls (the [`Call`](yeastar_ami::calls::Call) JSON), click-to-call (`{"from","to"}`; errors as `{"error","reason","reason_text"}`), hang-up |
 //! | `GET /calls/history?since=&until=&extension=&number=&limit=&offset=` | service | completed calls ([`CompletedCall`](yeastar_ami::calls::CompletedCall) JSON) |
@@ -53,6 +56,7 @@
 mod access;
 mod events;
 pub mod settings;
+mod softphone;
 
 use std::sync::Arc;
 
@@ -65,6 +69,7 @@ use serde::Serialize;
 pub use access::{Access, MAX_TOKEN_LEN, MIN_TOKEN_LEN, guard};
 pub use events::{EVENT_BUFFER, EventHub, KEEP_ALIVE, MAX_EVENT_STREAMS};
 pub use settings::{FieldError, Section, SettingsStore, SettingsTarget};
+pub use softphone::{MAX_SOFTPHONE_EXTENSIONS, Softphone};
 
 /// What the page needs to know about the service behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,17 +174,50 @@ impl Console {
                 "/console/app.css",
                 get(|| asset(APP_CSS, "text/css; charset=utf-8")),
             )
+            .route(
+                "/console/softphone.js",
+                get(|| asset(SOFTPHONE_JS, "text/javascript; charset=utf-8")),
+            )
+            .route(
+                "/console/vendor/jssip.min.js",
+                get(|| asset(JSSIP_JS, "text/javascript; charset=utf-8")),
+            )
+            .route(
+                "/console/vendor/LICENSES.txt",
+                get(|| asset(VENDOR_LICENSES, "text/plain; charset=utf-8")),
+            )
+            .route(
+                "/console/icon.svg",
+                get(|| asset(ICON_SVG, "image/svg+xml")),
+            )
+            .route(
+                "/manifest.webmanifest",
+                get(|| asset(MANIFEST, "application/manifest+json")),
+            )
+            .route(
+                "/sw.js",
+                get(|| asset(SERVICE_WORKER, "text/javascript; charset=utf-8")),
+            )
     }
 }
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
+const SOFTPHONE_JS: &str = include_str!("assets/softphone.js");
+/// JsSIP, rebuilt by `scripts/refresh-vendor.sh`.
+const JSSIP_JS: &str = include_str!("assets/vendor/jssip.min.js");
+const VENDOR_LICENSES: &str = include_str!("assets/vendor/LICENSES.txt");
+const ICON_SVG: &str = include_str!("assets/icon.svg");
+const MANIFEST: &str = include_str!("assets/manifest.webmanifest");
+const SERVICE_WORKER: &str = include_str!("assets/sw.js");
 
-/// Only the page's own files and requests: no inline script, no other origin.
+/// Only the page's own files and requests: no inline script, no other origin, except the
+/// softphone's WebSocket to the PBX (its address is a setting, so any `ws:`/`wss:` one).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     connect-src 'self'; img-src 'self' data:; media-src 'self' blob:; base-uri 'none'; \
-     form-action 'none'; frame-ancestors 'none'";
+     connect-src 'self' ws: wss:; img-src 'self' data:; media-src 'self' blob:; \
+     manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
 
 async fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();

@@ -320,14 +320,27 @@
     transferred: 'transferred', ended: 'ended',
   };
 
+  // The softphone's own call (softphone.js), shown until the service reports a call of its
+  // extension (through the PBX) so the same call is not listed twice.
+  function localCallShown() {
+    const local = state.localCall;
+    if (!local) return null;
+    for (const c of state.calls.values()) {
+      if (c.from === local.extension || c.to === local.extension) return null;
+    }
+    return local;
+  }
+
   function renderCalls() {
     const body = document.querySelector('#calls tbody');
     const calls = [...state.calls.values()].sort((a, b) => a.started - b.started);
+    const local = localCallShown();
+    if (local) calls.push(local);
     body.replaceChildren(...calls.map((c) => {
-      const hang = state.info && state.info.hangup
+      const hang = state.info && state.info.hangup && !c.local
         ? el('button', { type: 'button', class: 'danger hangup', text: 'Hang up', 'data-call-id': c.id })
         : null;
-      return el('tr', { 'data-call-id': c.id, 'data-state': c.state },
+      return el('tr', { 'data-call-id': c.id, 'data-state': c.state, class: c.local ? 'calls-local' : '' },
         el('td', { text: c.direction || '' }),
         el('td', { text: party(c.from, c.from_name) }),
         el('td', { text: c.to || '?' }),
@@ -907,8 +920,25 @@
     if (!state.started) {
       state.started = true;
       setInterval(tick, 1000);
+      window.consoleApp.started = true;
+      document.dispatchEvent(new CustomEvent('console-started'));
     }
     runStream();
+  }
+
+  // What the softphone (softphone.js) uses: the API with the token, and the live table.
+  window.consoleApp = {
+    api,
+    setLocalCall(call) {
+      state.localCall = call ? Object.assign({ local: true, id: 'softphone' }, call) : null;
+      renderCalls();
+    },
+  };
+
+  // The installable app's shell (manifest, icon, page, scripts) is kept by a service worker;
+  // the API never is.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register('/sw.js').catch(() => {});
   }
 
   start();
