@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 
 pub mod console;
+pub mod pjsip;
+pub mod sip;
 
 use yeastar_ami::client::{ClientConfig, DEFAULT_PORT, DEFAULT_TLS_PORT, TlsOptions};
 
