@@ -264,7 +264,6 @@ impl std::fmt::Debug for IvrCallContext {
 struct Message {
     recorder: CallRecorder<std::io::BufWriter<std::fs::File>>,
     name: String,
-    frames: u64,
 }
 
 /// Answers `call` and runs the IVR on it until it ends or `hangup` says so: prompts, echo,
@@ -355,7 +354,6 @@ pub async fn run_ivr_call(
                         if m.recorder.push(CallSide::Caller, &frame).and_then(|()| m.recorder.push(CallSide::Callee, &silence)).is_err() {
                             tracing::warn!(%call_id, "message not recorded");
                         }
-                        m.frames += 1;
                     }
                 }
                 None => received = None,
@@ -417,11 +415,7 @@ pub async fn run_ivr_call(
                         Ok(recorder) => {
                             let name =
                                 file_name_of(&yeastar_rtp::recording::recording_path(&dir, &stem));
-                            message = Some(Message {
-                                recorder,
-                                name,
-                                frames: 0,
-                            });
+                            message = Some(Message { recorder, name });
                         }
                         Err(e) => tracing::warn!(%call_id, error = %e, "message not started"),
                     }
@@ -459,7 +453,7 @@ pub async fn run_ivr_call(
 }
 
 fn finish_message(message: Message, line: &impl Fn(&str, Value)) {
-    let seconds = message.frames as f64 * 0.02;
+    let seconds = message.recorder.samples_written() as f64 / 8000.0;
     match message.recorder.finish() {
         Ok(()) => line(
             "message",
