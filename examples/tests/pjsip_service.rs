@@ -410,7 +410,7 @@ fn sipp_walks_the_ivr_and_the_recording_holds_its_tone() {
         .iter()
         .map(|l| match l["event"].as_str().unwrap() {
             "digit" => format!("digit {}", l["digit"].as_str().unwrap()),
-            "state" => format!("{}", l["state"].as_str().unwrap()),
+            "state" => l["state"].as_str().unwrap().to_owned(),
             other => other.to_owned(),
         })
         .collect();
