@@ -343,7 +343,7 @@ fn sipp_walks_the_ivr_and_the_recording_holds_its_tone() {
     }
     let _lock = lock();
     let run = run_dir("ivr");
-    let _kamailio = Kamailio::start(&run.join("kamailio"));
+    let kamailio = Kamailio::start(&run.join("kamailio"));
     let service = Service::start(&run, &[]);
     for ext in ["1002", "1004"] {
         service.wait_line(0, Duration::from_secs(10), |l| {
@@ -476,6 +476,8 @@ fn sipp_walks_the_ivr_and_the_recording_holds_its_tone() {
     assert_eq!(status, 404);
     let (_, history) = service.request("GET", "/calls/history", None);
     assert_eq!(history[0]["recording"], recording, "{history}");
+    // Stopped before their directory goes (Kamailio is stopped by its pid file).
+    drop((service, kamailio));
     let _ = std::fs::remove_dir_all(&run);
 }
 
@@ -500,7 +502,7 @@ fn a_settings_update_switches_native_to_websocket_and_back_with_http_up() {
     }
     let _lock = lock();
     let run = run_dir("switch");
-    let _kamailio = Kamailio::start(&run.join("kamailio"));
+    let kamailio = Kamailio::start(&run.join("kamailio"));
     let service = Service::start(&run, &[]);
     service.wait_line(0, Duration::from_secs(10), |l| {
         l["type"] == "registration" && l["account"] == "1004" && l["state"] == "registered"
@@ -587,5 +589,6 @@ fn a_settings_update_switches_native_to_websocket_and_back_with_http_up() {
     let answered = answered.load(Ordering::Relaxed);
     eprintln!("/health answered {answered} times during the switches");
     assert!(answered >= 3, "{answered}");
+    drop((service, kamailio));
     let _ = std::fs::remove_dir_all(&run);
 }
