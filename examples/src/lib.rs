@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+pub mod api;
 pub mod console;
 pub mod pjsip;
 pub mod sip;

@@ -18,7 +18,6 @@
 //! user agent in-process; the HTTP server stays up).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,14 +30,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use yeastar_calls::{
     Call, CallEvent, CallHistory, CallState, ExtensionEvent, ExtensionState, ExtensionStatus,
-    HistoryQuery, MemoryHistory, RegistrationState, format_rfc3339, to_json_line,
+    MemoryHistory, RegistrationState, format_rfc3339, to_json_line,
 };
 use yeastar_core::config::{PbxConfig, SipConfig, SipMode};
+use yeastar_examples::api::{
+    ClickToCall, HistoryParams, error, history_page, is_dialable, print_line,
+};
 use yeastar_examples::console::{
     Access, Console, ConsoleInfo, FieldError, Section, SettingsStore, SettingsTarget, settings,
 };
@@ -57,10 +58,6 @@ use yeastar_sip::driver::{
 use yeastar_sip::ua::{AccountHandle, RegistrationError, RegistrationEvent, TransferProgress};
 use yeastar_ws::{WsClient, WsStatus};
 
-/// Records `GET /calls/history` returns when no `limit` is given.
-const DEFAULT_HISTORY_LIMIT: usize = 100;
-/// Most records one `GET /calls/history` returns, and the deepest `offset + limit` it pages to.
-const MAX_HISTORY_LIMIT: usize = 10_000;
 /// Longest wait of `POST /calls` for `from` to answer and the transfer to be accepted.
 const CLICK_TO_CALL_WAIT: Duration = Duration::from_secs(60);
 /// Calls followed at once (active calls and the hang-up channels of their tasks).
@@ -114,12 +111,6 @@ struct App {
     console: Console,
     ivr: IvrSettings,
     local: Option<SocketAddr>,
-}
-
-fn print_line(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }
 
 impl App {
@@ -710,49 +701,11 @@ async fn active_calls(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!(calls))
 }
 
-#[derive(Deserialize)]
-struct HistoryParams {
-    since: Option<u64>,
-    until: Option<u64>,
-    extension: Option<String>,
-    number: Option<String>,
-    limit: Option<usize>,
-    offset: Option<usize>,
-}
-
 async fn history(State(app): State<Arc<App>>, Query(p): Query<HistoryParams>) -> Response {
-    let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
-    let offset = p.offset.unwrap_or(0).min(MAX_HISTORY_LIMIT);
-    let limit = p
-        .limit
-        .unwrap_or(DEFAULT_HISTORY_LIMIT)
-        .min(MAX_HISTORY_LIMIT - offset);
-    let mut query = HistoryQuery::default();
-    query.since = p.since.map(at);
-    query.until = p.until.map(at);
-    query.extension = p.extension.filter(|e| !e.is_empty());
-    query.number = p.number.filter(|n| !n.is_empty());
-    query.limit = offset + limit;
-    let Ok(h) = app.history.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable");
-    };
-    match h.query(&query) {
-        Ok(calls) => Json(json!(calls.get(offset..).unwrap_or_default())).into_response(),
-        Err(e) => match e {},
+    match app.history.lock() {
+        Ok(h) => history_page(&h, p),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable"),
     }
-}
-
-#[derive(Deserialize)]
-struct ClickToCall {
-    from: String,
-    to: String,
-}
-
-fn is_dialable(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+*#-_.".contains(c))
 }
 
 /// Click-to-call: one of our extensions calls `from`; once `from` answers, the call is
@@ -919,10 +872,6 @@ async fn recording(State(app): State<Arc<App>>, Path(name): Path<String>) -> Res
     response
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({"error": message}))).into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -957,13 +906,5 @@ mod tests {
             extension_status(&live, "1002").state,
             ExtensionState::Unavailable
         );
-    }
-
-    #[test]
-    fn dialable_numbers() {
-        assert!(is_dialable("1002"));
-        assert!(is_dialable("+4930123"));
-        assert!(!is_dialable("10 02"));
-        assert!(!is_dialable(""));
     }
 }
