@@ -569,6 +569,19 @@ fn a_settings_update_switches_native_to_websocket_and_back_with_http_up() {
             "{file}"
         );
     }
+    // A change outside the SIP settings restarts nothing: no registration goes out again.
+    let (_, view) = service.request("GET", "/settings", None);
+    let mut other = view["settings"].clone();
+    other["ami"]["context"] = json!("from-pjsip");
+    let skip = service.lines().len();
+    let (status, saved) = service.request("PUT", "/settings", Some(&other));
+    assert_eq!(status, 200, "{saved}");
+    std::thread::sleep(Duration::from_millis(1500));
+    let again: Vec<Value> = service.lines().into_iter().skip(skip).collect();
+    assert!(again.is_empty(), "{again:?}");
+    let (_, health) = service.request("GET", "/health", None);
+    assert_eq!(health["registered"], 2, "{health}");
+
     // A refused update names the field and keeps the file.
     let before = std::fs::read_to_string(run.join("settings.toml")).unwrap();
     let (_, view) = service.request("GET", "/settings", None);
