@@ -158,6 +158,21 @@ ws_supervise_seeds() {
     echo "ws_supervise: 2 sequence seeds"
 }
 
+# ivr seeds: operator flag, repeats, menu timeout (2 bytes), then ops (0 digit + index,
+# 1 prompt finished, 2 advance + 2 bytes, 3 timeout, 4 transfer failed): a walk through the
+# message (2, #), the echo (1, #), the operator (0) and unanswered menus.
+ivr_seeds() {
+    local dir=$out/ivr s sum
+    mkdir -p "$dir"
+    for s in '\001\003\350\003\001\001\000\002\001\000\013\001\001\000\001\001\000\013\000\000\001\004\001' \
+        '\000\002\144\000\001\001\002\377\000\003\001\002\377\000\003\001\002\377\000\003\001'; do
+        printf "$s" >"$work/ivr"
+        sum=$(sha1sum "$work/ivr" | cut -d' ' -f1)
+        mv "$work/ivr" "$dir/$sum"
+    done
+    echo "ivr: 2 sequence seeds"
+}
+
 seed_target() {
     local t=$1
     case $t in
@@ -189,6 +204,8 @@ seed_target() {
         { data_files "$sip_data" | grep -E '\.(sip|dat)$' || true; } | ws_frame_seeds ;;
     ws_supervise)
         ws_supervise_seeds ;;
+    ivr)
+        ivr_seeds ;;
     rtp_* | rtcp* | dtmf_* | jitter_*)
         { data_files "$rtp_data" | grep -vE '\.(csv|txt)$' || true; } | add_seeds "$t" 0 ;;
     *)

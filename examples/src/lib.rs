@@ -1,5 +1,6 @@
-//! Shared pieces of the reference binaries in `src/bin/`: configuration from the environment and
-//! the web console ([`console`]).
+//! Shared pieces of the reference binaries in `src/bin/`: configuration from the environment,
+//! the web console ([`console`]), the SIP pieces of `sip-phone` and `pjsip-service` ([`sip`]) and
+//! the IVR of `pjsip-service` ([`pjsip`]).
 //!
 //! The binaries reproduce the deployments of a Yeastar integration: `yeastar-service` (AMI:
 //! live calls as JSON lines, an HTTP API for click-to-call, hangup, history and extension
@@ -7,7 +8,10 @@
 
 use std::path::PathBuf;
 
+pub mod api;
 pub mod console;
+pub mod pjsip;
+pub mod sip;
 
 use yeastar_ami::client::{ClientConfig, DEFAULT_PORT, DEFAULT_TLS_PORT, TlsOptions};
 

@@ -542,3 +542,67 @@ async fn trunk_routes_inbound_calls_by_the_dialled_number() {
     carrier.shutdown().await;
     pbx.shutdown().await;
 }
+
+#[tokio::test]
+async fn received_audio_reaches_the_application_that_asked_for_it() {
+    let udp_b = UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let b_addr = udp_b.local_addr();
+    let (alice, _alice_events) = agent(
+        Box::new(
+            UdpTransport::bind("127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap(),
+        ),
+        (31400, 31419),
+    )
+    .await;
+    let (bob, mut bob_events) = agent(Box::new(udp_b), (31420, 31439)).await;
+    let request = CallRequest::direct(format!("sip:bob@{b_addr}"), Remote::udp(b_addr))
+        .from("sip:alice@127.0.0.1")
+        .media(MediaOptions::rtp());
+    let mut outgoing = alice.call(request).await.unwrap();
+    let mut ringing = incoming(&mut bob_events).await;
+    ringing
+        .call
+        .answer(MediaOptions::rtp().receive_audio())
+        .await
+        .unwrap();
+    until(&mut outgoing, |u| {
+        matches!(u, CallUpdate::MediaStarted { .. })
+    })
+    .await;
+    until(&mut ringing.call, |u| {
+        matches!(u, CallUpdate::MediaStarted { .. })
+    })
+    .await;
+    assert!(outgoing.received_audio().is_none(), "alice did not ask");
+    let mut received = ringing.call.received_audio().expect("bob asked");
+    assert!(ringing.call.received_audio().is_none(), "taken once");
+
+    // Frames come every ptime, silence included: count those that carry the tone.
+    let counter = tokio::spawn(async move {
+        let mut loud = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while let Ok(Some(frame)) = tokio::time::timeout_at(deadline, received.recv()).await {
+            assert_eq!(frame.len(), 160);
+            let rms = (frame.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / 160.0).sqrt();
+            if rms > 3000.0 {
+                loud += 1;
+            }
+        }
+        loud
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    for n in 0..40 {
+        tick.tick().await;
+        outgoing.send_audio(tone_frame(n * 160)).unwrap();
+    }
+    let loud = counter.await.unwrap();
+    assert!((30..=45).contains(&loud), "{loud} frames of tone");
+    outgoing.hangup().await.unwrap();
+    until_ended(&mut ringing.call).await;
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

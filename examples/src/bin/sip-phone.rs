@@ -12,29 +12,30 @@
 //! stdout carries JSON lines only (registration and call events); logs go to stderr. Exit
 //! codes: 0 success, 1 the call or registration failed, 2 a bad variable or argument.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::time::{Instant, sleep_until, timeout};
-use yeastar_core::config::{RawSettings, SipConfig, SipTransport, SipUser};
+use yeastar_core::config::{RawSettings, SipConfig, SipUser};
 use yeastar_examples::init_logging;
+use yeastar_examples::sip::{
+    FRAME, NativeAgent, account_for, local_addr_from_env, native_kind, shutdown_signal,
+    start_native, test_tone, user_part,
+};
 use yeastar_rtp::playback::Prompt;
 use yeastar_rtp::recording::recording_path;
 use yeastar_sip::driver::{
-    AgentConfig, AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaOptions, MediaPlan,
-    SipCall, TcpTransport, TlsConfig, TlsTransport, Transport, UdpTransport, UserAgent, resolve,
+    AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaOptions, SipCall, UserAgent,
 };
-use yeastar_sip::ua::{AccountConfig, AccountHandle, EndReason, RegistrationEvent, TransportKind};
+use yeastar_sip::ua::{AccountHandle, EndReason, RegistrationEvent, TransportKind};
 
 /// Longest wait for the registrar's first answer.
 const REGISTER_WAIT: Duration = Duration::from_secs(15);
 /// Longest wait for a call to be answered.
 const ANSWER_WAIT: Duration = Duration::from_secs(60);
-/// Samples per 20 ms frame at 8 kHz.
-const FRAME: usize = 160;
 
 /// Exit code for a bad variable or argument.
 const EXIT_CONFIG: u8 = 2;
@@ -132,7 +133,6 @@ fn parse_args(args: &[String]) -> Result<Action, String> {
 struct Settings {
     sip: SipConfig,
     user: SipUser,
-    server: String,
     local: Option<SocketAddr>,
 }
 
@@ -142,84 +142,12 @@ fn settings() -> Result<Settings, String> {
     let sip = config
         .sip
         .ok_or("SIP_USERS: is required (ext:password:auth_user:Display Name)")?;
-    let server = sip
-        .server
-        .clone()
-        .ok_or("SIP_SERVER: is required (the registrar's host)")?;
-    let user = sip.users.first().cloned().ok_or("SIP_USERS: no entry")?;
-    let local = match std::env::var("SIP_LOCAL_ADDR") {
-        Ok(v) if !v.trim().is_empty() => {
-            let v = v.trim();
-            Some(
-                v.parse::<SocketAddr>()
-                    .or_else(|_| v.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 0)))
-                    .map_err(|_| {
-                        format!("SIP_LOCAL_ADDR: {v:?} is not an address (ip or ip:port)")
-                    })?,
-            )
-        }
-        _ => None,
-    };
-    Ok(Settings {
-        sip,
-        user,
-        server,
-        local,
-    })
-}
-
-/// The transport for `SIP_TRANSPORT`: the one place a new transport is added.
-async fn transport_for(
-    settings: &Settings,
-    local: SocketAddr,
-) -> Result<(Box<dyn Transport>, TransportKind), String> {
-    let sip = &settings.sip;
-    match sip.transport {
-        SipTransport::Udp => Ok((
-            Box::new(
-                UdpTransport::bind(local)
-                    .await
-                    .map_err(|e| format!("bind {local}: {e}"))?,
-            ),
-            TransportKind::Udp,
-        )),
-        SipTransport::Tcp => Ok((
-            Box::new(
-                TcpTransport::bind(local)
-                    .await
-                    .map_err(|e| format!("bind {local}: {e}"))?,
-            ),
-            TransportKind::Tcp,
-        )),
-        SipTransport::Tls => {
-            let mut tls = TlsConfig::new();
-            if let Some(ca) = &sip.ca_file {
-                tls = tls.ca_file(ca);
-            }
-            if settings.server.parse::<IpAddr>().is_err() {
-                tls = tls.server_name(settings.server.clone());
-            }
-            let t = TlsTransport::bind(local, &tls)
-                .await
-                .map_err(|e| format!("SIP_CA_FILE/TLS: {e}"))?;
-            Ok((Box::new(t), TransportKind::Tls))
-        }
-        other => Err(format!(
-            "SIP_TRANSPORT: {other} is not supported by sip-phone yet (UDP, TCP or TLS)"
-        )),
+    if sip.server.is_none() {
+        return Err("SIP_SERVER: is required (the registrar's host)".into());
     }
-}
-
-/// The local address that routes to `server` (no packet is sent).
-fn route_to(server: SocketAddr) -> Option<IpAddr> {
-    let any: SocketAddr = if server.is_ipv4() {
-        "0.0.0.0:0".parse().ok()?
-    } else {
-        "[::]:0".parse().ok()?
-    };
-    let socket = std::net::UdpSocket::bind(any).ok()?;
-    socket.connect(server).ok()?;
-    socket.local_addr().ok().map(|a| a.ip())
+    let user = sip.users.first().cloned().ok_or("SIP_USERS: no entry")?;
+    let local = local_addr_from_env().map_err(|e| e.to_string())?;
+    Ok(Settings { sip, user, local })
 }
 
 fn now_ts() -> String {
@@ -237,46 +165,25 @@ struct Phone {
 
 impl Phone {
     async fn start(settings: &Settings) -> Result<Phone, (u8, String)> {
-        let config_error = |e: String| (EXIT_CONFIG, e);
         let sip = &settings.sip;
-        let kind = match sip.transport {
-            SipTransport::Tcp => TransportKind::Tcp,
-            SipTransport::Tls => TransportKind::Tls,
-            _ => TransportKind::Udp,
-        };
-        let proxy = resolve(&settings.server, sip.port, kind)
-            .await
-            .map_err(|e| config_error(format!("SIP_SERVER: {e}")))?;
-        let local = settings.local.unwrap_or_else(|| {
-            let ip = route_to(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
-                IpAddr::from([0, 0, 0, 0])
-            } else {
-                IpAddr::from([0u16; 8])
-            });
-            SocketAddr::new(ip, 0)
-        });
-        let (transport, kind) = transport_for(settings, local).await.map_err(config_error)?;
-        let mut config = AgentConfig::new(vec![transport]);
-        config.media = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
-            .map_err(|e| config_error(format!("RTP_PORT_MIN/RTP_PORT_MAX: {e}")))?
-            .address(local.ip())
-            .clone();
-        if local.ip().is_unspecified() {
-            config.media.address = None;
+        if sip.transport.is_websocket() {
+            return Err((
+                EXIT_CONFIG,
+                format!(
+                    "SIP_TRANSPORT: {} is not supported by sip-phone yet (UDP, TCP or TLS)",
+                    sip.transport
+                ),
+            ));
         }
-        let (agent, events) = UserAgent::start(config).map_err(|e| (1, e.to_string()))?;
-        let user = &settings.user;
-        let password = user.password_for(sip.transport).expose().to_owned();
-        let mut account = AccountConfig::new(
-            user.extension.clone(),
-            settings.server.clone(),
-            password,
+        let NativeAgent {
+            agent,
+            events,
             proxy,
-        );
-        account.auth_user = Some(user.auth_user.clone());
-        if !user.display_name.is_empty() {
-            account.display_name = Some(user.display_name.clone());
-        }
+            server,
+        } = start_native(sip, settings.local)
+            .await
+            .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+        let account = account_for(&settings.user, &server, proxy, sip.transport);
         let handle = agent
             .register(account)
             .await
@@ -285,9 +192,9 @@ impl Phone {
             agent,
             events,
             account: handle,
-            user: user.extension.clone(),
-            server: settings.server.clone(),
-            transport: kind,
+            user: settings.user.extension.clone(),
+            server,
+            transport: native_kind(sip.transport),
         })
     }
 
@@ -443,20 +350,6 @@ impl CallPrinter {
     }
 }
 
-/// The user part of a From/To value (`"Bob" <sip:1002@pbx>;tag=x` → `1002`), else the value.
-fn user_part(value: &str) -> String {
-    let uri = value
-        .find("sip:")
-        .or_else(|| value.find("sips:"))
-        .and_then(|i| value.get(i..))
-        .and_then(|u| u.split_once(':'))
-        .map(|(_, rest)| rest);
-    match uri.and_then(|rest| rest.split_once('@')) {
-        Some((user, _)) if !user.is_empty() => user.to_owned(),
-        _ => value.trim().to_owned(),
-    }
-}
-
 fn reason_text(reason: EndReason) -> &'static str {
     match reason {
         EndReason::LocalHangup => "local_hangup",
@@ -482,14 +375,7 @@ fn audio_source(play: Option<&Path>) -> Result<Arc<Vec<i16>>, String> {
         Some(path) => Prompt::open(path)
             .map(|p| Arc::new(p.samples().to_vec()))
             .map_err(|e| format!("--play {}: {e}", path.display())),
-        None => Ok(Arc::new(
-            (0..8000)
-                .map(|i| {
-                    let t = f64::from(i) / 8000.0;
-                    (8192.0 * (2.0 * std::f64::consts::PI * 1000.0 * t).sin()) as i16
-                })
-                .collect(),
-        )),
+        None => Ok(Arc::new(test_tone())),
     }
 }
 
@@ -692,31 +578,6 @@ async fn answer_one(
     let _ = done.send(clean).await;
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging();
@@ -823,12 +684,5 @@ mod tests {
         assert!(parse_args(&args("call 1 --dtmf 1x")).is_err());
         assert!(parse_args(&args("answer --bogus 1")).is_err());
         assert!(parse_args(&args("dance")).is_err());
-    }
-
-    #[test]
-    fn user_parts() {
-        assert_eq!(user_part("\"Bob\" <sip:1002@127.0.0.2>;tag=x"), "1002");
-        assert_eq!(user_part("<sips:1003@pbx;transport=tls>"), "1003");
-        assert_eq!(user_part("anonymous"), "anonymous");
     }
 }

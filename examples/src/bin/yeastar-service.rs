@@ -19,7 +19,6 @@
 //! `HTTP_ADDR` (`127.0.0.1:8080`), `CONSOLE_TOKEN` (required off loopback), `SIP_WEBSOCKET_URL`,
 //! `SIP_USERS` and `SOFTPHONE_EXTENSIONS` (the console's softphone), `RUST_LOG`.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -29,25 +28,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use yeastar_ami::Action;
-use yeastar_ami::calls::{CallHistory, HistoryQuery, MemoryHistory, format_rfc3339, to_json_line};
+use yeastar_ami::calls::{CallHistory, MemoryHistory, format_rfc3339, to_json_line};
 use yeastar_ami::client::{AmiClient, ClientConfig, ClientError, TlsOptions};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
 use yeastar_core::config::{AmiConfig, PbxConfig};
+use yeastar_examples::api::{
+    ClickToCall, HistoryParams, error, history_page, is_dialable, print_line,
+};
 use yeastar_examples::console::{
     Access, Console, ConsoleInfo, FieldError, Section, SettingsStore, SettingsTarget, Softphone,
     settings,
 };
+use yeastar_examples::sip::shutdown_signal;
 use yeastar_examples::{ConfigError, http_addr_from_env, init_logging};
-
-/// Records `GET /calls/history` returns when no `limit` is given.
-const DEFAULT_HISTORY_LIMIT: usize = 100;
-/// Most records one `GET /calls/history` returns, and the deepest `offset + limit` it pages to.
-const MAX_HISTORY_LIMIT: usize = 10_000;
 
 struct App {
     /// The AMI client in use; replaced when the settings change the connection.
@@ -201,21 +198,6 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// What [`SettingsTarget::prepare`] started.
 enum Prepared {
     /// Same PBX and user: only the context may change.
@@ -285,12 +267,6 @@ impl SettingsTarget for App {
             client.close().await;
         }
     }
-}
-
-fn print_line(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }
 
 /// Reads the events of whichever client is in use: a settings change swaps it.
@@ -445,52 +421,11 @@ async fn active_calls(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     Json(json!(app.client().calls().await.unwrap_or_default()))
 }
 
-#[derive(Deserialize)]
-struct HistoryParams {
-    /// Unix seconds.
-    since: Option<u64>,
-    /// Unix seconds.
-    until: Option<u64>,
-    extension: Option<String>,
-    number: Option<String>,
-    limit: Option<usize>,
-    /// Records to skip (newest first), for paging.
-    offset: Option<usize>,
-}
-
 async fn history(State(app): State<Arc<App>>, Query(p): Query<HistoryParams>) -> Response {
-    let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
-    let offset = p.offset.unwrap_or(0).min(MAX_HISTORY_LIMIT);
-    let limit = p
-        .limit
-        .unwrap_or(DEFAULT_HISTORY_LIMIT)
-        .min(MAX_HISTORY_LIMIT - offset);
-    let mut query = HistoryQuery::default();
-    query.since = p.since.map(at);
-    query.until = p.until.map(at);
-    query.extension = p.extension.filter(|e| !e.is_empty());
-    query.number = p.number.filter(|n| !n.is_empty());
-    query.limit = offset + limit;
-    let Ok(h) = app.history.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable");
-    };
-    match h.query(&query) {
-        Ok(calls) => Json(json!(calls.get(offset..).unwrap_or_default())).into_response(),
-        Err(e) => match e {},
+    match app.history.lock() {
+        Ok(h) => history_page(&h, p),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable"),
     }
-}
-
-#[derive(Deserialize)]
-struct ClickToCall {
-    from: String,
-    to: String,
-}
-
-fn is_dialable(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+*#-_.".contains(c))
 }
 
 /// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
@@ -606,8 +541,4 @@ async fn extensions(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
         .map(|(ext, s)| json!({"extension": ext, "status": s.state.as_str(), "registered": s.registered}))
         .collect();
     Json(json!(list))
-}
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({"error": message}))).into_response()
 }

@@ -18,7 +18,7 @@ use yeastar_calls::{
     RegistrationState, Source,
 };
 
-use super::media::{MediaControl, MediaPlan, RtpFigures};
+use super::media::{MediaControl, MediaPlan, ReceivedAudio, RtpFigures};
 use super::transport::{self, FlowIds, TRANSPORT_EVENT_QUEUE, Transport, TransportCommand};
 use super::transport::{TransportEvent, TransportHandle};
 use crate::offer_answer::{self, AudioSession, Codec};
@@ -137,6 +137,8 @@ pub struct MediaOptions {
     pub record_dir: Option<PathBuf>,
     /// Without media: the port our SDP names (default 9, the discard port).
     pub audio_port: Option<u16>,
+    /// Hand the decoded received audio to the application ([`SipCall::received_audio`]).
+    pub receive_audio: bool,
 }
 
 impl MediaOptions {
@@ -153,6 +155,14 @@ impl MediaOptions {
     #[must_use]
     pub fn record(mut self, dir: impl Into<PathBuf>) -> MediaOptions {
         self.record_dir = Some(dir.into());
+        self
+    }
+
+    /// Deliver the received audio ([`SipCall::received_audio`]), for an echo or a voice
+    /// message.
+    #[must_use]
+    pub fn receive_audio(mut self) -> MediaOptions {
+        self.receive_audio = true;
         self
     }
 
@@ -483,6 +493,15 @@ impl SipCall {
     #[must_use]
     pub fn has_media(&self) -> bool {
         self.media.is_running()
+    }
+
+    /// The received audio, one decoded frame per ptime (taken once, after
+    /// [`CallUpdate::MediaStarted`], when the call's media asked for it with
+    /// [`MediaOptions::receive_audio`]); at most
+    /// [`RECEIVED_AUDIO_QUEUE`](super::RECEIVED_AUDIO_QUEUE) frames wait.
+    #[must_use]
+    pub fn received_audio(&self) -> Option<ReceivedAudio> {
+        self.media.take_received_audio()
     }
 
     /// A handle that sends audio into the call from another task.
@@ -1099,7 +1118,8 @@ impl Task {
         let media = entry.media.clone();
         let updates = entry.updates.clone();
         let record = entry.plan.record_dir.clone();
-        match media.start(negotiated, call_id, caller, record, updates) {
+        let deliver = entry.plan.receive_audio;
+        match media.start(negotiated, call_id, caller, record, deliver, updates) {
             Ok(()) => self.update(
                 call,
                 CallUpdate::MediaStarted {

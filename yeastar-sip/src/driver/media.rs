@@ -14,6 +14,14 @@ use tokio::sync::mpsc;
 use super::agent::{AgentError, CallUpdate};
 use crate::offer_answer::Negotiated;
 
+/// Frames of received audio queued for the application
+/// ([`MediaOptions::receive_audio`](super::MediaOptions::receive_audio)): 1 s at 20 ms;
+/// beyond it frames are dropped.
+pub const RECEIVED_AUDIO_QUEUE: usize = 50;
+
+/// Received audio of a call: one decoded frame per ptime (silence while nothing arrives).
+pub type ReceivedAudio = mpsc::Receiver<Vec<i16>>;
+
 /// RTP counters of a call at its end.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -74,6 +82,7 @@ struct Inner {
     commands: Option<mpsc::Sender<MediaCommand>>,
     task: Option<tokio::task::JoinHandle<RtpFigures>>,
     telephone_event: bool,
+    received: Option<ReceivedAudio>,
 }
 
 /// The media of one call, shared by the agent and the call's handle.
@@ -140,6 +149,7 @@ impl MediaControl {
         call_id: &str,
         caller: bool,
         record_dir: Option<std::path::PathBuf>,
+        deliver_audio: bool,
         updates: mpsc::Sender<CallUpdate>,
     ) -> Result<(), AgentError> {
         use yeastar_rtp::G711Law;
@@ -159,7 +169,7 @@ impl MediaControl {
         };
         let mut config = MediaConfig::new(law, remote);
         config.telephone_event_pt = negotiated.telephone_event;
-        config.deliver_audio = false;
+        config.deliver_audio = deliver_audio;
         if let Some(ptime) = negotiated.ptime.and_then(yeastar_rtp::Ptime::from_millis) {
             config.ptime = ptime;
         }
@@ -176,13 +186,25 @@ impl MediaControl {
         let session =
             MediaSession::start(sockets, config).map_err(|e| AgentError::Media(e.to_string()))?;
         let (tx, rx) = mpsc::channel(yeastar_rtp::session::MAX_QUEUED_FRAMES);
-        let task = tokio::spawn(pump(session, rx, updates));
+        let (audio_tx, audio_rx) = if deliver_audio {
+            let (tx, rx) = mpsc::channel(RECEIVED_AUDIO_QUEUE);
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
+        let task = tokio::spawn(pump(session, rx, updates, audio_tx));
         self.with(|inner| {
             inner.commands = Some(tx);
             inner.task = Some(task);
             inner.telephone_event = negotiated.telephone_event.is_some();
+            inner.received = audio_rx;
         });
         Ok(())
+    }
+
+    /// The received audio, once (when the call was answered with it asked for).
+    pub(crate) fn take_received_audio(&self) -> Option<ReceivedAudio> {
+        self.with(|inner| inner.received.take())
     }
 
     pub(crate) fn send_audio(&self, pcm: Vec<i16>) -> Result<(), AgentError> {
@@ -220,6 +242,7 @@ async fn pump(
     mut session: yeastar_rtp::session::MediaSession,
     mut commands: mpsc::Receiver<MediaCommand>,
     updates: mpsc::Sender<CallUpdate>,
+    audio: Option<mpsc::Sender<Vec<i16>>>,
 ) -> RtpFigures {
     use yeastar_rtp::dtmf::DtmfEvent;
     use yeastar_rtp::session::MediaEvent;
@@ -239,6 +262,12 @@ async fn pump(
             event = session.next_event() => match event {
                 Some(MediaEvent::Dtmf(DtmfEvent::Started { digit, .. })) => {
                     let _ = updates.try_send(CallUpdate::Dtmf { digit });
+                }
+                Some(MediaEvent::Audio(pcm)) => {
+                    if let Some(audio) = &audio {
+                        // A reader that falls behind loses frames, never the call.
+                        let _ = audio.try_send(pcm);
+                    }
                 }
                 Some(_) => {}
                 None => break,
@@ -285,6 +314,7 @@ impl MediaControl {
         _call_id: &str,
         _caller: bool,
         _record_dir: Option<std::path::PathBuf>,
+        _deliver_audio: bool,
         _updates: mpsc::Sender<CallUpdate>,
     ) -> Result<(), AgentError> {
         Err(AgentError::NoMedia)
@@ -292,6 +322,10 @@ impl MediaControl {
 
     pub(crate) fn send_audio(&self, _pcm: Vec<i16>) -> Result<(), AgentError> {
         Err(AgentError::NoMedia)
+    }
+
+    pub(crate) fn take_received_audio(&self) -> Option<ReceivedAudio> {
+        None
     }
 
     pub(crate) fn send_digits(&self, _digits: &str, _duration: Duration) -> Result<(), AgentError> {

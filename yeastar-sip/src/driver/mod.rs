@@ -35,7 +35,7 @@ pub use agent::{
 };
 #[cfg(feature = "dns")]
 pub use dns::SipResolver;
-pub use media::{MediaPlan, RtpFigures};
+pub use media::{MediaPlan, RECEIVED_AUDIO_QUEUE, ReceivedAudio, RtpFigures};
 pub use stream::{TcpTransport, TlsConfig, TlsSetupError, TlsTransport};
 pub use transport::{
     FlowIds, TRANSPORT_COMMAND_QUEUE, TRANSPORT_EVENT_QUEUE, Transport, TransportChannels,

@@ -1,0 +1,248 @@
+//! What the SIP binaries (`sip-phone`, `pjsip-service`) share: the local address, the
+//! transports of `SIP_TRANSPORT`, the user agent with its RTP plan, accounts of `SIP_USERS`
+//! entries, tones, and the stop signal.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use yeastar_core::config::{SipConfig, SipTransport, SipUser};
+use yeastar_sip::driver::{
+    AgentConfig, AgentEvents, MediaPlan, TcpTransport, TlsConfig, TlsTransport, Transport,
+    UdpTransport, UserAgent, resolve,
+};
+use yeastar_sip::ua::{AccountConfig, Remote, TransportKind};
+
+use crate::ConfigError;
+
+/// Samples per 20 ms frame at 8 kHz.
+pub const FRAME: usize = 160;
+/// Sample rate of every tone and prompt.
+pub const SAMPLE_RATE: u32 = 8000;
+
+fn config_error(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+/// `SIP_LOCAL_ADDR`: `ip` or `ip:port` to bind SIP and RTP to; `None` when unset.
+pub fn local_addr_from_env() -> Result<Option<SocketAddr>, ConfigError> {
+    match std::env::var("SIP_LOCAL_ADDR") {
+        Ok(v) if !v.trim().is_empty() => {
+            let v = v.trim();
+            v.parse::<SocketAddr>()
+                .or_else(|_| v.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 0)))
+                .map(Some)
+                .map_err(|_| {
+                    config_error(
+                        "SIP_LOCAL_ADDR",
+                        format!("{v:?} is not an address (ip or ip:port)"),
+                    )
+                })
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The local address that routes to `server` (no packet is sent).
+pub fn route_to(server: SocketAddr) -> Option<IpAddr> {
+    let any = if server.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let socket = std::net::UdpSocket::bind(any).ok()?;
+    socket.connect(server).ok()?;
+    socket.local_addr().ok().map(|a| a.ip())
+}
+
+/// The transport kind of a native `SIP_TRANSPORT` (UDP for the WebSocket ones, which are not).
+pub fn native_kind(transport: SipTransport) -> TransportKind {
+    match transport {
+        SipTransport::Tcp => TransportKind::Tcp,
+        SipTransport::Tls => TransportKind::Tls,
+        _ => TransportKind::Udp,
+    }
+}
+
+/// The transport for a native `SIP_TRANSPORT`, bound to `local`: the one place a native
+/// transport is added.
+pub async fn native_transport(
+    sip: &SipConfig,
+    server: &str,
+    local: SocketAddr,
+) -> Result<Box<dyn Transport>, ConfigError> {
+    let bind_error = |e: std::io::Error| {
+        config_error(
+            "SIP_LOCAL_ADDR",
+            format!("cannot bind {local} for SIP: {e}"),
+        )
+    };
+    Ok(match sip.transport {
+        SipTransport::Udp => Box::new(UdpTransport::bind(local).await.map_err(bind_error)?),
+        SipTransport::Tcp => Box::new(TcpTransport::bind(local).await.map_err(bind_error)?),
+        SipTransport::Tls => {
+            let mut tls = TlsConfig::new();
+            if let Some(ca) = &sip.ca_file {
+                tls = tls.ca_file(ca);
+            }
+            if server.parse::<IpAddr>().is_err() {
+                tls = tls.server_name(server.to_owned());
+            }
+            Box::new(
+                TlsTransport::bind(local, &tls)
+                    .await
+                    .map_err(|e| config_error("SIP_CA_FILE", format!("TLS: {e}")))?,
+            )
+        }
+        other => {
+            return Err(config_error(
+                "SIP_TRANSPORT",
+                format!("{other} is not a native transport (UDP, TCP or TLS)"),
+            ));
+        }
+    })
+}
+
+/// A user agent on a native transport (UDP, TCP or TLS) with RTP from the configured range.
+#[derive(Debug)]
+pub struct NativeAgent {
+    /// The agent.
+    pub agent: UserAgent,
+    /// Its events.
+    pub events: AgentEvents,
+    /// The registrar and proxy.
+    pub proxy: Remote,
+    /// The registrar's host as configured (`SIP_SERVER`), the accounts' domain.
+    pub server: String,
+}
+
+/// Starts a user agent for the native mode of `sip`: resolves `SIP_SERVER`, binds the
+/// transport on `local` (default: the address that routes to the server, any port) and takes
+/// RTP ports from `RTP_PORT_MIN`..`RTP_PORT_MAX`. Errors name the variable.
+pub async fn start_native(
+    sip: &SipConfig,
+    local: Option<SocketAddr>,
+) -> Result<NativeAgent, ConfigError> {
+    let server = sip.server.clone().ok_or_else(|| {
+        config_error(
+            "SIP_SERVER",
+            "is required for native SIP (the registrar's host)",
+        )
+    })?;
+    let proxy = resolve(&server, sip.port, native_kind(sip.transport))
+        .await
+        .map_err(|e| config_error("SIP_SERVER", e.to_string()))?;
+    let local = local.unwrap_or_else(|| {
+        let ip = route_to(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
+            IpAddr::from([0, 0, 0, 0])
+        } else {
+            IpAddr::from([0u16; 8])
+        });
+        SocketAddr::new(ip, 0)
+    });
+    let transport = native_transport(sip, &server, local).await?;
+    let mut config = AgentConfig::new(vec![transport]);
+    let mut plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
+        .map_err(|e| config_error("RTP_PORT_MIN", e.to_string()))?;
+    if !local.ip().is_unspecified() {
+        plan = plan.address(local.ip());
+    }
+    config.media = plan;
+    let (agent, events) =
+        UserAgent::start(config).map_err(|e| config_error("SIP_TRANSPORT", e.to_string()))?;
+    Ok(NativeAgent {
+        agent,
+        events,
+        proxy,
+        server,
+    })
+}
+
+/// The account of a `SIP_USERS` entry at `domain` through `proxy`, with the password for
+/// `transport` (the WebSocket password over WS/WSS when the entry has one).
+pub fn account_for(
+    user: &SipUser,
+    domain: &str,
+    proxy: Remote,
+    transport: SipTransport,
+) -> AccountConfig {
+    let password = user.password_for(transport).expose().to_owned();
+    let mut account =
+        AccountConfig::new(user.extension.clone(), domain.to_owned(), password, proxy);
+    account.auth_user = Some(user.auth_user.clone());
+    if !user.display_name.is_empty() {
+        account.display_name = Some(user.display_name.clone());
+    }
+    account
+}
+
+/// The user part of a From/To value (`"Bob" <sip:1002@pbx>;tag=x` → `1002`), else the value.
+pub fn user_part(value: &str) -> String {
+    let uri = value
+        .find("sip:")
+        .or_else(|| value.find("sips:"))
+        .and_then(|i| value.get(i..))
+        .and_then(|u| u.split_once(':'))
+        .map(|(_, rest)| rest);
+    match uri.and_then(|rest| rest.split_once('@')) {
+        Some((user, _)) if !user.is_empty() => user.to_owned(),
+        _ => value.trim().to_owned(),
+    }
+}
+
+/// `duration` of a sine at `hz` and `amplitude` (of 32767), 8 kHz.
+pub fn tone(hz: f64, duration: Duration, amplitude: f64) -> Vec<i16> {
+    let samples = (duration.as_secs_f64() * f64::from(SAMPLE_RATE)).round() as usize;
+    (0..samples)
+        .map(|i| {
+            let t = i as f64 / f64::from(SAMPLE_RATE);
+            (amplitude * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16
+        })
+        .collect()
+}
+
+/// One second of a 1 kHz tone at -12 dBFS.
+pub fn test_tone() -> Vec<i16> {
+    tone(1000.0, Duration::from_secs(1), 8192.0)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_parts() {
+        assert_eq!(user_part("\"Bob\" <sip:1002@127.0.0.2>;tag=x"), "1002");
+        assert_eq!(user_part("<sips:1003@pbx;transport=tls>"), "1003");
+        assert_eq!(user_part("anonymous"), "anonymous");
+    }
+
+    #[test]
+    fn tones_have_their_length_and_level() {
+        let t = tone(1000.0, Duration::from_millis(20), 8192.0);
+        assert_eq!(t.len(), FRAME);
+        let peak = t.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+        assert!((8000..=8192).contains(&peak), "{peak}");
+    }
+}
