@@ -22,6 +22,7 @@
 //! together.
 
 pub mod config;
+pub mod diagnose;
 
 /// The call model every mode feeds.
 pub use yeastar_calls as calls;

@@ -1,5 +1,6 @@
 //! What the simulated PBX looks like: dialect, credentials, extensions, dialplan, timings.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -134,6 +135,14 @@ pub struct SimConfig {
     pub seed: u64,
     /// TLS server settings; `None` serves plain TCP. Set with [`SimConfig::with_tls`].
     pub tls: Option<Arc<ServerConfig>>,
+    /// Client addresses the manager user's `permit`/`deny` lists refuse. A login from one of
+    /// them is answered `Authentication failed` even with the right secret, as Asterisk's
+    /// manager answers it (only its log tells the two apart).
+    pub denied_addresses: Vec<IpAddr>,
+    /// The manager user's `write` classes (`call`, `originate`, `reporting`, `system`,
+    /// `command`, …); an action none of whose classes is granted is answered `Permission
+    /// denied`, as Asterisk does. `None` grants every class (`write = all`).
+    pub write_classes: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -147,6 +156,8 @@ impl std::fmt::Debug for SimConfig {
             .field("context", &self.context)
             .field("answer_delay", &self.answer_delay)
             .field("tls", &self.tls.is_some())
+            .field("denied_addresses", &self.denied_addresses)
+            .field("write_classes", &self.write_classes)
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +213,8 @@ impl SimConfig {
             queue_ring_timeout: Duration::from_secs(15),
             seed: 0x5eed,
             tls: None,
+            denied_addresses: Vec::new(),
+            write_classes: None,
         }
     }
 
@@ -268,6 +281,18 @@ impl SimConfig {
     /// Sets how many finished calls the ground-truth log keeps.
     pub fn with_max_finished_calls(mut self, max: usize) -> SimConfig {
         self.max_finished_calls = max;
+        self
+    }
+
+    /// Refuses logins from `address`, as a manager user's `deny`/`permit` lists do.
+    pub fn with_denied_address(mut self, address: IpAddr) -> SimConfig {
+        self.denied_addresses.push(address);
+        self
+    }
+
+    /// Grants the manager user only these `write` classes (`write = call,reporting`).
+    pub fn with_write_classes(mut self, classes: &[&str]) -> SimConfig {
+        self.write_classes = Some(classes.iter().map(|c| c.to_ascii_lowercase()).collect());
         self
     }
 

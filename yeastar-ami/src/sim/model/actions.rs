@@ -22,7 +22,7 @@ impl PbxModel {
                 self.close(sid);
                 return;
             }
-            _ if !authed => {
+            _ if !authed || !self.write_allows(&lower) => {
                 self.send(sid, Out::error(id, "Permission denied"));
                 return;
             }
@@ -75,6 +75,28 @@ impl PbxModel {
         }
     }
 
+    /// Whether the manager user's `write` classes allow the action: each action needs one of
+    /// its classes (the `authority` Asterisk registers it with; none for `Ping` and `Events`).
+    fn write_allows(&self, action: &str) -> bool {
+        let Some(granted) = &self.cfg.write_classes else {
+            return true;
+        };
+        let needs: &[&str] = match action {
+            "ping" | "events" => return true,
+            "originate" => &["originate"],
+            "hangup" => &["system", "call"],
+            "redirect" => &["call"],
+            "command" => &["command"],
+            "pjsipshowendpoints" => &["system"],
+            "status" => &["system", "call", "reporting"],
+            "extensionstate" | "extensionstatelist" | "getvar" => &["call", "reporting"],
+            _ => &["system", "reporting"],
+        };
+        needs
+            .iter()
+            .any(|class| granted.iter().any(|g| g == class || g == "all"))
+    }
+
     pub(super) fn login(
         &mut self,
         sid: SessionId,
@@ -98,7 +120,12 @@ impl PbxModel {
         } else {
             m.get("Secret") == Some(self.cfg.secret.as_str())
         };
-        if !(user_ok && secret_ok) {
+        let denied = self
+            .sessions
+            .get(&sid)
+            .and_then(|s| s.remote_ip)
+            .is_some_and(|ip| self.cfg.denied_addresses.contains(&ip));
+        if denied || !(user_ok && secret_ok) {
             if let Some(s) = self.sessions.get_mut(&sid) {
                 s.closing = true;
             }

@@ -204,6 +204,8 @@ struct Session {
     closing: bool,
     local: String,
     remote: String,
+    /// The client's address, for the manager user's `permit`/`deny` lists.
+    remote_ip: Option<std::net::IpAddr>,
     tag: String,
 }
 

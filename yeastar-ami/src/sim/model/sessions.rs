@@ -28,6 +28,7 @@ impl PbxModel {
             closing: false,
             local: addr(local),
             remote: addr(remote),
+            remote_ip: remote.map(|a| a.ip()),
             tag: format!("0x{:012x}", 0x7f00_0000_0000u64 + id.0 * 0x1460),
         };
         self.sessions.insert(id, session);

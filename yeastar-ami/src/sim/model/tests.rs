@@ -139,6 +139,50 @@ fn refused_login_waits_then_closes() {
 }
 
 #[test]
+fn a_denied_address_is_refused_like_a_wrong_secret() {
+    let from: std::net::SocketAddr = "192.0.2.7:40000".parse().unwrap();
+    let cfg = SimConfig::modern().with_denied_address(from.ip());
+    let mut h = Harness::new(cfg);
+    h.sid = h.model.connect(None, Some(from)).unwrap();
+    h.drain();
+    login(&mut h);
+    let at = h.now + Duration::from_secs(1);
+    h.run_until(at);
+    assert!(
+        h.closed,
+        "the right secret from a denied address is refused"
+    );
+    let last = h.frames.last().unwrap().message();
+    assert_eq!(last.get("Message"), Some("Authentication failed"));
+}
+
+#[test]
+fn write_classes_gate_actions() {
+    let mut h = Harness::new(SimConfig::modern().with_write_classes(&["reporting"]));
+    login(&mut h);
+    h.send(Action::new("CoreStatus"), "x-2");
+    h.send(Action::new("Hangup").field("Channel", "PJSIP/none"), "x-3");
+    h.send(Action::new("Originate"), "x-4");
+    h.send(Action::new("Ping"), "x-5");
+    let answer = |id: &str| {
+        let frame = h
+            .frames
+            .iter()
+            .find(|f| f.message().action_id() == Some(id))
+            .unwrap();
+        let m = frame.message();
+        (
+            m.get("Response").unwrap_or_default().to_owned(),
+            m.get("Message").unwrap_or_default().to_owned(),
+        )
+    };
+    assert_eq!(answer("x-2").0, "Success");
+    assert_eq!(answer("x-3").1, "Permission denied");
+    assert_eq!(answer("x-4").1, "Permission denied");
+    assert_eq!(answer("x-5").0, "Success");
+}
+
+#[test]
 fn bad_input_is_bounded() {
     let mut h = Harness::new(SimConfig::modern());
     let junk = vec![b'x'; MAX_SESSION_INPUT + 1];
