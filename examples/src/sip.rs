@@ -8,7 +8,7 @@ use std::time::Duration;
 use yeastar_core::config::{SipConfig, SipTransport, SipUser};
 use yeastar_sip::driver::{
     AgentConfig, AgentEvents, MediaPlan, TcpTransport, TlsConfig, TlsTransport, Transport,
-    UdpTransport, UserAgent, resolve,
+    UdpTransport, UserAgent, local_ip_towards, resolve,
 };
 use yeastar_sip::ua::{AccountConfig, Remote, TransportKind};
 
@@ -43,18 +43,6 @@ pub fn local_addr_from_env() -> Result<Option<SocketAddr>, ConfigError> {
         }
         _ => Ok(None),
     }
-}
-
-/// The local address that routes to `server` (no packet is sent).
-pub fn route_to(server: SocketAddr) -> Option<IpAddr> {
-    let any = if server.is_ipv4() {
-        SocketAddr::from(([0, 0, 0, 0], 0))
-    } else {
-        SocketAddr::from(([0u16; 8], 0))
-    };
-    let socket = std::net::UdpSocket::bind(any).ok()?;
-    socket.connect(server).ok()?;
-    socket.local_addr().ok().map(|a| a.ip())
 }
 
 /// The transport kind of a native `SIP_TRANSPORT` (UDP for the WebSocket ones, which are not).
@@ -135,7 +123,7 @@ pub async fn start_native(
         .await
         .map_err(|e| config_error("SIP_SERVER", e.to_string()))?;
     let local = local.unwrap_or_else(|| {
-        let ip = route_to(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
+        let ip = local_ip_towards(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
             IpAddr::from([0, 0, 0, 0])
         } else {
             IpAddr::from([0u16; 8])

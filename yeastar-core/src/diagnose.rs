@@ -44,7 +44,7 @@ use yeastar_ami::Action;
 use yeastar_ami::session::{ActionError, AmiSession, SessionConfig, SessionEvent};
 use yeastar_sip::driver::{
     AgentConfig, AgentEvent, FlowIds, TcpTransport, TlsConfig, TlsTransport, Transport,
-    TransportCommand, TransportEvent, UdpTransport, UserAgent, resolve,
+    TransportCommand, TransportEvent, UdpTransport, UserAgent, local_ip_towards, resolve,
 };
 use yeastar_sip::ua::{
     AccountConfig, RegistrationError, RegistrationEvent, Remote, Transmit, TransportKind,
@@ -709,18 +709,6 @@ fn transport_kind(transport: SipTransport) -> TransportKind {
     }
 }
 
-/// The local address that routes to `server` (no packet is sent).
-fn route_to(server: SocketAddr) -> Option<IpAddr> {
-    let any: SocketAddr = if server.is_ipv4() {
-        SocketAddr::from(([0, 0, 0, 0], 0))
-    } else {
-        SocketAddr::from(([0u16; 8], 0))
-    };
-    let socket = std::net::UdpSocket::bind(any).ok()?;
-    socket.connect(server).ok()?;
-    socket.local_addr().ok().map(|a| a.ip())
-}
-
 /// Where the SIP checks go: the host named in requests and the server's address.
 struct SipTarget {
     host: String,
@@ -762,7 +750,7 @@ async fn sip_checks(sip: &SipConfig, options: &Options, checks: &mut Vec<Check>)
             host: client.host().to_owned(),
             local_ip: options
                 .local_ip
-                .or_else(|| route_to(remote.addr))
+                .or_else(|| local_ip_towards(remote.addr))
                 .unwrap_or(IpAddr::from([0, 0, 0, 0])),
             remote,
         }
@@ -772,7 +760,7 @@ async fn sip_checks(sip: &SipConfig, options: &Options, checks: &mut Vec<Check>)
             Ok(remote) => SipTarget {
                 local_ip: options
                     .local_ip
-                    .or_else(|| route_to(remote.addr))
+                    .or_else(|| local_ip_towards(remote.addr))
                     .unwrap_or(IpAddr::from([0, 0, 0, 0])),
                 host: server,
                 remote,

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio_rustls::rustls;
 
+use yeastar_sip::driver::tls::{TlsSetupError, read_private_key, ring_provider, root_store};
+
 use crate::error::WsError;
 
 /// How a `wss://` client verifies the server.
@@ -41,10 +43,16 @@ impl TlsOptions {
     }
 }
 
-/// The ring provider, given explicitly: the process-wide default may be unset, or ambiguous
-/// when another crate of the application enables a second provider.
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// A PEM or trust-store failure of the SIP driver's TLS helpers, as this crate reports it.
+fn pem_error(e: TlsSetupError) -> WsError {
+    match e {
+        TlsSetupError::File { path, source } => WsError::CaFile {
+            path,
+            detail: source.to_string(),
+        },
+        TlsSetupError::BadPem { path, detail } => WsError::BadPem { path, detail },
+        other => WsError::Tls(other.to_string()),
+    }
 }
 
 /// The rustls client configuration for these options.
@@ -52,19 +60,8 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<rustls::ClientConfig>, 
     if let Some(config) = &options.config {
         return Ok(config.clone());
     }
-    let mut roots = rustls::RootCertStore::empty();
-    match &options.ca_file {
-        Some(path) => {
-            for cert in read_certs(path)? {
-                roots.add(cert).map_err(|e| WsError::BadPem {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                })?;
-            }
-        }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
-    let config = rustls::ClientConfig::builder_with_provider(provider())
+    let roots = root_store(options.ca_file.as_deref()).map_err(pem_error)?;
+    let config = rustls::ClientConfig::builder_with_provider(ring_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| WsError::Tls(e.to_string()))?
         .with_root_certificates(roots)
@@ -82,27 +79,9 @@ pub(crate) fn server_name(
     ServerName::try_from(name.to_owned()).map_err(|_| WsError::ServerName(name.to_owned()))
 }
 
-fn read_pem(path: &Path) -> Result<Vec<u8>, WsError> {
-    std::fs::read(path).map_err(|e| WsError::CaFile {
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })
-}
-
 /// Every certificate of a PEM file; at least one.
 pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, WsError> {
-    let pem = read_pem(path)?;
-    let bad = |detail: String| WsError::BadPem {
-        path: path.to_owned(),
-        detail,
-    };
-    let certs = rustls_pemfile::certs(&mut pem.as_slice())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(bad("no certificate".into()));
-    }
-    Ok(certs)
+    yeastar_sip::driver::tls::read_certs(path).map_err(pem_error)
 }
 
 /// A rustls server configuration for an acceptor (`wss://`) from a certificate chain and
@@ -111,7 +90,7 @@ pub fn server_config(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> Result<Arc<rustls::ServerConfig>, WsError> {
-    let config = rustls::ServerConfig::builder_with_provider(provider())
+    let config = rustls::ServerConfig::builder_with_provider(ring_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| WsError::Tls(e.to_string()))?
         .with_no_client_auth()
@@ -126,16 +105,7 @@ pub fn server_config_from_pem(
     key_file: &Path,
 ) -> Result<Arc<rustls::ServerConfig>, WsError> {
     let chain = read_certs(cert_file)?;
-    let pem = read_pem(key_file)?;
-    let key = rustls_pemfile::private_key(&mut pem.as_slice())
-        .map_err(|e| WsError::BadPem {
-            path: key_file.to_owned(),
-            detail: e.to_string(),
-        })?
-        .ok_or_else(|| WsError::BadPem {
-            path: key_file.to_owned(),
-            detail: "no private key".into(),
-        })?;
+    let key = read_private_key(key_file).map_err(pem_error)?;
     server_config(chain, key)
 }
 

@@ -20,7 +20,7 @@ use yeastar_calls::{
 
 use super::media::{MediaControl, MediaPlan, ReceivedAudio, RtpFigures};
 use super::transport::{self, FlowIds, TRANSPORT_EVENT_QUEUE, Transport, TransportCommand};
-use super::transport::{TransportEvent, TransportHandle};
+use super::transport::{TransportEvent, TransportHandle, local_ip_towards};
 use crate::offer_answer::{self, AudioSession, Codec};
 use crate::sdp::{Direction, Sdp};
 use crate::ua::{
@@ -934,16 +934,7 @@ impl Task {
         match bound {
             Some(ip) if !ip.is_unspecified() => ip,
             _ => peer
-                .and_then(|p| {
-                    let any: SocketAddr = if p.is_ipv4() {
-                        SocketAddr::from(([0, 0, 0, 0], 0))
-                    } else {
-                        SocketAddr::from(([0u16; 8], 0))
-                    };
-                    let s = std::net::UdpSocket::bind(any).ok()?;
-                    s.connect(p).ok()?;
-                    s.local_addr().ok().map(|a| a.ip())
-                })
+                .and_then(local_ip_towards)
                 .unwrap_or(IpAddr::from([127, 0, 0, 1])),
         }
     }

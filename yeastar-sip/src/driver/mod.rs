@@ -26,6 +26,7 @@ pub mod agent;
 pub mod dns;
 mod media;
 pub mod stream;
+pub mod tls;
 pub mod transport;
 pub mod udp;
 
@@ -36,9 +37,10 @@ pub use agent::{
 #[cfg(feature = "dns")]
 pub use dns::SipResolver;
 pub use media::{MediaPlan, RECEIVED_AUDIO_QUEUE, ReceivedAudio, RtpFigures};
-pub use stream::{TcpTransport, TlsConfig, TlsSetupError, TlsTransport};
+pub use stream::{TcpTransport, TlsTransport};
+pub use tls::{TlsConfig, TlsSetupError};
 pub use transport::{
     FlowIds, TRANSPORT_COMMAND_QUEUE, TRANSPORT_EVENT_QUEUE, Transport, TransportChannels,
-    TransportCommand, TransportEvent, TransportHandle,
+    TransportCommand, TransportEvent, TransportHandle, local_ip_towards,
 };
 pub use udp::UdpTransport;

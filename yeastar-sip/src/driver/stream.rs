@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +21,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_rustls::rustls;
 
+use super::tls::{
+    TlsConfig, TlsSetupError, read_certs, read_private_key, ring_provider, root_store,
+};
 use super::transport::{Transport, TransportChannels, TransportCommand, TransportEvent};
 use crate::ua::{FlowId, LocalBinding, Remote, TransportError, TransportKind};
 use crate::{ParseOptions, StreamFramer};
@@ -35,97 +37,6 @@ pub const CONNECTION_WRITE_QUEUE: usize = 64;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes read from a connection at once.
 const READ_CHUNK: usize = 16 * 1024;
-
-/// TLS settings of a [`TlsTransport`].
-#[non_exhaustive]
-#[derive(Debug, Clone, Default)]
-pub struct TlsConfig {
-    /// PEM file of the CA(s) to trust; `None` trusts the web roots (webpki-roots).
-    pub ca_file: Option<PathBuf>,
-    /// The name the server's certificate must carry and the SNI sent; `None` checks the
-    /// destination's IP address (the certificate must list it as an IP SAN).
-    pub server_name: Option<String>,
-    /// Our client certificate chain and private key (PEM files), for servers that ask.
-    pub client_certificate: Option<(PathBuf, PathBuf)>,
-    /// A server certificate chain and key (PEM files): with it the transport accepts TLS
-    /// connections on its listening address; without it accepted connections are closed.
-    pub server_certificate: Option<(PathBuf, PathBuf)>,
-}
-
-impl TlsConfig {
-    /// Verification against the web roots, SNI from the destination.
-    #[must_use]
-    pub fn new() -> TlsConfig {
-        TlsConfig::default()
-    }
-
-    /// Trust the CAs of this PEM file instead of the web roots.
-    #[must_use]
-    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> TlsConfig {
-        self.ca_file = Some(path.into());
-        self
-    }
-
-    /// Check the server's certificate against `name` and send it as SNI.
-    #[must_use]
-    pub fn server_name(mut self, name: impl Into<String>) -> TlsConfig {
-        self.server_name = Some(name.into());
-        self
-    }
-
-    /// Present this client certificate chain and key.
-    #[must_use]
-    pub fn client_certificate(
-        mut self,
-        chain: impl Into<PathBuf>,
-        key: impl Into<PathBuf>,
-    ) -> TlsConfig {
-        self.client_certificate = Some((chain.into(), key.into()));
-        self
-    }
-
-    /// Accept TLS with this server certificate chain and key.
-    #[must_use]
-    pub fn server_certificate(
-        mut self,
-        chain: impl Into<PathBuf>,
-        key: impl Into<PathBuf>,
-    ) -> TlsConfig {
-        self.server_certificate = Some((chain.into(), key.into()));
-        self
-    }
-}
-
-/// Why a TLS transport could not be set up.
-#[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum TlsSetupError {
-    /// A PEM file could not be read.
-    #[error("cannot read {path}: {source}")]
-    File {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// A PEM file holds no certificate or key rustls accepts.
-    #[error("{path}: {detail}")]
-    BadPem {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        detail: String,
-    },
-    /// The server name is not a valid DNS name or IP address.
-    #[error("invalid TLS server name {0:?}")]
-    ServerName(String),
-    /// rustls refused the configuration.
-    #[error(transparent)]
-    Rustls(#[from] rustls::Error),
-    /// The listening socket could not be bound.
-    #[error("bind: {0}")]
-    Bind(#[from] io::Error),
-}
 
 /// The TCP transport.
 #[derive(Debug)]
@@ -214,64 +125,16 @@ impl std::fmt::Debug for Tls {
     }
 }
 
-fn read_pem(path: &Path) -> Result<Vec<u8>, TlsSetupError> {
-    std::fs::read(path).map_err(|source| TlsSetupError::File {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn certificates(
-    path: &Path,
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, TlsSetupError> {
-    let pem = read_pem(path)?;
-    let bad = |detail: String| TlsSetupError::BadPem {
-        path: path.to_owned(),
-        detail,
-    };
-    let certs = rustls_pemfile::certs(&mut pem.as_slice())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(bad("no certificate".into()));
-    }
-    Ok(certs)
-}
-
-fn private_key(path: &Path) -> Result<rustls::pki_types::PrivateKeyDer<'static>, TlsSetupError> {
-    let pem = read_pem(path)?;
-    rustls_pemfile::private_key(&mut pem.as_slice())
-        .map_err(|e| e.to_string())
-        .and_then(|k| k.ok_or_else(|| "no private key".to_owned()))
-        .map_err(|detail| TlsSetupError::BadPem {
-            path: path.to_owned(),
-            detail,
-        })
-}
-
 impl Tls {
     fn new(config: &TlsConfig) -> Result<Tls, TlsSetupError> {
-        let mut roots = rustls::RootCertStore::empty();
-        match &config.ca_file {
-            Some(path) => {
-                for cert in certificates(path)? {
-                    roots.add(cert).map_err(|e| TlsSetupError::BadPem {
-                        path: path.clone(),
-                        detail: e.to_string(),
-                    })?;
-                }
-            }
-            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        }
-        // An explicit provider: the process-wide default may be unset, or ambiguous when
-        // another crate of the application enables a second one.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let roots = root_store(config.ca_file.as_deref())?;
+        let provider = ring_provider();
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?
             .with_root_certificates(roots);
         let client = match &config.client_certificate {
             Some((chain, key)) => {
-                builder.with_client_auth_cert(certificates(chain)?, private_key(key)?)?
+                builder.with_client_auth_cert(read_certs(chain)?, read_private_key(key)?)?
             }
             None => builder.with_no_client_auth(),
         };
@@ -280,7 +143,7 @@ impl Tls {
                 let server = rustls::ServerConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()?
                     .with_no_client_auth()
-                    .with_single_cert(certificates(chain)?, private_key(key)?)?;
+                    .with_single_cert(read_certs(chain)?, read_private_key(key)?)?;
                 Some(tokio_rustls::TlsAcceptor::from(Arc::new(server)))
             }
             None => None,

@@ -14,6 +14,7 @@
 //! - never blocks on the driver: when the event channel is full it waits (backpressure), when it
 //!   is closed it stops.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -128,6 +129,19 @@ pub struct TransportHandle {
     pub commands: mpsc::Sender<TransportCommand>,
     /// Its task.
     pub task: JoinHandle<()>,
+}
+
+/// The local address the system would use to reach `peer` (a connected UDP socket; no packet
+/// is sent): what to write in Via, Contact and SDP when a transport listens on every address.
+pub fn local_ip_towards(peer: SocketAddr) -> Option<IpAddr> {
+    let any: SocketAddr = if peer.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let socket = std::net::UdpSocket::bind(any).ok()?;
+    socket.connect(peer).ok()?;
+    socket.local_addr().ok().map(|a| a.ip())
 }
 
 /// Starts `transport`, sending its events into `events`.
