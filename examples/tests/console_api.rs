@@ -3,6 +3,8 @@
 //! API with `SETTINGS_FILE`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -12,6 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use yeastar_ami::sim::{PbxSimulator, SimConfig};
+
+use support::free_port;
 
 const LIMIT: Duration = Duration::from_secs(30);
 const TOKEN: &str = "api-test-token-0123456789";
@@ -66,14 +70,6 @@ async fn request(
         head: head.to_string(),
         body: body.to_string(),
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn temp_dir(name: &str) -> PathBuf {

@@ -6,132 +6,43 @@
 //! view go to `target/console-screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::future::Future;
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use fantoccini::Locator;
+use serde_json::Value;
 use tokio::process::{Child, Command};
 use yeastar_ami::sim::{
     CallOutcome, CallScript, CallStep, FinishedCall, PbxSimulator, SimConfig, TransferKind,
 };
+use yeastar_test_peers::{RunDir, skip};
 
-/// Every wait of this test ends within this time.
-const LIMIT: Duration = Duration::from_secs(30);
-/// How often a wait looks again.
-const POLL: Duration = Duration::from_millis(100);
+use support::{
+    Browser, LIMIT, POLL, Peers, free_port, http_with_token, script_errors, until, wait_for_http,
+};
+
 const TOKEN: &str = "browser-test-token-5f1c2a9e";
 
 // ---- peers ------------------------------------------------------------------------------------
 
-struct Peers {
-    chromium: PathBuf,
-    chromedriver: PathBuf,
-}
-
-fn find_program(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
-        for name in names {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
 /// The browser and its driver, or `None` (after saying why) when the test must skip.
 fn peers() -> Option<Peers> {
-    let chromium = find_program(&["chromium", "chromium-browser"]);
-    let chromedriver = find_program(&["chromedriver"]);
-    match (chromium, chromedriver) {
-        (Some(chromium), Some(chromedriver)) => Some(Peers {
-            chromium,
-            chromedriver,
-        }),
-        _ => {
-            let message = "chromium or chromedriver not installed \
-                           (apt-get install chromium chromium-driver)";
-            if std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() == Ok("1") {
-                panic!("{message}, and YEASTAR_REQUIRE_PEERS=1");
-            }
-            eprintln!("skipping the browser test: {message}");
-            None
-        }
+    let peers = support::browser();
+    if peers.is_none() {
+        skip("chromium or chromedriver not installed (apt-get install chromium chromium-driver)");
     }
+    peers
+}
+
+/// A request to the service with the console token.
+async fn http(addr: &str, method: &str, path: &str) -> (u16, Value) {
+    http_with_token(addr, TOKEN, method, path).await
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-/// A fresh directory, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("yeastar-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Polls `check` until it gives a value; panics naming `what` after [`LIMIT`].
-async fn until<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// A minimal HTTP/1.1 request (one per connection) with the token: status and JSON body.
-async fn http(addr: &str, method: &str, path: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8(response).unwrap();
-    let status: u16 = text[9..12].parse().unwrap();
-    let (_, payload) = text.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
-}
 
 /// The ground truth of the simulator: finished calls drained so far.
 struct Truth(Vec<FinishedCall>);
@@ -176,201 +87,6 @@ fn start_service(http_addr: &str, pbx_port: u16, settings_file: &Path) -> Child 
         .unwrap()
 }
 
-async fn wait_for_http(addr: &str) {
-    until("the service's HTTP port", || async {
-        TcpStream::connect(addr).await.ok().map(drop)
-    })
-    .await;
-}
-
-// ---- the browser ------------------------------------------------------------------------------
-
-/// chromedriver on a free loopback port, with Chromium in a fresh profile.
-struct Browser {
-    driver: Child,
-    client: Client,
-    /// The process group of chromedriver and the Chromium it starts (Unix).
-    group: Option<u32>,
-    _profile: TempDir,
-}
-
-impl Drop for Browser {
-    /// A failing test never reaches [`Browser::close`]: killing chromedriver alone would leave
-    /// Chromium running, so the whole process group goes.
-    fn drop(&mut self) {
-        if let Some(group) = self.group.take() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-/// `POST /session/{id}/se/log`: chromedriver's browser log (console messages, script errors,
-/// failed requests).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or("")))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-impl Browser {
-    async fn start(peers: &Peers) -> Browser {
-        let port = free_port();
-        let profile = TempDir::new("chromium-profile");
-        let mut command = Command::new(&peers.chromedriver);
-        command
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        #[cfg(unix)]
-        command.process_group(0);
-        let driver = command.spawn().unwrap();
-        // Its own group (Unix): the group id is its process id.
-        let group = if cfg!(unix) { driver.id() } else { None };
-        let url = format!("http://127.0.0.1:{port}");
-        wait_for_http(&format!("127.0.0.1:{port}")).await;
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": peers.chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1400,1000",
-                    format!("--user-data-dir={}", profile.0.display()),
-                ],
-            }),
-        );
-        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = tokio::time::timeout(
-            LIMIT,
-            ClientBuilder::new(connector)
-                .capabilities(caps)
-                .connect(&url),
-        )
-        .await
-        .expect("chromedriver did not open a session in time")
-        .expect("chromedriver refused the session");
-        Browser {
-            driver,
-            client,
-            group,
-            _profile: profile,
-        }
-    }
-
-    /// The browser log entries since the last read.
-    async fn log(&self) -> Vec<Value> {
-        let entries = self.client.issue_cmd(BrowserLog).await.unwrap();
-        entries.as_array().cloned().unwrap_or_default()
-    }
-
-    /// Runs `script` (a function body; `arguments[0]` is `arg`) in the page.
-    async fn js(&self, script: &str, arg: Value) -> Value {
-        self.client.execute(script, vec![arg]).await.unwrap()
-    }
-
-    /// The text of the first element matching `css`, or `None`.
-    async fn text(&self, css: &str) -> Option<String> {
-        self.js(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-            json!(css),
-        )
-        .await
-        .as_str()
-        .map(str::to_string)
-    }
-
-    async fn wait_text(&self, css: &str, needle: &str) -> String {
-        until(&format!("{css} to contain {needle:?}"), || async {
-            self.text(css).await.filter(|t| t.contains(needle))
-        })
-        .await
-    }
-
-    async fn wait_present(&self, css: &str) {
-        until(&format!("{css} to appear"), || async {
-            self.text(css).await.map(drop)
-        })
-        .await;
-    }
-
-    async fn wait_absent(&self, css: &str) {
-        until(&format!("{css} to go"), || async {
-            self.text(css).await.is_none().then_some(())
-        })
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Replaces an input's value as a person would: select all, type.
-    async fn type_into(&self, css: &str, text: &str) {
-        let input = self.client.find(Locator::Css(css)).await.unwrap();
-        input.clear().await.unwrap();
-        if !text.is_empty() {
-            input.send_keys(text).await.unwrap();
-        }
-    }
-
-    /// The page as far down as it goes (the body's box), as a PNG.
-    async fn screenshot(&self, name: &str) {
-        let body = self.client.find(Locator::Css("body")).await.unwrap();
-        let png = body.screenshot().await.unwrap();
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-    }
-
-    /// Ends the session (Chromium exits), then chromedriver; the drop kills what is left.
-    async fn close(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill().await;
-    }
-}
-
-/// `target/console-screenshots/` of the target directory this test binary was built in.
-fn screenshot_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/console_browser-<hash>
-    let target = exe.ancestors().nth(3).unwrap();
-    target.join("console-screenshots")
-}
-
-/// Severe browser log entries other than failed requests (a refused call answers 502 on
-/// purpose; the browser logs each such response).
-fn script_errors(log: &[Value]) -> Vec<&Value> {
-    log.iter()
-        .filter(|e| e["level"] == "SEVERE" && e["source"] != "network")
-        .collect()
-}
-
 // ---- the test ---------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -384,12 +100,12 @@ async fn console_live_calls_history_and_settings_in_chromium() {
             .unwrap();
     // The PBX the settings move the service to.
     let second = PbxSimulator::start(SimConfig::modern()).await.unwrap();
-    let dir = TempDir::new("console");
-    let settings_file = dir.0.join("settings.toml");
+    let dir = RunDir::new("console");
+    let settings_file = dir.path().join("settings.toml");
     let http_addr = format!("127.0.0.1:{}", free_port());
     let mut service = start_service(&http_addr, sim.addr().port(), &settings_file);
     wait_for_http(&http_addr).await;
-    let browser = Browser::start(&peers).await;
+    let browser = Browser::start(&peers, &[], "console-screenshots").await;
     let mut truth = Truth(Vec::new());
 
     // -- the page loads, takes the token from the address and goes live --------------------

@@ -10,25 +10,25 @@
 //! `target/softphone-screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::future::Future;
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::Stdio;
 use std::time::Duration;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use yeastar_ami::sim::{PbxSimulator, SimConfig};
+use yeastar_test_peers::{Kamailio, kamailio_websocket_module, skip};
 
-/// Every wait of this test ends within this time.
-const LIMIT: Duration = Duration::from_secs(30);
-/// How often a wait looks again.
-const POLL: Duration = Duration::from_millis(100);
+use support::{
+    Browser, Peers, find_program, free_port, http_with_token, script_errors, until, wait_for_http,
+};
+
 const TOKEN: &str = "softphone-test-token-7d41c0b2";
-/// Kamailio's WSS listener (tests/peers/kamailio-ws).
+/// Kamailio's WSS listener (tests/peers/kamailio).
 const WSS_URL: &str = "wss://127.0.0.2:8089/ws";
 /// 1004 and 1005 with their WebSocket passwords; 1003 with a wrong one; 1001 not for the
 /// softphone (left out of `SOFTPHONE_EXTENSIONS`).
@@ -39,365 +39,36 @@ const SIP_USERS: &str = "1004:1004pass:1004:Front desk:1004wspass,\
 
 // ---- peers ------------------------------------------------------------------------------------
 
-struct Peers {
-    chromium: PathBuf,
-    chromedriver: PathBuf,
-}
-
-fn find_program(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in
-        std::env::split_paths(&path).chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
-    {
-        for name in names {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
 /// The browser, its driver and Kamailio with its WebSocket module, or `None` (after saying
 /// why) when the test must skip.
 fn peers() -> Option<Peers> {
-    let chromium = find_program(&["chromium", "chromium-browser"]);
-    let chromedriver = find_program(&["chromedriver"]);
-    let kamailio = find_program(&["kamailio"]);
-    let websocket = Path::new("/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so").is_file()
-        || Path::new("/usr/lib/kamailio/modules/websocket.so").is_file();
-    match (chromium, chromedriver, kamailio) {
-        (Some(chromium), Some(chromedriver), Some(_)) if websocket => Some(Peers {
-            chromium,
-            chromedriver,
-        }),
-        _ => {
-            let message = "chromium, chromedriver or kamailio with its websocket module not \
-                           installed (apt-get install chromium chromium-driver kamailio \
-                           kamailio-websocket-modules kamailio-tls-modules; tests/peers/README.md)";
-            if std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() == Ok("1") {
-                panic!("{message}, and YEASTAR_REQUIRE_PEERS=1");
-            }
-            eprintln!("skipping the softphone test: {message}");
-            None
-        }
+    let peers = support::browser();
+    if peers.is_none() || find_program(&["kamailio"]).is_none() || !kamailio_websocket_module() {
+        skip(
+            "chromium, chromedriver or kamailio with its websocket module not installed \
+             (apt-get install chromium chromium-driver kamailio kamailio-websocket-modules \
+             kamailio-tls-modules)",
+        );
+        return None;
     }
+    peers
 }
 
-// ---- helpers ----------------------------------------------------------------------------------
+/// Chromium for a softphone: a fake microphone, media on loopback, the test CA's WSS.
+const SOFTPHONE_CHROMIUM_ARGS: &[&str] = &[
+    // Fake microphone (a beep) granted without asking.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    // 127.0.0.1 host candidates, so the media can stay on loopback.
+    "--allow-loopback-in-peer-connection",
+    // Kamailio's WSS listener has a certificate of a throw-away test CA.
+    "--ignore-certificate-errors",
+];
 
-/// A fresh directory, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("yeastar-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Polls `check` until it gives a value; panics naming `what` after [`LIMIT`].
-async fn until<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// A minimal HTTP/1.1 request (one per connection) with the token: status and JSON body.
+/// A request to the service with the console token.
 async fn http(addr: &str, method: &str, path: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8(response).unwrap();
-    let status: u16 = text[9..12].parse().unwrap();
-    let (_, payload) = text.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
-}
-
-async fn wait_for_http(addr: &str) {
-    until("the HTTP port", || async {
-        TcpStream::connect(addr).await.ok().map(drop)
-    })
-    .await;
-}
-
-// ---- the browser ------------------------------------------------------------------------------
-
-/// chromedriver on a free loopback port, with Chromium in a fresh profile.
-struct Browser {
-    driver: Child,
-    client: Client,
-    /// The process group of chromedriver and the Chromium it starts (Unix).
-    group: Option<u32>,
-    _profile: TempDir,
-}
-
-impl Drop for Browser {
-    /// A failing test never reaches [`Browser::close`]: killing chromedriver alone would leave
-    /// Chromium running, so the whole process group goes.
-    fn drop(&mut self) {
-        if let Some(group) = self.group.take() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-/// `POST /session/{id}/se/log`: chromedriver's browser log (console messages, script errors,
-/// failed requests).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or("")))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-impl Browser {
-    async fn start(peers: &Peers) -> Browser {
-        let port = free_port();
-        let profile = TempDir::new("chromium-profile");
-        let mut command = Command::new(&peers.chromedriver);
-        command
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        #[cfg(unix)]
-        command.process_group(0);
-        let driver = command.spawn().unwrap();
-        // Its own group (Unix): the group id is its process id.
-        let group = if cfg!(unix) { driver.id() } else { None };
-        let url = format!("http://127.0.0.1:{port}");
-        wait_for_http(&format!("127.0.0.1:{port}")).await;
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": peers.chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1400,1000",
-                    // Fake microphone (a beep) granted without asking.
-                    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                    "--autoplay-policy=no-user-gesture-required",
-                    // 127.0.0.1 host candidates, so the media can stay on loopback.
-                    "--allow-loopback-in-peer-connection",
-                    // Kamailio's WSS listener has a certificate of a throw-away test CA.
-                    "--ignore-certificate-errors",
-                    format!("--user-data-dir={}", profile.0.display()),
-                ],
-            }),
-        );
-        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = tokio::time::timeout(
-            LIMIT,
-            ClientBuilder::new(connector)
-                .capabilities(caps)
-                .connect(&url),
-        )
-        .await
-        .expect("chromedriver did not open a session in time")
-        .expect("chromedriver refused the session");
-        Browser {
-            driver,
-            client,
-            group,
-            _profile: profile,
-        }
-    }
-
-    /// The browser log entries since the last read.
-    async fn log(&self) -> Vec<Value> {
-        let entries = self.client.issue_cmd(BrowserLog).await.unwrap();
-        entries.as_array().cloned().unwrap_or_default()
-    }
-
-    /// Runs `script` (a function body; `arguments[0]` is `arg`) in the page.
-    async fn js(&self, script: &str, arg: Value) -> Value {
-        self.client.execute(script, vec![arg]).await.unwrap()
-    }
-
-    /// The text of the first element matching `css`, or `None`.
-    async fn text(&self, css: &str) -> Option<String> {
-        self.js(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-            json!(css),
-        )
-        .await
-        .as_str()
-        .map(str::to_string)
-    }
-
-    async fn wait_text(&self, css: &str, needle: &str) -> String {
-        until(&format!("{css} to contain {needle:?}"), || async {
-            self.text(css).await.filter(|t| t.contains(needle))
-        })
-        .await
-    }
-
-    async fn wait_present(&self, css: &str) {
-        until(&format!("{css} to appear"), || async {
-            self.text(css).await.map(drop)
-        })
-        .await;
-    }
-
-    async fn wait_absent(&self, css: &str) {
-        until(&format!("{css} to go"), || async {
-            self.text(css).await.is_none().then_some(())
-        })
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Replaces an input's value as a person would: select all, type.
-    async fn type_into(&self, css: &str, text: &str) {
-        let input = self.client.find(Locator::Css(css)).await.unwrap();
-        input.clear().await.unwrap();
-        if !text.is_empty() {
-            input.send_keys(text).await.unwrap();
-        }
-    }
-
-    /// The page as far down as it goes (the body's box), as a PNG.
-    async fn screenshot(&self, name: &str) {
-        let body = self.client.find(Locator::Css("body")).await.unwrap();
-        let png = body.screenshot().await.unwrap();
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-    }
-
-    /// Ends the session (Chromium exits), then chromedriver; the drop kills what is left.
-    async fn close(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill().await;
-    }
-}
-
-/// `target/softphone-screenshots/` of the target directory this test binary was built in.
-fn screenshot_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/console_softphone-<hash>
-    let target = exe.ancestors().nth(3).unwrap();
-    target.join("softphone-screenshots")
-}
-
-/// Severe browser log entries other than failed requests (a refused call answers 502 on
-/// purpose; the browser logs each such response).
-fn script_errors(log: &[Value]) -> Vec<&Value> {
-    log.iter()
-        .filter(|e| e["level"] == "SEVERE" && e["source"] != "network")
-        .collect()
-}
-
-// ---- Kamailio -----------------------------------------------------------------------------------
-
-/// Kamailio from tests/peers/kamailio-ws in a fresh run directory, stopped on drop.
-struct Kamailio {
-    run: TempDir,
-}
-
-impl Kamailio {
-    fn peers_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers/kamailio-ws")
-    }
-
-    fn start() -> Kamailio {
-        let run = TempDir::new("softphone-kamailio");
-        let status = std::process::Command::new("bash")
-            .arg(Kamailio::peers_dir().join("start.sh"))
-            .arg(&run.0)
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "kamailio did not start (see its log above)"
-        );
-        Kamailio { run }
-    }
-
-    /// What Kamailio's registrar holds (`kamcmd ul.dump`).
-    fn registrations(&self) -> String {
-        let out = std::process::Command::new("kamcmd")
-            .arg("-s")
-            .arg(format!("unix:{}/kamailio_ctl", self.run.0.display()))
-            .arg("ul.dump")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Kamailio {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("sh")
-            .arg(Kamailio::peers_dir().join("stop.sh"))
-            .arg(&self.run.0)
-            .status();
-    }
+    http_with_token(addr, TOKEN, method, path).await
 }
 
 // ---- the service ------------------------------------------------------------------------------
@@ -420,17 +91,6 @@ fn start_service(http_addr: &str, pbx_port: u16) -> Child {
         .kill_on_drop(true)
         .spawn()
         .unwrap()
-}
-
-impl Browser {
-    /// One element of the page, as a PNG.
-    async fn screenshot_of(&self, css: &str, name: &str) {
-        let element = self.client.find(Locator::Css(css)).await.unwrap();
-        let png = element.screenshot().await.unwrap();
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-    }
 }
 
 // ---- the softphone page -------------------------------------------------------------------------
@@ -623,21 +283,21 @@ async fn two_browser_softphones_call_each_other_through_kamailio_wss() {
         assert!(status.success(), "the test failed in its network namespace");
         return;
     }
-    let kamailio = Kamailio::start();
+    let kamailio = Kamailio::start(&[]);
     let sim = PbxSimulator::start(SimConfig::modern()).await.unwrap();
     let http_addr = format!("127.0.0.1:{}", free_port());
     let mut service = start_service(&http_addr, sim.addr().port());
     wait_for_http(&http_addr).await;
 
-    let caller = Browser::start(&peers).await;
-    let callee = Browser::start(&peers).await;
+    let caller = Browser::start(&peers, SOFTPHONE_CHROMIUM_ARGS, "softphone-screenshots").await;
+    let callee = Browser::start(&peers, SOFTPHONE_CHROMIUM_ARGS, "softphone-screenshots").await;
 
     // -- both register over WSS ----------------------------------------------------------------
     caller.open_phone(&http_addr, "1004").await;
     callee.open_phone(&http_addr, "1005").await;
     caller.wait_status("registered").await;
     callee.wait_status("registered").await;
-    let registrations = kamailio.registrations();
+    let registrations = kamailio.kamcmd(&["ul.dump"]);
     for user in ["1004", "1005"] {
         assert!(
             registrations.contains(&format!("AoR: {user}")),

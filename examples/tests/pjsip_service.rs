@@ -5,15 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use yeastar_test_peers::{Kamailio, PeerLock, RunDir, peers_dir, require_peer};
 
-const LOCK_ADDR: (&str, u16) = ("127.0.0.3", 5069);
+/// Longest wait for the peer lock, held by one real-peer test at a time.
+const LOCK_PATIENCE: Duration = Duration::from_secs(300);
 const USERS: &str = "1002:1002pass:1002:IVR,1004:1004pass:1004:Manager:1004wspass";
 
 fn service() -> Command {
@@ -45,16 +47,10 @@ fn service() -> Command {
     command
 }
 
-fn run_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yeastar-pjsip-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn a_bad_variable_exits_2_naming_it() {
-    let run = run_dir("bad");
+    let run_dir = RunDir::new("pjsip-bad");
+    let run = run_dir.path();
     let cases: [(&[(&str, &str)], &str); 5] = [
         (&[("SIP_SERVER", "127.0.0.2")], "SIP_USERS"),
         (
@@ -101,64 +97,6 @@ fn a_bad_variable_exits_2_naming_it() {
         assert_eq!(out.status.code(), Some(2), "{named}: {stderr}");
         assert!(stderr.contains(named), "{named}: {stderr}");
         assert!(out.stdout.is_empty(), "stdout carries JSON lines only");
-    }
-    let _ = std::fs::remove_dir_all(&run);
-}
-
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")
-}
-
-fn have(binary: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(binary).is_file()));
-    if !found {
-        assert!(
-            std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "{binary} not installed and YEASTAR_REQUIRE_PEERS=1"
-        );
-        eprintln!("skipped: {binary} not installed (see tests/peers/README.md)");
-    }
-    found
-}
-
-fn lock() -> std::net::TcpListener {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        match std::net::TcpListener::bind(LOCK_ADDR) {
-            Ok(l) => return l,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => panic!("peer lock: {e}"),
-        }
-    }
-}
-
-/// Kamailio (tests/peers/kamailio-ws) in `dir`, stopped on drop.
-struct Kamailio(PathBuf);
-
-impl Kamailio {
-    fn start(dir: &Path) -> Kamailio {
-        let out = Command::new("bash")
-            .arg(peers_dir().join("kamailio-ws/start.sh"))
-            .arg(dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "kamailio: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Kamailio(dir.to_path_buf())
-    }
-}
-
-impl Drop for Kamailio {
-    fn drop(&mut self) {
-        let _ = Command::new("sh")
-            .arg(peers_dir().join("kamailio-ws/stop.sh"))
-            .arg(&self.0)
-            .status();
     }
 }
 
@@ -338,13 +276,14 @@ fn blocks_with_1k(path: &Path, channel: usize) -> usize {
 
 #[test]
 fn sipp_walks_the_ivr_and_the_recording_holds_its_tone() {
-    if !have("kamailio") || !have("sipp") {
+    if require_peer("kamailio").is_none() || require_peer("sipp").is_none() {
         return;
     }
-    let _lock = lock();
-    let run = run_dir("ivr");
-    let kamailio = Kamailio::start(&run.join("kamailio"));
-    let service = Service::start(&run, &[]);
+    let _lock = PeerLock::acquire_blocking(LOCK_PATIENCE);
+    let run_dir = RunDir::new("pjsip-ivr");
+    let run = run_dir.path();
+    let kamailio = Kamailio::start(&[]);
+    let service = Service::start(run, &[]);
     for ext in ["1002", "1004"] {
         service.wait_line(0, Duration::from_secs(10), |l| {
             l["type"] == "registration" && l["account"] == ext && l["state"] == "registered"
@@ -478,7 +417,6 @@ fn sipp_walks_the_ivr_and_the_recording_holds_its_tone() {
     assert_eq!(history[0]["recording"], recording, "{history}");
     // Stopped before their directory goes (Kamailio is stopped by its pid file).
     drop((service, kamailio));
-    let _ = std::fs::remove_dir_all(&run);
 }
 
 /// The body of a GET, as bytes.
@@ -497,13 +435,14 @@ fn raw_get(addr: &str, path: &str) -> Vec<u8> {
 
 #[test]
 fn a_settings_update_switches_native_to_websocket_and_back_with_http_up() {
-    if !have("kamailio") {
+    if require_peer("kamailio").is_none() {
         return;
     }
-    let _lock = lock();
-    let run = run_dir("switch");
-    let kamailio = Kamailio::start(&run.join("kamailio"));
-    let service = Service::start(&run, &[]);
+    let _lock = PeerLock::acquire_blocking(LOCK_PATIENCE);
+    let run_dir = RunDir::new("pjsip-switch");
+    let run = run_dir.path();
+    let kamailio = Kamailio::start(&[]);
+    let service = Service::start(run, &[]);
     service.wait_line(0, Duration::from_secs(10), |l| {
         l["type"] == "registration" && l["account"] == "1004" && l["state"] == "registered"
     });
@@ -603,5 +542,4 @@ fn a_settings_update_switches_native_to_websocket_and_back_with_http_up() {
     eprintln!("/health answered {answered} times during the switches");
     assert!(answered >= 3, "{answered}");
     drop((service, kamailio));
-    let _ = std::fs::remove_dir_all(&run);
 }

@@ -2,32 +2,24 @@
 //! simulator, over loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod support;
+
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 use tokio::net::TcpStream;
 use tokio::process::{ChildStdout, Command};
 use yeastar_ami::sim::{PbxSimulator, SimConfig};
 
+use support::free_port;
+
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// A minimal HTTP/1.1 request (one per connection) returning status and JSON body.
+/// A request to the service's API (no token: the service runs on loopback).
 async fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let body = body.unwrap_or("");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8(response).unwrap();
-    let status: u16 = text[9..12].parse().unwrap();
-    let (_, payload) = text.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+    support::http_request(addr, None, method, path, body).await
 }
 
 async fn next_json(
@@ -50,14 +42,6 @@ async fn next_json(
     })
     .await
     .expect("JSON line did not arrive in time")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

@@ -4,13 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-const LOCK_ADDR: (&str, u16) = ("127.0.0.3", 5069);
+use yeastar_test_peers::{Daemon, Kamailio, PeerLock, RunDir, require_peer};
 
 fn phone() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sip-phone"));
@@ -58,73 +56,6 @@ fn a_bad_variable_exits_2_naming_it() {
     assert_eq!(out.status.code(), Some(2), "a missing URI is a usage error");
 }
 
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")
-}
-
-fn have(binary: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(binary).is_file()));
-    if !found {
-        assert!(
-            std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "{binary} not installed and YEASTAR_REQUIRE_PEERS=1"
-        );
-        eprintln!("skipped: {binary} not installed (see tests/peers/README.md)");
-    }
-    found
-}
-
-fn lock() -> std::net::TcpListener {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        match std::net::TcpListener::bind(LOCK_ADDR) {
-            Ok(l) => return l,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => panic!("peer lock: {e}"),
-        }
-    }
-}
-
-/// A started daemon (by its script, which writes `<dir>/<name>.pid`), stopped on drop.
-struct Daemon(String);
-
-impl Daemon {
-    fn start(script: &str, args: &[&str], pid_file: PathBuf) -> Daemon {
-        let out = Command::new("bash")
-            .arg(peers_dir().join(script))
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Daemon(std::fs::read_to_string(pid_file).unwrap().trim().to_owned())
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let pid = self.0.clone();
-        let _ = Command::new("kill").arg(&pid).status();
-        for _ in 0..100 {
-            let alive = Command::new("kill")
-                .args(["-0", &pid])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !alive {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-    }
-}
-
 /// Waits (bounded) for the child and returns its exit code and stdout's JSON lines.
 fn finish(mut child: Child, limit: Duration) -> (Option<i32>, Vec<Value>) {
     let deadline = Instant::now() + limit;
@@ -154,22 +85,20 @@ fn finish(mut child: Child, limit: Duration) -> (Option<i32>, Vec<Value>) {
 
 #[test]
 fn register_until_sigint_and_call_baresip_through_kamailio() {
-    if !have("kamailio") || !have("baresip") {
+    if require_peer("kamailio").is_none() || require_peer("baresip").is_none() {
         return;
     }
-    let _lock = lock();
-    let run = std::env::temp_dir().join(format!("yeastar-sip-phone-{}", std::process::id()));
-    let kam = run.join("kamailio");
+    let _lock = PeerLock::acquire_blocking(Duration::from_secs(300));
+    let run_dir = RunDir::new("sip-phone");
+    let run = run_dir.path();
     let bs = run.join("baresip");
-    let kamailio = Daemon::start(
-        "kamailio/start.sh",
-        &[kam.to_str().unwrap()],
-        kam.join("kamailio.pid"),
-    );
+    let kamailio = Kamailio::start(&[]);
     let baresip = Daemon::start(
+        "baresip",
         "baresip/start-registered.sh",
         &[bs.to_str().unwrap()],
-        bs.join("baresip.pid"),
+        &bs,
+        "baresip.log",
     );
     let env = |c: &mut Command| {
         c.env("SIP_SERVER", "127.0.0.2")
@@ -187,7 +116,7 @@ fn register_until_sigint_and_call_baresip_through_kamailio() {
     register
         .arg("register")
         .env("SIP_TRANSPORT", "TLS")
-        .env("SIP_CA_FILE", kam.join("ca.pem"));
+        .env("SIP_CA_FILE", kamailio.ca());
     let child = register.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     Command::new("kill")
@@ -251,5 +180,4 @@ fn register_until_sigint_and_call_baresip_through_kamailio() {
     let size = std::fs::metadata(&wav).map(|m| m.len()).unwrap_or(0);
     assert!(size > 40_000, "{} is {size} bytes", wav.display());
     drop((baresip, kamailio));
-    let _ = std::fs::remove_dir_all(&run);
 }

@@ -9,22 +9,23 @@
 //!
 //! A missing peer binary skips the test with a message, unless
 //! `YEASTAR_REQUIRE_PEERS=1`, which turns it into a failure. The peers listen
-//! on fixed ports of 127.0.0.2 and 127.0.0.3, so the tests take a
-//! machine-wide lock (a TCP listener on [`LOCK_ADDR`]) and also share one
-//! nextest test group with one thread (`.config/nextest.toml`).
+//! on fixed ports of 127.0.0.2 and 127.0.0.3, so the tests take the
+//! machine-wide peer lock of `yeastar-test-peers` (which also gives the run
+//! directories and peer processes) and share one nextest test group with one
+//! thread (`.config/nextest.toml`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
+use yeastar_test_peers::{Peer, PeerLock, RunDir, peers_dir, require_peer};
 
 use yeastar_rtp::dtmf::DtmfEvent;
 use yeastar_rtp::recording::{CallSide, RecorderConfig, recording_path};
@@ -45,9 +46,8 @@ const SIPP_RTP_PORT: u16 = 16000;
 /// baresip's SIP port and ctrl_tcp port (fixed in tests/peers/baresip/config).
 const BARESIP_SIP_PORT: u16 = 5062;
 const BARESIP_CTRL_PORT: u16 = 4444;
-/// Held while a test runs so that no two of them use the peer ports at once,
-/// in this process or another.
-const LOCK_ADDR: (Ipv4Addr, u16) = (ADDR_3, 5069);
+/// Longest wait for the peer lock, held by one real-peer test at a time.
+const LOCK_PATIENCE: Duration = Duration::from_secs(120);
 /// Our RTP ports: 17000-17099 towards SIPp, 17100-17199 towards baresip.
 const SIPP_MEDIA_PORTS: (u16, u16) = (17000, 17099);
 const BARESIP_MEDIA_PORTS: (u16, u16) = (17100, 17199);
@@ -57,170 +57,7 @@ const STEP: Duration = Duration::from_secs(10);
 const T1: Duration = Duration::from_millis(500);
 
 // ---------------------------------------------------------------------------
-// Peers: lookup, lock, run directory, child processes
-
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")
-}
-
-/// The peer binary from `PATH`; `None` (after saying so) when it is missing,
-/// unless `YEASTAR_REQUIRE_PEERS=1`.
-fn require_peer(binary: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(binary))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!(
-                "{binary} not installed and YEASTAR_REQUIRE_PEERS=1 (see tests/peers/README.md)"
-            );
-        }
-        eprintln!("skipped: {binary} not installed (see tests/peers/README.md)");
-    }
-    found
-}
-
-/// A machine-wide lock: a listening TCP socket, released by the OS when the
-/// process ends, however it ends.
-struct PeerLock {
-    _listener: std::net::TcpListener,
-}
-
-impl PeerLock {
-    async fn acquire() -> PeerLock {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            match std::net::TcpListener::bind(LOCK_ADDR) {
-                Ok(listener) => {
-                    return PeerLock {
-                        _listener: listener,
-                    };
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "peer lock {LOCK_ADDR:?} still held after 120 s"
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("peer lock {LOCK_ADDR:?}: {e}"),
-            }
-        }
-    }
-}
-
-/// A fresh directory, removed with everything in it on drop.
-struct RunDir(PathBuf);
-
-impl RunDir {
-    fn new(name: &str) -> RunDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("yeastar-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        RunDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// Copies `tests/peers/<from>` into the directory.
-    fn copy(&self, from: &str) {
-        let src = peers_dir().join(from);
-        let name = src.file_name().unwrap();
-        std::fs::copy(&src, self.0.join(name))
-            .unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-    }
-}
-
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A peer process, killed on drop if it is still running.
-struct Peer {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Peer {
-    /// Starts `command` with stdin closed and stdout/stderr in `<dir>/<name>.log`.
-    fn spawn(name: &'static str, mut command: Command, dir: &Path) -> Peer {
-        let log = dir.join(format!("{name}.log"));
-        let out = File::create(&log).unwrap();
-        let err = out.try_clone().unwrap();
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {name}: {e}"));
-        Peer { name, child, log }
-    }
-
-    fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Waits (at most `limit`) for the process to exit by itself.
-    async fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} still running after {limit:?}\n{}",
-                self.name,
-                self.log_tail()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// The end of the peer's output, without terminal colours.
-    fn log_tail(&self) -> String {
-        let text = std::fs::read(&self.log).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        let mut clean = String::with_capacity(text.len());
-        let mut chars = text.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                // Skip an ANSI escape sequence up to its final letter.
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            } else {
-                clean.push(c);
-            }
-        }
-        let lines: Vec<&str> = clean.lines().collect();
-        let from = lines.len().saturating_sub(40);
-        format!("--- {} output ---\n{}", self.name, lines[from..].join("\n"))
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        if self.running() {
-            let _ = self.child.kill();
-        }
-        // After SIGKILL (or a normal exit) this returns at once.
-        let _ = self.child.wait();
-    }
-}
+// Peers (yeastar-test-peers): SIPp and baresip
 
 /// Starts SIPp as the answering UAS of `scenario` on 127.0.0.2:5080 (UDP, or
 /// TCP with one connection per call), RTP 16000,
@@ -791,7 +628,7 @@ async fn sipp_uas_tone_reaches_the_recording() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let started = Instant::now();
     let run = RunDir::new("sipp-tone");
     run.copy("sipp/uas_invite_rtp.xml");
@@ -884,7 +721,7 @@ async fn sipp_uas_tcp_rfc4733_digits_are_decoded() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let started = Instant::now();
     let run = RunDir::new("sipp-dtmf");
     run.copy("sipp/uas_invite_dtmf.xml");
@@ -1000,7 +837,7 @@ async fn baresip_call_audio_both_ways_and_dtmf() {
     let Some(baresip) = require_peer("baresip") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let started = Instant::now();
     let run = RunDir::new("baresip");
     let config = std::fs::read_to_string(peers_dir().join("baresip/config")).unwrap();

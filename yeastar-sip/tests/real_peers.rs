@@ -7,15 +7,14 @@
 //! The peers' files live in `tests/peers/` (see its README); each test copies what it needs
 //! into a fresh run directory and stops its peers when it ends. A missing peer binary skips the
 //! test with a message, unless `YEASTAR_REQUIRE_PEERS=1`, which turns it into a failure. The
-//! peers listen on fixed ports of 127.0.0.2 and 127.0.0.3, so the tests take a machine-wide
-//! lock (a TCP listener on 127.0.0.3:5069, the same as every real-peer test of the workspace)
-//! and share one nextest test group with one thread (`.config/nextest.toml`).
+//! peers listen on fixed ports of 127.0.0.2 and 127.0.0.3, so the tests take the machine-wide
+//! peer lock and share one nextest test group with one thread (`.config/nextest.toml`); the
+//! lock, run directories and peer processes come from `yeastar-test-peers`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
-use std::fs::File;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -30,6 +29,7 @@ use yeastar_sip::ua::{
     AccountConfig, AccountHandle, EndReason, RegistrationError, RegistrationEvent, Remote,
     TransportKind,
 };
+use yeastar_test_peers::{Daemon, Kamailio, Peer, PeerLock, RunDir, require_peer};
 
 /// Kamailio and SIPp (UAS).
 const ADDR_2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
@@ -41,229 +41,15 @@ const KAMAILIO_TLS_PORT: u16 = 5061;
 /// SIPp's SIP port as UAS, and as UAC.
 const SIPP_UAS_PORT: u16 = 5080;
 const SIPP_UAC_PORT: u16 = 5090;
-/// Held while a test runs (shared with every real-peer test of the workspace).
-const LOCK_ADDR: (Ipv4Addr, u16) = (ADDR_3, 5069);
 /// Our RTP ports.
 const MEDIA_PORTS: (u16, u16) = (17200, 17299);
+/// Longest wait for the peer lock, held by one real-peer test at a time.
+const LOCK_PATIENCE: Duration = Duration::from_secs(300);
 /// Longest wait for any one step (a response, an event, a peer to start or exit).
 const STEP: Duration = Duration::from_secs(10);
 
 // ---------------------------------------------------------------------------
-// Peers: lookup, lock, run directory, child processes
-
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")
-}
-
-/// The peer binary from `PATH`; `None` (after saying so) when it is missing, unless
-/// `YEASTAR_REQUIRE_PEERS=1`.
-fn require_peer(binary: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(binary))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!(
-                "{binary} not installed and YEASTAR_REQUIRE_PEERS=1 (see tests/peers/README.md)"
-            );
-        }
-        eprintln!("skipped: {binary} not installed (see tests/peers/README.md)");
-    }
-    found
-}
-
-/// A machine-wide lock: a listening TCP socket, released by the OS when the process ends.
-struct PeerLock {
-    _listener: std::net::TcpListener,
-}
-
-impl PeerLock {
-    async fn acquire() -> PeerLock {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            match std::net::TcpListener::bind(LOCK_ADDR) {
-                Ok(listener) => {
-                    return PeerLock {
-                        _listener: listener,
-                    };
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "peer lock {LOCK_ADDR:?} still held after 300 s"
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("peer lock {LOCK_ADDR:?}: {e}"),
-            }
-        }
-    }
-}
-
-/// A fresh directory, removed with everything in it on drop.
-struct RunDir(PathBuf);
-
-impl RunDir {
-    fn new(name: &str) -> RunDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("yeastar-sip-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        RunDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// Copies `tests/peers/<from>` into the directory.
-    fn copy(&self, from: &str) {
-        let src = peers_dir().join(from);
-        let name = src.file_name().unwrap();
-        std::fs::copy(&src, self.0.join(name))
-            .unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-    }
-}
-
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A peer process, stopped on drop if it is still running.
-struct Peer {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Peer {
-    fn spawn(name: &'static str, mut command: Command, dir: &Path) -> Peer {
-        let log = dir.join(format!("{name}.log"));
-        let out = File::create(&log).unwrap();
-        let err = out.try_clone().unwrap();
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {name}: {e}"));
-        Peer { name, child, log }
-    }
-
-    async fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} still running after {limit:?}\n{}",
-                self.name,
-                self.log_tail()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read(&self.log).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        let lines: Vec<&str> = text.lines().collect();
-        let from = lines.len().saturating_sub(40);
-        format!("--- {} output ---\n{}", self.name, lines[from..].join("\n"))
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// A daemon started by a script that writes its pid file (Kamailio, baresip): SIGTERM and a
-/// bounded wait on drop.
-struct Daemon {
-    name: &'static str,
-    pid_file: PathBuf,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn start(name: &'static str, script: &str, args: &[&str], run: &Path, log: &str) -> Daemon {
-        let output = Command::new("bash")
-            .arg(peers_dir().join(script))
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("{script}: {e}"));
-        let daemon = Daemon {
-            name,
-            pid_file: run.join(format!("{name}.pid")),
-            log: run.join(log),
-        };
-        assert!(
-            output.status.success(),
-            "{script} failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        daemon
-    }
-
-    fn pid(&self) -> Option<String> {
-        std::fs::read_to_string(&self.pid_file)
-            .ok()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    }
-
-    fn log_text(&self) -> String {
-        String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let Some(pid) = self.pid() else { return };
-        let _ = Command::new("kill").arg(&pid).status();
-        for _ in 0..100 {
-            let alive = Command::new("kill")
-                .args(["-0", &pid])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !alive {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-        eprintln!("{} {pid} killed after 5 s", self.name);
-    }
-}
-
-/// Kamailio in `run/kamailio`, ready for REGISTERs.
-fn start_kamailio(run: &RunDir) -> Daemon {
-    let dir = run.path().join("kamailio");
-    Daemon::start(
-        "kamailio",
-        "kamailio/start.sh",
-        &[dir.to_str().unwrap()],
-        &dir,
-        "kamailio.log",
-    )
-}
+// Peers: yeastar-test-peers (Kamailio, baresip and SIPp started by their scripts)
 
 // ---------------------------------------------------------------------------
 // Our side
@@ -372,10 +158,9 @@ async fn kamailio_registers_over_udp_tcp_and_tls_with_digest() {
     let Some(_) = require_peer("kamailio") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
-    let run = RunDir::new("register");
-    let kamailio = start_kamailio(&run);
-    let ca = run.path().join("kamailio/ca.pem");
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
+    let kamailio = Kamailio::start(&[]);
+    let ca = kamailio.ca();
     for kind in [TransportKind::Udp, TransportKind::Tcp, TransportKind::Tls] {
         let (ua, mut events) = agent(vec![transport(kind, Some(&ca)).await]).await;
         let account = ua
@@ -386,7 +171,7 @@ async fn kamailio_registers_over_udp_tcp_and_tls_with_digest() {
         assert!(
             matches!(event, RegistrationEvent::Registered { .. }),
             "{kind}: {event:?}\n{}",
-            kamailio.log_text()
+            kamailio.log()
         );
         // Kamailio holds the binding, with our transport in the Contact.
         ua.unregister(account).await.unwrap();
@@ -401,9 +186,8 @@ async fn kamailio_wrong_password_is_a_typed_error() {
     let Some(_) = require_peer("kamailio") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
-    let run = RunDir::new("wrong-password");
-    let _kamailio = start_kamailio(&run);
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
+    let _kamailio = Kamailio::start(&[]);
     let (ua, mut events) = agent(vec![transport(TransportKind::Udp, None).await]).await;
     let account = ua
         .register(kamailio_account(
@@ -482,9 +266,9 @@ async fn call_through_kamailio_to_baresip_with_audio_both_ways() {
     let (Some(_), Some(_)) = (require_peer("kamailio"), require_peer("baresip")) else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("baresip");
-    let kamailio = start_kamailio(&run);
+    let kamailio = Kamailio::start(&[]);
     let bs_dir = run.path().join("baresip");
     let baresip = Daemon::start(
         "baresip",
@@ -525,11 +309,7 @@ async fn call_through_kamailio_to_baresip_with_audio_both_ways() {
     assert_eq!(reason, EndReason::LocalHangup);
     let rtp = rtp.expect("RTP figures");
     assert!(rtp.packets_sent >= 90, "{rtp:?}");
-    assert!(
-        rtp.packets_received >= 80,
-        "{rtp:?}\n{}",
-        kamailio.log_text()
-    );
+    assert!(rtp.packets_received >= 80, "{rtp:?}\n{}", kamailio.log());
 
     // What we recorded of baresip (the callee's channel): its 1 kHz sine.
     let ours = std::fs::read_dir(&rec)
@@ -634,7 +414,7 @@ async fn sipp_answers_and_we_hang_up() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-bye-ours");
     run.copy("sipp/dtmf_159star0pound.pcap");
     let mut peer = sipp_uas(&sipp, &run, "uas_invite_dtmf.xml");
@@ -676,7 +456,7 @@ async fn sipp_answers_and_hangs_up() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-bye-theirs");
     run.copy("sipp/tone_1k_2s.ulaw");
     let mut peer = sipp_uas(&sipp, &run, "uas_invite_rtp.xml");
@@ -706,7 +486,7 @@ async fn sipp_ringing_call_is_cancelled() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-cancel");
     let mut peer = sipp_uas(&sipp, &run, "uas_cancel.xml");
     sipp_ready().await;
@@ -766,7 +546,7 @@ async fn sipp_calls_we_answer_and_hang_up() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-uac");
     run.copy("sipp/tone_1k_2s.ulaw");
     let udp = UdpTransport::bind(SocketAddr::new(ADDR_3.into(), 0))
@@ -801,7 +581,7 @@ async fn sipp_options_answered() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-options");
     let udp = UdpTransport::bind(SocketAddr::new(ADDR_3.into(), 0))
         .await
@@ -877,7 +657,7 @@ async fn udp_invite_retransmitted_after_a_loss() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-retransmit-invite");
     run.copy("sipp/dtmf_159star0pound.pcap");
     let mut peer = sipp_uas(&sipp, &run, "uas_invite_dtmf.xml");
@@ -919,7 +699,7 @@ async fn udp_200_retransmitted_until_acked() {
     let Some(sipp) = require_peer("sipp") else {
         return;
     };
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let run = RunDir::new("sipp-retransmit-200");
     run.copy("sipp/tone_1k_2s.ulaw");
     let udp = UdpTransport::bind(SocketAddr::new(ADDR_3.into(), 0))

@@ -1,6 +1,6 @@
 //! SIP over WebSocket against a real server: Kamailio 5.6 with its websocket module on
 //! 127.0.0.2 (ws 8088, wss 8089, path `/ws`, realm `kamailio.test`), its configuration in
-//! `tests/peers/kamailio-ws/` (see `tests/peers/README.md`), and SIPp over UDP as the other
+//! `tests/peers/kamailio/` (see `tests/peers/README.md`), and SIPp over UDP as the other
 //! party of a call. A [`yeastar_sip::ua::Endpoint`] is driven over [`WsClient`] by the small
 //! loop in [`Ua`] (the project's async user agent does the same).
 //!
@@ -12,8 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -27,11 +26,15 @@ use yeastar_sip::ua::{
     AccountConfig, AccountHandle, Endpoint, EndpointConfig, Event, Outbound, RegistrationError,
     RegistrationEvent, TransportKind,
 };
+use yeastar_test_peers::{
+    Kamailio, PeerLock, RunDir, find_binary, kamailio_websocket_module, skip,
+};
 use yeastar_ws::{ClientConfig, KeepaliveConfig, ReconnectConfig, WsClient, WsError, WsStatus};
 
 /// Our side: WebSocket clients and SIPp connect from here.
 const OURS: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
-const LOCK_ADDR: (Ipv4Addr, u16) = (OURS, 5069);
+/// Longest wait for the peer lock, held by one real-peer test at a time.
+const LOCK_PATIENCE: Duration = Duration::from_secs(120);
 /// Longest wait for any one step.
 const STEP: Duration = Duration::from_secs(10);
 const WS_URL: &str = "ws://127.0.0.2:8088/ws";
@@ -41,146 +44,25 @@ const WSS_URL: &str = "wss://127.0.0.2:8089/ws";
 const USER_1004: &str = "1004:1004pass:1004:WebSocket phone:1004wspass";
 
 // ---------------------------------------------------------------------------
-// Peers: lookup, lock, run directory, Kamailio
-
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")
-}
+// Peers (yeastar-test-peers): Kamailio with its WebSocket module, SIPp
 
 fn require_peers() -> bool {
-    let path = std::env::var_os("PATH").unwrap_or_default();
     let missing: Vec<&str> = ["kamailio", "sipp", "python3"]
         .into_iter()
-        .filter(|b| !std::env::split_paths(&path).any(|d| d.join(b).is_file()))
+        .filter(|b| find_binary(b).is_none())
         .collect();
-    let module = Path::new("/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so");
     let mut reasons: Vec<String> = missing
         .iter()
         .map(|b| format!("{b} not installed"))
         .collect();
-    if missing.is_empty() && !module.is_file() {
+    if missing.is_empty() && !kamailio_websocket_module() {
         reasons.push("kamailio-websocket-modules not installed".into());
     }
     if reasons.is_empty() {
         return true;
     }
-    let reason = reasons.join(", ");
-    if std::env::var("YEASTAR_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{reason} and YEASTAR_REQUIRE_PEERS=1 (see tests/peers/README.md)");
-    }
-    eprintln!("skipped: {reason} (see tests/peers/README.md)");
+    skip(&reasons.join(", "));
     false
-}
-
-struct PeerLock {
-    _listener: std::net::TcpListener,
-}
-
-impl PeerLock {
-    async fn acquire() -> PeerLock {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            match std::net::TcpListener::bind(LOCK_ADDR) {
-                Ok(listener) => {
-                    return PeerLock {
-                        _listener: listener,
-                    };
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "peer lock still held after 120 s"
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("peer lock: {e}"),
-            }
-        }
-    }
-}
-
-/// A fresh directory, removed on drop.
-struct RunDir(PathBuf);
-
-impl RunDir {
-    fn new(name: &str) -> RunDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("yeastar-ws-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        RunDir(path)
-    }
-}
-
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Kamailio started by `tests/peers/kamailio-ws/start.sh`, stopped (by its pid file) on drop.
-struct Kamailio {
-    dir: PathBuf,
-    args: Vec<String>,
-    _run: RunDir,
-}
-
-impl Kamailio {
-    fn start(args: &[&str]) -> Kamailio {
-        let run = RunDir::new("kamailio");
-        let k = Kamailio {
-            dir: run.0.join("k"),
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-            _run: run,
-        };
-        k.up();
-        k
-    }
-
-    fn script(name: &str) -> PathBuf {
-        peers_dir().join("kamailio-ws").join(name)
-    }
-
-    fn up(&self) {
-        let out = Command::new("bash")
-            .arg(Self::script("start.sh"))
-            .arg(&self.dir)
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "kamailio did not start: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn down(&self) {
-        let _ = Command::new("sh")
-            .arg(Self::script("stop.sh"))
-            .arg(&self.dir)
-            .stdin(Stdio::null())
-            .output();
-    }
-
-    fn ca(&self) -> PathBuf {
-        self.dir.join("ca.pem")
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("kamailio.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Kamailio {
-    fn drop(&mut self) {
-        self.down();
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -364,7 +246,7 @@ async fn register_over_ws_and_wss_with_the_websocket_password() {
     if !require_peers() {
         return;
     }
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let kamailio = Kamailio::start(&[]);
 
     for (url, transport) in [(WS_URL, SipTransport::Ws), (WSS_URL, SipTransport::Wss)] {
@@ -397,7 +279,7 @@ async fn register_over_ws_and_wss_with_the_websocket_password() {
             "{contact}"
         );
         // Kamailio keeps the binding with the connection it came on.
-        let dump = kamcmd(&kamailio, &["ul.dump"]);
+        let dump = kamailio.kamcmd(&["ul.dump"]);
         assert!(dump.contains(&label), "{dump}");
         ua.shutdown().await;
     }
@@ -428,22 +310,12 @@ async fn register_over_ws_and_wss_with_the_websocket_password() {
     ua.shutdown().await;
 }
 
-fn kamcmd(kamailio: &Kamailio, args: &[&str]) -> String {
-    let out = Command::new("kamcmd")
-        .arg("-s")
-        .arg(format!("unix:{}/kamailio_ctl", kamailio.dir.display()))
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[tokio::test]
 async fn call_from_udp_to_a_websocket_phone_with_sdp() {
     if !require_peers() {
         return;
     }
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let kamailio = Kamailio::start(&[]);
     let client = WsClient::new(ws_client(WS_URL)).await.unwrap();
     let mut ua = Ua::new(3);
@@ -473,18 +345,10 @@ async fn call_from_udp_to_a_websocket_phone_with_sdp() {
 
     // SIPp calls 1004 from 1001 over UDP, answering Kamailio's 407 itself.
     let run = RunDir::new("sipp");
-    std::fs::copy(
-        peers_dir().join("kamailio-ws/uac_invite.xml"),
-        run.0.join("uac_invite.xml"),
-    )
-    .unwrap();
-    std::fs::copy(
-        peers_dir().join("sipp/tone_1k_2s.ulaw"),
-        run.0.join("tone_1k_2s.ulaw"),
-    )
-    .unwrap();
+    run.copy("kamailio/uac_invite.xml");
+    run.copy("sipp/tone_1k_2s.ulaw");
     let mut sipp = tokio::process::Command::new("sipp")
-        .current_dir(&run.0)
+        .current_dir(run.path())
         .args([
             "127.0.0.2:5060",
             "-sf",
@@ -589,7 +453,7 @@ async fn keepalive_holds_a_flow_past_the_server_idle_cut() {
     if !require_peers() {
         return;
     }
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let kamailio = Kamailio::start(&["-A", "TCP_LIFETIME=2"]);
 
     let idle = WsClient::new(
@@ -699,7 +563,7 @@ async fn reregisters_after_kamailio_restarts() {
     if !require_peers() {
         return;
     }
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let kamailio = Kamailio::start(&[]);
     let client = WsClient::new(ws_client(WS_URL)).await.unwrap();
     let mut status = client.status();
@@ -740,7 +604,7 @@ async fn reregisters_after_kamailio_restarts() {
         saw.iter().any(|s| matches!(s, WsStatus::Recovered { .. })),
         "{saw:?}"
     );
-    assert!(kamcmd(&kamailio, &["ul.dump"]).contains("1004"));
+    assert!(kamailio.kamcmd(&["ul.dump"]).contains("1004"));
     ua.shutdown().await;
 }
 
@@ -749,7 +613,7 @@ async fn kamailio_refusing_the_sip_subprotocol_is_a_typed_error() {
     if !require_peers() {
         return;
     }
-    let _lock = PeerLock::acquire().await;
+    let _lock = PeerLock::acquire(LOCK_PATIENCE).await;
     let kamailio = Kamailio::start(&["-A", "WS_REFUSE_SIP"]);
     let client = WsClient::new(ws_client(WS_URL).with_reconnect(ReconnectConfig::disabled()))
         .await
