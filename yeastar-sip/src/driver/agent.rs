@@ -463,12 +463,14 @@ impl SipCall {
         self.action(CallAction::Hangup).await
     }
 
-    /// Puts the call on hold (re-INVITE with `sendonly`).
+    /// Puts the call on hold (re-INVITE with `sendonly`); [`CallUpdate::Held`] follows when
+    /// the peer answers it, [`CallUpdate::RequestFailed`] when it refuses.
     pub async fn hold(&self) -> Result<(), AgentError> {
         self.action(CallAction::Hold(true)).await
     }
 
-    /// Takes the call off hold (re-INVITE with `sendrecv`).
+    /// Takes the call off hold (re-INVITE with `sendrecv`); reported as [`hold`](Self::hold)
+    /// is.
     pub async fn resume(&self) -> Result<(), AgentError> {
         self.action(CallAction::Hold(false)).await
     }
@@ -696,6 +698,8 @@ struct CallEntry {
     plan: MediaOptions,
     media: MediaControl,
     held: bool,
+    /// Our hold (`true`) or resume (`false`) re-INVITE, until the peer answers it.
+    hold_requested: Option<bool>,
     started: SystemTime,
     ended: bool,
 }
@@ -1031,6 +1035,7 @@ impl Task {
                 plan: request.media,
                 media: media.clone(),
                 held: false,
+                hold_requested: None,
                 started,
                 ended: false,
             },
@@ -1152,7 +1157,7 @@ impl Task {
                 audio.bump_version();
                 let offer = audio.offer();
                 self.endpoint.reinvite(call, Bytes::from(offer), now)?;
-                self.set_held(call, on_hold, false);
+                entry.hold_requested = Some(on_hold);
             }
             CallAction::Transfer(target) => self.endpoint.transfer(call, &target, now)?,
             CallAction::Dtmf(digits) => {
@@ -1273,14 +1278,35 @@ impl Task {
             }
             Event::CallEnded { call, reason, code } => self.end_call(call, reason, code).await,
             Event::Reoffer { call, offer } => self.on_reoffer(call, offer),
-            Event::MediaUpdated { .. } => {}
-            Event::ReofferFailed { call, code } => self.update(
-                call,
-                CallUpdate::RequestFailed {
-                    method: "INVITE".into(),
-                    code,
-                },
-            ),
+            Event::MediaUpdated { call, .. } => {
+                let requested = self
+                    .calls
+                    .get_mut(&call)
+                    .and_then(|e| e.hold_requested.take());
+                if let Some(on_hold) = requested {
+                    self.set_held(call, on_hold, false);
+                }
+            }
+            Event::ReofferFailed { call, code } => {
+                // The call goes on with the media it had: the next offer says so again.
+                if let Some(entry) = self.calls.get_mut(&call)
+                    && entry.hold_requested.take().is_some()
+                    && let Some(audio) = entry.audio.as_mut()
+                {
+                    audio.direction = if entry.held {
+                        Direction::SendOnly
+                    } else {
+                        Direction::SendRecv
+                    };
+                }
+                self.update(
+                    call,
+                    CallUpdate::RequestFailed {
+                        method: "INVITE".into(),
+                        code,
+                    },
+                );
+            }
             Event::DtmfInfo { call, signal, .. } => {
                 self.update(call, CallUpdate::Dtmf { digit: signal });
             }
@@ -1443,6 +1469,7 @@ impl Task {
                 plan: MediaOptions::default(),
                 media,
                 held: false,
+                hold_requested: None,
                 started,
                 ended: false,
             },
