@@ -22,6 +22,8 @@
 //! together.
 
 pub mod config;
+pub mod join;
 
+pub use join::{ActiveCall, CallJoiner, Mode};
 /// The call model every mode feeds.
 pub use yeastar_calls as calls;
