@@ -606,8 +606,8 @@ impl RawSettings {
             ("RTP_PORT_MIN", self.sip.rtp_port_min),
             ("RTP_PORT_MAX", self.sip.rtp_port_max),
         ];
-        if let Some((setting, _)) = ports.iter().find(|(_, p)| *p == Some(0)) {
-            return Err(ConfigError::new(*setting, "0 is not a port (1-65535)"));
+        if let Some((setting, _)) = ports.into_iter().find(|(_, p)| *p == Some(0)) {
+            return Err(ConfigError::new(setting, "0 is not a port (1-65535)"));
         }
         Ok(PbxConfig {
             ami: self.resolve_ami()?,
