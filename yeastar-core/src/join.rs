@@ -1056,8 +1056,10 @@ mod tests {
 
     #[test]
     fn tables_are_bounded() {
-        let mut limits = JoinLimits::default();
-        limits.max_pending_queries = 2;
+        let mut limits = JoinLimits {
+            max_pending_queries: 2,
+            ..JoinLimits::default()
+        };
         let mut j = CallJoiner::new(limits);
         j.set_extensions(["1001"]);
         let call = |i: u64| {
