@@ -181,7 +181,9 @@ pub enum PbxError {
     NoSuchCall(String),
     /// The call cannot be hung up from here: no AMI, and its SIP dialog belongs to the
     /// application (an incoming call: use its `SipCall`).
-    #[error("call {0:?} cannot be hung up by the facade: no AMI, and it is not a call the facade placed")]
+    #[error(
+        "call {0:?} cannot be hung up by the facade: no AMI, and it is not a call the facade placed"
+    )]
     CannotHangUp(String),
     /// The PBX refused an action (`Response: Error`).
     #[error("the PBX refused: {0}")]
@@ -443,7 +445,11 @@ impl Shared {
     }
 
     /// Changes a mode's status; reports it when it changed.
-    pub(crate) fn update_status(&self, mode: Mode, change: impl FnOnce(&mut ModeStatus, &mut bool)) {
+    pub(crate) fn update_status(
+        &self,
+        mode: Mode,
+        change: impl FnOnce(&mut ModeStatus, &mut bool),
+    ) {
         let mut state = self.state();
         let State {
             status, link_up, ..
@@ -818,10 +824,7 @@ impl Pbx {
     /// The handle of our SIP account `extension`, once registered with the user agent.
     #[cfg(feature = "sip")]
     pub fn sip_account(&self, extension: &str) -> Option<yeastar_sip::ua::AccountHandle> {
-        self.inner
-            .sip
-            .as_ref()
-            .and_then(|s| s.account(extension))
+        self.inner.sip.as_ref().and_then(|s| s.account(extension))
     }
 
     /// Graceful shutdown: our SIP calls end (recordings closed), our accounts unregister, the
@@ -839,9 +842,8 @@ impl Pbx {
         if let Some(ami) = &self.inner.ami {
             ami.close().await;
         }
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(
-            &mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()),
-        );
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for task in tasks {
             let abort = task.abort_handle();
             if tokio::time::timeout(Duration::from_secs(5), task)

@@ -64,7 +64,12 @@ fn route_to(server: SocketAddr) -> Option<IpAddr> {
 }
 
 /// The account of a `SIP_USERS` entry at `domain` through `proxy`.
-fn account_for(user: &SipUser, domain: &str, proxy: Remote, transport: SipTransport) -> AccountConfig {
+fn account_for(
+    user: &SipUser,
+    domain: &str,
+    proxy: Remote,
+    transport: SipTransport,
+) -> AccountConfig {
     let password = user.password_for(transport).expose().to_owned();
     let mut account =
         AccountConfig::new(user.extension.clone(), domain.to_owned(), password, proxy);
@@ -121,8 +126,8 @@ async fn setup_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<Star
         }
         other => return Err(format!("{other} is not a native SIP transport")),
     };
-    let mut plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
-        .map_err(|e| e.to_string())?;
+    let mut plan =
+        MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max).map_err(|e| e.to_string())?;
     if !local.ip().is_unspecified() {
         plan = plan.address(local.ip());
     }
@@ -458,7 +463,9 @@ async fn supervise(
         }
     };
     #[cfg(feature = "ws")]
-    let link = started.link.map(|rx| tokio::spawn(follow_link(rx, shared.clone(), mode)));
+    let link = started
+        .link
+        .map(|rx| tokio::spawn(follow_link(rx, shared.clone(), mode)));
     let mut accounts = Vec::new();
     for user in &config.users {
         let account = account_for(user, &started.domain, started.proxy, config.transport);
