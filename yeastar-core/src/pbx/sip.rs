@@ -192,6 +192,8 @@ async fn setup(sip: &SipConfig, local: Option<SocketAddr>) -> Result<Started, St
 struct Runtime {
     agent: UserAgent,
     accounts: Vec<(String, AccountHandle)>,
+    /// The accounts' domain: numbers are called at it.
+    domain: String,
 }
 
 type Placed = Arc<Mutex<HashMap<String, mpsc::Sender<()>>>>;
@@ -277,7 +279,7 @@ impl SipSide {
             .ok_or_else(|| self.not_connected())?;
         let mut call = runtime
             .agent
-            .call(CallRequest::new(*account, from.to_owned()))
+            .call(CallRequest::new(*account, sip_uri(from, &runtime.domain)))
             .await?;
         let call_id = call.call_id().to_owned();
         let answered = tokio::time::timeout(limit, async {
@@ -304,7 +306,7 @@ impl SipSide {
                 return Err(PbxError::Timeout(limit));
             }
         }
-        if let Err(e) = call.transfer(to).await {
+        if let Err(e) = call.transfer(sip_uri(to, &runtime.domain)).await {
             let _ = call.hangup().await;
             return Err(e.into());
         }
@@ -386,6 +388,15 @@ impl SipSide {
         if let Some(runtime) = self.runtime() {
             runtime.agent.shutdown().await;
         }
+    }
+}
+
+/// `sip:<number>@<domain>` (an IPv6 domain in brackets).
+fn sip_uri(number: &str, domain: &str) -> String {
+    if domain.contains(':') && !domain.starts_with('[') {
+        format!("sip:{number}@[{domain}]")
+    } else {
+        format!("sip:{number}@{domain}")
     }
 }
 
@@ -487,6 +498,7 @@ async fn supervise(
     let _ = runtime_tx.send(Some(Arc::new(Runtime {
         agent: started.agent,
         accounts,
+        domain: started.domain,
     })));
     pump(started.events, &shared, mode).await;
     #[cfg(feature = "ws")]
