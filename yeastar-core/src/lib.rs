@@ -69,8 +69,8 @@ pub mod join;
 #[cfg(any(feature = "ami", feature = "sip"))]
 pub mod pbx;
 
-/// The call model every mode feeds.
-pub use yeastar_calls as calls;
 pub use join::{ActiveCall, CallJoiner, Mode};
 #[cfg(any(feature = "ami", feature = "sip"))]
 pub use pbx::{Event, Pbx, PbxError, PbxOptions, PbxStatus};
+/// The call model every mode feeds.
+pub use yeastar_calls as calls;

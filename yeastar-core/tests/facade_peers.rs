@@ -610,3 +610,77 @@ async fn combined_mode_joins_the_ami_call_and_our_sip_dialog() {
     pbx.shutdown().await;
     sim.shutdown().await;
 }
+
+/// WebSocket and AMI together: 1004 registers over ws://127.0.0.2:8088/ws with its WebSocket
+/// password; its call to 1002 is reported by the WebSocket mode and joined with the AMI's
+/// view of PJSIP/1004-….
+#[tokio::test]
+async fn websocket_mode_with_ami_registers_and_joins() {
+    if !require_peers() {
+        return;
+    }
+    let _lock = PeerLock::acquire().await;
+    let _peers = start_peers("websocket");
+    let sim = PbxSimulator::start(
+        SimConfig::modern().with_extensions(&["1002", "1004"], &["1002", "1004"]),
+    )
+    .await
+    .unwrap();
+    let proxy = GetvarProxy::start(sim.addr()).await;
+    let mut vars = vec![
+        ("SIP_WEBSOCKET_URL", "ws://127.0.0.2:8088/ws".to_string()),
+        ("SIP_SERVER", "127.0.0.2".to_string()),
+        (
+            "SIP_USERS",
+            "1004:1004pass:1004:Manager:1004wspass".to_string(),
+        ),
+    ];
+    vars.extend(ami_vars(proxy.addr.port()));
+    let pbx = Pbx::start_with(config(&vars), options()).await.unwrap();
+    let mut log = Vec::new();
+    connected(&pbx, &mut log).await;
+    let ws = pbx.status().mode(Mode::WebSocket).cloned().unwrap();
+    assert_eq!(ws.target, "ws://127.0.0.2:8088/ws");
+    assert!(ws.accounts[0].registered);
+
+    let agent = pbx.user_agent().unwrap();
+    let call = agent
+        .call(CallRequest::new(
+            pbx.sip_account("1004").unwrap(),
+            "sip:1002@127.0.0.2",
+        ))
+        .await
+        .unwrap();
+    let x = call.call_id().to_owned();
+    wait_for(&pbx, &mut log, "our WebSocket call answered", |e| {
+        matches!(call_event(e), Some((Mode::WebSocket, CallEvent::Answered { call, .. })) if *call.id == *x)
+    })
+    .await;
+    proxy.set_call_id(&x);
+    sim.play(CallScript::answered(
+        "1004",
+        "1002",
+        Duration::from_millis(200),
+        Duration::from_secs(30),
+    ))
+    .unwrap();
+    let joined = wait_for(&pbx, &mut log, "joined", |e| {
+        matches!(e, Event::Joined { .. })
+    })
+    .await;
+    let Event::Joined { call: joined, .. } = joined else {
+        unreachable!()
+    };
+    assert_eq!(*joined.id, *x);
+    let active = pbx.active_calls();
+    assert_eq!(active.len(), 1, "{active:#?}");
+    assert_eq!(active[0].sip_call_ids, [Arc::<str>::from(x.as_str())]);
+    call.hangup().await.unwrap();
+    pbx.hangup(&x).await.unwrap();
+    wait_for(&pbx, &mut log, "the joined call ended", |e| {
+        matches!(call_event(e), Some((Mode::Ami, CallEvent::Ended { call, .. })) if *call.id == *x)
+    })
+    .await;
+    pbx.shutdown().await;
+    sim.shutdown().await;
+}
