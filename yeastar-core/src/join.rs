@@ -618,6 +618,7 @@ impl CallJoiner {
                     && (known || e.legs.contains(&leg.id))
                     && let Some(variable) = call_id_variable(&leg.name, &self.extensions)
                     && self.asked.get(&leg.id).is_none()
+                    && !self.pending.contains(&leg.id)
                 {
                     queries.push(CallIdQuery {
                         uniqueid: leg.id.clone(),
@@ -638,6 +639,10 @@ impl CallJoiner {
         }
         self.emit(&entry_id, Mode::Ami, event);
         for query in queries {
+            if self.pending.contains(&query.uniqueid) {
+                // A leg listed twice in one call.
+                continue;
+            }
             if self.pending.len() >= self.limits.max_pending_queries {
                 self.stats.queries_skipped += 1;
                 continue;
@@ -763,6 +768,11 @@ impl CallJoiner {
                 joined: true,
             },
         );
+        if self.calls.get(&keep).is_some_and(Entry::all_ended) {
+            // Both over already: nothing left to announce.
+            self.remove(&keep);
+            return;
+        }
         let merged = self.calls.get(&keep).and_then(Entry::merged);
         if announced && let Some(merged) = merged {
             self.outputs.push_back(JoinOutput::Joined {
@@ -770,9 +780,6 @@ impl CallJoiner {
                 absorbed: drop,
                 at,
             });
-        }
-        if self.calls.get(&keep).is_some_and(Entry::all_ended) {
-            self.remove(&keep);
         }
     }
 }
@@ -1096,6 +1103,28 @@ mod tests {
         assert!(j.asked.map.len() <= 4);
         // The most recent calls stay.
         assert!(j.call("1700.9").is_some() && j.call("1700.0").is_none());
+    }
+
+    /// Found by the `core_join` fuzz target: a leg listed twice in one call was asked about
+    /// twice, past the limit of queries out.
+    #[test]
+    fn a_leg_listed_twice_is_asked_about_once() {
+        let limits = JoinLimits {
+            max_pending_queries: 3,
+            ..JoinLimits::default()
+        };
+        let mut j = CallJoiner::new(limits);
+        j.set_extensions(["1001", "1003"]);
+        let legs = [
+            ("u9", "PJSIP/1001-00000045"),
+            ("u2", "PJSIP/1003-00000074"),
+            ("u9", "PJSIP/1001-00000033"),
+            ("u0", "PJSIP/1001-00000000"),
+        ];
+        j.handle_call_event(ringing(ami_call("17.0", &legs, CallState::Ringing), 1));
+        let queries = queries_of(&drain(&mut j));
+        let ids: Vec<&str> = queries.iter().map(|q| &*q.uniqueid).collect();
+        assert_eq!(ids, ["u9", "u2", "u0"]);
     }
 
     #[test]
