@@ -598,6 +598,17 @@ impl RawSettings {
 
     /// Checks the settings and fills in the defaults.
     pub fn resolve(&self) -> Result<PbxConfig, ConfigError> {
+        // The environment's ports are checked as they are read; a settings file's (or an
+        // update's) are numbers already, and 0 is not a port.
+        let ports = [
+            ("YEASTAR_PORT", self.ami.port),
+            ("SIP_PORT", self.sip.port),
+            ("RTP_PORT_MIN", self.sip.rtp_port_min),
+            ("RTP_PORT_MAX", self.sip.rtp_port_max),
+        ];
+        if let Some((setting, _)) = ports.into_iter().find(|(_, p)| *p == Some(0)) {
+            return Err(ConfigError::new(setting, "0 is not a port (1-65535)"));
+        }
         Ok(PbxConfig {
             ami: self.resolve_ami()?,
             sip: self.resolve_sip()?,
@@ -1001,6 +1012,14 @@ mod tests {
         let update = update.unmasked_from(&loaded.settings);
         assert_eq!(update.ami.password.unwrap().expose(), "env-secret");
         assert_eq!(update.sip.users.unwrap()[0].password.expose(), "p");
+        let e = RawSettings::from_toml("[ami]\nhostname = \"x\"\n").unwrap_err();
+        assert_eq!(e.setting, "SETTINGS_FILE");
+        assert!(e.reason.contains("hostname"), "{e}");
+        let zero = RawSettings::from_toml("[ami]\nhost = \"pbx\"\nport = 0\n").unwrap();
+        let e = PbxConfig::load(&env, Some(&zero)).unwrap_err();
+        assert_eq!(e.to_string(), "YEASTAR_PORT: 0 is not a port (1-65535)");
+        let zero = RawSettings::from_toml("[sip]\nrtp_port_min = 0\n").unwrap();
+        assert_eq!(zero.resolve().unwrap_err().setting, "RTP_PORT_MIN");
         let e = RawSettings::from_toml("[ami]\nhostname = \"x\"\n").unwrap_err();
         assert_eq!(e.setting, "SETTINGS_FILE");
         assert!(e.reason.contains("hostname"), "{e}");

@@ -100,6 +100,31 @@ async fn a_reachable_pbx_passes_every_ami_check() {
     }
 }
 
+/// `Pbx::diagnose` runs the same checklist with the facade's own configuration while the
+/// AMI mode stays connected beside it.
+#[tokio::test]
+async fn the_facade_diagnoses_its_own_configuration() {
+    let sim = PbxSimulator::start(SimConfig::legacy()).await.unwrap();
+    let pbx = yeastar_core::Pbx::connect(ami(sim.addr().port(), "ami_user", "ami_password"))
+        .await
+        .unwrap();
+    let report = pbx.diagnose().await;
+    assert!(report.passed(), "{report}");
+    for id in [
+        "ami_port",
+        "ami_banner",
+        "ami_login",
+        "ami_read",
+        "ami_write",
+    ] {
+        passes(&report, id);
+    }
+    skipped(&report, "sip_options");
+    assert!(pbx.status().connected, "the running mode was disturbed");
+    pbx.shutdown().await;
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn an_unreachable_pbx_says_the_manager_is_off() {
     // A port nobody listens on: what a PBX with the manager disabled looks like.
