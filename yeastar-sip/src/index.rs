@@ -3,7 +3,7 @@
 //! borrowed [`crate::Message`] and an owned [`crate::OwnedMessage`].
 #![warn(clippy::indexing_slicing)]
 
-use crate::chars::{class, is_token, span};
+use crate::chars::{class, find_byte, is_token, span};
 use crate::error::{ErrorKind, ParseError};
 use crate::header_name::HeaderName;
 use crate::limits::{Mode, ParseOptions};
@@ -151,26 +151,10 @@ fn trim_end_ws(buf: &[u8], start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Offset of the first LF in `s`. Header values are short: up to 96 bytes are tested eight at
-/// a time in registers (a byte equal to LF becomes zero after the XOR; the lowest zero byte
-/// is found exactly, higher ones may be false positives that are never looked at), then
-/// memchr takes the rest.
+/// Offset of the first LF in `s`.
 #[inline(always)]
 fn find_lf(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let near = s.get(..s.len().min(96)).unwrap_or(s);
-    let mut words = near.chunks_exact(8);
-    let mut i = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(b'\n'));
-        let zero = x.wrapping_sub(ONES) & !x & HIGH;
-        if zero != 0 {
-            return Some(i + (zero.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr::memchr(b'\n', s.get(i..)?).map(|p| i + p)
+    find_byte(s, b'\n')
 }
 
 /// The common header line in one pass: a token name, optional SP/HT, the colon, SP/HT, the
