@@ -1,9 +1,6 @@
 //! Character classes of the RFC 3261 grammar and small scanning helpers.
 #![warn(clippy::indexing_slicing)]
 
-use nom::IResult;
-use nom::bytes::complete::take_while1;
-
 // Runs at compile time only: an out-of-range index would fail the build, not panic.
 #[allow(clippy::indexing_slicing)]
 const fn class(extra: &[u8], alnum: bool) -> [bool; 256] {
@@ -223,17 +220,12 @@ pub(crate) fn trim_lws(s: &str) -> &str {
     }
 }
 
-/// nom parser for one `token`, over bytes (tokens are ASCII, so no UTF-8 decoding is needed).
-fn token_len(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while1(is_token)(input)
-}
-
 /// Splits a leading `token`; `None` when `s` does not start with one.
 #[inline]
 pub(crate) fn split_token(s: &str) -> Option<(&str, &str)> {
-    let (_, tok) = token_len(s.as_bytes()).ok()?;
+    let len = span(s.as_bytes(), &TOKEN);
     // A token is ASCII, so its end is a char boundary.
-    Some(s.split_at(tok.len()))
+    (len > 0).then(|| s.split_at(len))
 }
 
 /// Splits a leading `quoted-string` (with its quotes). Quoted pairs may escape any octet

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use crate::chars::{CommaSplit, find_byte, offset_in, trim_lws};
 use crate::error::{ErrorKind, ParseError, Result};
 use crate::header_name::HeaderName;
-use crate::index::{Index, Slot, SlotIter, Span, StartIdx, index_head};
+use crate::index::{Index, Slot, SlotIter, Span, StartIdx, index_head_into};
 use crate::limits::{Mode, ParseOptions};
 use crate::typed::{
     CSeq, Challenge, Contact, Credentials, Event, FromValue, MediaType, NameAddr, Reason, Replaces,
@@ -121,7 +121,8 @@ impl<'a> Message<'a> {
         if datagram.len() > limit {
             return Err(ParseError::new(ErrorKind::MessageTooLarge { limit }, limit));
         }
-        let mut idx = index_head(datagram, opts)?;
+        let mut idx = Index::empty(opts.mode);
+        index_head_into(datagram, opts, &mut idx)?;
         let head_end = idx.head_end as usize;
         let (head, content_length) = check_head(datagram, &idx, opts)?;
         idx.content_length = content_length.map(|n| n as u32);
