@@ -85,6 +85,8 @@ pub struct Message<'a> {
 
 /// The index a [`Message`] reads: its own after parsing, or the one an [`OwnedMessage`]
 /// keeps, borrowed so that re-reading a kept message copies nothing.
+// Boxing the owned index would allocate on every parse.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum IndexRef<'a> {
     Owned(Index),
