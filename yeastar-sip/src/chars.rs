@@ -1,9 +1,6 @@
 //! Character classes of the RFC 3261 grammar and small scanning helpers.
 #![warn(clippy::indexing_slicing)]
 
-use nom::IResult;
-use nom::bytes::complete::take_while1;
-
 // Runs at compile time only: an out-of-range index would fail the build, not panic.
 #[allow(clippy::indexing_slicing)]
 const fn class(extra: &[u8], alnum: bool) -> [bool; 256] {
@@ -42,6 +39,7 @@ static HNVCHAR: [bool; 256] = class(b"-_.!~*'()%[]/?:+$", true);
 static WORD: [bool; 256] = class(b"-.!%*_+`'~()<>:\\\"/[]?{}", true);
 /// Host name characters (lenient adds `_`, seen in the wild).
 static HOSTNAME: [bool; 256] = class(b"-.", true);
+static HOSTNAME_LENIENT: [bool; 256] = class(b"-._", true);
 /// Generic-param values: token plus what `host` adds (IPv6 references, bare IPv6 in `received`).
 static GEN_VALUE: [bool; 256] = class(b"-.!%*_+`'~:[]", true);
 
@@ -59,23 +57,49 @@ const fn uri_lenient_value() -> [bool; 256] {
 }
 static URI_LENIENT_VALUE: [bool; 256] = uri_lenient_value();
 
+/// Lenient user parts: anything above space but `<`, `>` and `"`.
+// Runs at compile time only.
+#[allow(clippy::indexing_slicing)]
+const fn user_lenient() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut c = 0x21;
+    while c < 256 {
+        table[c] = !matches!(c as u8, b'<' | b'>' | b'"');
+        c += 1;
+    }
+    table
+}
+static USER_LENIENT: [bool; 256] = user_lenient();
+
 /// The character classes a scanner can be handed as a table.
 pub(crate) mod class {
     pub(crate) static TOKEN: &[bool; 256] = &super::TOKEN;
     pub(crate) static PARAMCHAR: &[bool; 256] = &super::PARAMCHAR;
     pub(crate) static GEN_VALUE: &[bool; 256] = &super::GEN_VALUE;
     pub(crate) static URI_LENIENT_VALUE: &[bool; 256] = &super::URI_LENIENT_VALUE;
+    pub(crate) static USER: &[bool; 256] = &super::USER;
+    pub(crate) static USER_LENIENT: &[bool; 256] = &super::USER_LENIENT;
+    pub(crate) static HOSTNAME: &[bool; 256] = &super::HOSTNAME;
+    pub(crate) static HOSTNAME_LENIENT: &[bool; 256] = &super::HOSTNAME_LENIENT;
 }
 
 /// Number of leading bytes of `s` in `table`.
 #[inline]
 pub(crate) fn span(s: &[u8], table: &[bool; 256]) -> usize {
-    s.iter().take_while(|&&b| lookup(table, b)).count()
+    span_from(s, 0, table)
 }
 
-/// The end of the run of bytes in `table` that starts at `s[i]`.
+/// The end of the run of bytes in `table` that starts at `s[i]`. Names, hosts and values are
+/// runs of several bytes: four are looked up per step (one branch instead of four), then the
+/// last few one at a time.
 #[inline]
 pub(crate) fn span_from(s: &[u8], mut i: usize, table: &[bool; 256]) -> usize {
+    while let Some(&[a, b, c, d]) = s.get(i..i.wrapping_add(4)) {
+        if !(lookup(table, a) & lookup(table, b) & lookup(table, c) & lookup(table, d)) {
+            break;
+        }
+        i += 4;
+    }
     while let Some(&b) = s.get(i) {
         if !lookup(table, b) {
             break;
@@ -83,6 +107,45 @@ pub(crate) fn span_from(s: &[u8], mut i: usize, table: &[bool; 256]) -> usize {
         i += 1;
     }
     i
+}
+
+/// Offset of the first `needle` in `s`. The strings searched (header values, URIs) are
+/// short: up to 96 bytes are tested eight at a time in registers, the last partial word
+/// overlapping bytes already tested, and memchr (whose vector setup costs more than a short
+/// search) takes only what lies beyond. In a word XORed with the needle a matching byte
+/// becomes zero; the lowest zero byte is found exactly, higher ones may be false positives
+/// that are never looked at.
+#[inline(always)]
+pub(crate) fn find_byte(s: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NEAR: usize = 96;
+    let pattern = ONES * u64::from(needle);
+    let first_zero = |word: &[u8]| {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        (zero != 0).then_some((zero.trailing_zeros() / 8) as usize)
+    };
+    let near = s.get(..s.len().min(NEAR)).unwrap_or(s);
+    if near.len() < 8 {
+        return near.iter().position(|&b| b == needle);
+    }
+    let mut words = near.chunks_exact(8);
+    let mut i = 0;
+    for word in &mut words {
+        if let Some(p) = first_zero(word) {
+            return Some(i + p);
+        }
+        i += 8;
+    }
+    if !words.remainder().is_empty() {
+        // The bytes before the remainder hold no needle, so the lowest zero is still exact.
+        let last = near.len() - 8;
+        if let Some(p) = near.get(last..).and_then(first_zero) {
+            return Some(last + p);
+        }
+    }
+    memchr::memchr(needle, s.get(NEAR..)?).map(|p| NEAR + p)
 }
 
 /// The first offset at or after `i` that is not LWS (SP, HT, CR, LF).
@@ -104,10 +167,6 @@ fn lookup(table: &[bool; 256], b: u8) -> bool {
 #[inline]
 pub(crate) fn is_token(b: u8) -> bool {
     lookup(&TOKEN, b)
-}
-#[inline]
-pub(crate) fn is_user(b: u8) -> bool {
-    lookup(&USER, b)
 }
 #[inline]
 pub(crate) fn is_password(b: u8) -> bool {
@@ -161,17 +220,12 @@ pub(crate) fn trim_lws(s: &str) -> &str {
     }
 }
 
-/// nom parser for one `token`, over bytes (tokens are ASCII, so no UTF-8 decoding is needed).
-fn token_len(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while1(is_token)(input)
-}
-
 /// Splits a leading `token`; `None` when `s` does not start with one.
 #[inline]
 pub(crate) fn split_token(s: &str) -> Option<(&str, &str)> {
-    let (_, tok) = token_len(s.as_bytes()).ok()?;
+    let len = span(s.as_bytes(), &TOKEN);
     // A token is ASCII, so its end is a char boundary.
-    Some(s.split_at(tok.len()))
+    (len > 0).then(|| s.split_at(len))
 }
 
 /// Splits a leading `quoted-string` (with its quotes). Quoted pairs may escape any octet
@@ -418,6 +472,26 @@ mod tests {
                     n /= alphabet.len();
                 }
                 check(&s);
+            }
+        }
+    }
+
+    #[test]
+    fn byte_search_agrees_with_memchr() {
+        for len in 0..200 {
+            for fill in [b'a', b',' ^ 0x80, b',' + 1, b',' - 1, 0xff, 0] {
+                let mut s = vec![fill; len];
+                assert_eq!(super::find_byte(&s, b','), memchr::memchr(b',', &s));
+                for first in 0..len {
+                    for second in [first, first + 1, first + 9, len - 1] {
+                        s.fill(fill);
+                        if second < len {
+                            s[second] = b',';
+                        }
+                        s[first] = b',';
+                        assert_eq!(super::find_byte(&s, b','), Some(first), "{s:?}");
+                    }
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 //! borrowed [`crate::Message`] and an owned [`crate::OwnedMessage`].
 #![warn(clippy::indexing_slicing)]
 
-use crate::chars::{class, is_token, span};
+use crate::chars::{class, find_byte, is_token, span};
 use crate::error::{ErrorKind, ParseError};
 use crate::header_name::HeaderName;
 use crate::limits::{Mode, ParseOptions};
@@ -151,26 +151,10 @@ fn trim_end_ws(buf: &[u8], start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Offset of the first LF in `s`. Header values are short: up to 96 bytes are tested eight at
-/// a time in registers (a byte equal to LF becomes zero after the XOR; the lowest zero byte
-/// is found exactly, higher ones may be false positives that are never looked at), then
-/// memchr takes the rest.
+/// Offset of the first LF in `s`.
 #[inline(always)]
 fn find_lf(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let near = s.get(..s.len().min(96)).unwrap_or(s);
-    let mut words = near.chunks_exact(8);
-    let mut i = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(b'\n'));
-        let zero = x.wrapping_sub(ONES) & !x & HIGH;
-        if zero != 0 {
-            return Some(i + (zero.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr::memchr(b'\n', s.get(i..)?).map(|p| i + p)
+    find_byte(s, b'\n')
 }
 
 /// The common header line in one pass: a token name, optional SP/HT, the colon, SP/HT, the
@@ -221,19 +205,53 @@ fn header_line_fast(buf: &[u8], pos: usize, opts: &ParseOptions) -> Option<(Slot
     ))
 }
 
+impl Index {
+    /// An index of no message yet, to be filled by [`index_head_into`].
+    pub(crate) fn empty(mode: Mode) -> Self {
+        Self {
+            start: StartIdx::Response {
+                version: Span::default(),
+                status: 0,
+                reason: Span::default(),
+            },
+            inline: [EMPTY_SLOT; INLINE_HEADERS],
+            len: 0,
+            spill: Vec::new(),
+            msg_start: 0,
+            head_end: 0,
+            content_length: None,
+            mode,
+        }
+    }
+}
+
 /// Indexes the header section of the message starting at `buf[0]` (leading CRLFs skipped).
 /// Only the header section is examined; the body is the caller's business.
 #[inline]
 pub(crate) fn index_head(buf: &[u8], opts: &ParseOptions) -> Result<Index, ParseError> {
-    index_head_lines::<true>(buf, opts)
+    let mut index = Index::empty(opts.mode);
+    index_head_into(buf, opts, &mut index)?;
+    Ok(index)
 }
 
-/// [`index_head`], reading each header line with [`header_line_fast`] first when `FAST`; the
-/// general reading alone is the reference the fast one is tested against.
+/// [`index_head`] into an index the caller placed (an empty one, from [`Index::empty`]), so
+/// that the few hundred bytes of slots are not moved on return.
+#[inline]
+pub(crate) fn index_head_into(
+    buf: &[u8],
+    opts: &ParseOptions,
+    index: &mut Index,
+) -> Result<(), ParseError> {
+    index_head_lines::<true>(buf, opts, index)
+}
+
+/// [`index_head_into`], reading each header line with [`header_line_fast`] first when `FAST`;
+/// the general reading alone is the reference the fast one is tested against.
 fn index_head_lines<const FAST: bool>(
     buf: &[u8],
     opts: &ParseOptions,
-) -> Result<Index, ParseError> {
+    index: &mut Index,
+) -> Result<(), ParseError> {
     let max_head = opts.limits.max_head_len;
     let mut pos = buf
         .iter()
@@ -242,17 +260,8 @@ fn index_head_lines<const FAST: bool>(
     let msg_start = pos;
 
     let (line_end, mut next) = next_line(buf, pos, opts)?;
-    let start = parse_start_line(buf, pos, line_end, opts)?;
-    let mut index = Index {
-        start,
-        inline: [EMPTY_SLOT; INLINE_HEADERS],
-        len: 0,
-        spill: Vec::new(),
-        msg_start: msg_start as u32,
-        head_end: 0,
-        content_length: None,
-        mode: opts.mode,
-    };
+    index.start = parse_start_line(buf, pos, line_end, opts)?;
+    index.msg_start = msg_start as u32;
     let mut folds = 0usize;
     let mut have_header = false;
     loop {
@@ -346,7 +355,7 @@ fn index_head_lines<const FAST: bool>(
         have_header = true;
     }
     index.head_end = next as u32;
-    Ok(index)
+    Ok(())
 }
 
 fn parse_start_line(
@@ -489,13 +498,22 @@ fn check_version(buf: &[u8], version: Span, opts: &ParseOptions) -> Result<(), P
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod tests {
-    use super::index_head_lines;
+    use super::{Index, index_head_lines};
     use crate::limits::{Limits, Mode, ParseOptions};
 
     fn agree(buf: &[u8], opts: &ParseOptions) {
+        let read = |fast: bool| {
+            let mut index = Index::empty(opts.mode);
+            let result = if fast {
+                index_head_lines::<true>(buf, opts, &mut index)
+            } else {
+                index_head_lines::<false>(buf, opts, &mut index)
+            };
+            result.map(|()| index)
+        };
         assert_eq!(
-            index_head_lines::<true>(buf, opts),
-            index_head_lines::<false>(buf, opts),
+            read(true),
+            read(false),
             "{:?} {:?}",
             String::from_utf8_lossy(buf),
             opts

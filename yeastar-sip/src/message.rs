@@ -7,10 +7,10 @@ use core::marker::PhantomData;
 
 use bytes::Bytes;
 
-use crate::chars::{CommaSplit, offset_in, trim_lws};
+use crate::chars::{CommaSplit, find_byte, offset_in, trim_lws};
 use crate::error::{ErrorKind, ParseError, Result};
 use crate::header_name::HeaderName;
-use crate::index::{Index, Slot, SlotIter, Span, StartIdx, index_head};
+use crate::index::{Index, Slot, SlotIter, Span, StartIdx, index_head_into};
 use crate::limits::{Mode, ParseOptions};
 use crate::typed::{
     CSeq, Challenge, Contact, Credentials, Event, FromValue, MediaType, NameAddr, Reason, Replaces,
@@ -80,7 +80,28 @@ pub struct Message<'a> {
     /// The header section, validated UTF-8.
     head: &'a str,
     body: Span,
-    idx: Index,
+    idx: IndexRef<'a>,
+}
+
+/// The index a [`Message`] reads: its own after parsing, or the one an [`OwnedMessage`]
+/// keeps, borrowed so that re-reading a kept message copies nothing.
+// Boxing the owned index would allocate on every parse.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum IndexRef<'a> {
+    Owned(Index),
+    Shared(&'a Index),
+}
+
+impl core::ops::Deref for IndexRef<'_> {
+    type Target = Index;
+    #[inline]
+    fn deref(&self) -> &Index {
+        match self {
+            Self::Owned(idx) => idx,
+            Self::Shared(idx) => idx,
+        }
+    }
 }
 
 impl<'a> Message<'a> {
@@ -102,7 +123,8 @@ impl<'a> Message<'a> {
         if datagram.len() > limit {
             return Err(ParseError::new(ErrorKind::MessageTooLarge { limit }, limit));
         }
-        let mut idx = index_head(datagram, opts)?;
+        let mut idx = Index::empty(opts.mode);
+        index_head_into(datagram, opts, &mut idx)?;
         let head_end = idx.head_end as usize;
         let (head, content_length) = check_head(datagram, &idx, opts)?;
         idx.content_length = content_length.map(|n| n as u32);
@@ -128,12 +150,12 @@ impl<'a> Message<'a> {
                 start: head_end as u32,
                 len: body_len as u32,
             },
-            idx,
+            idx: IndexRef::Owned(idx),
         })
     }
 
     /// Builds a message from a buffer already indexed and checked by the stream framer.
-    pub(crate) fn from_parts(buf: &'a [u8], head: &'a str, idx: Index) -> Self {
+    fn from_parts(buf: &'a [u8], head: &'a str, idx: &'a Index) -> Self {
         let head_end = idx.head_end as usize;
         let len = buf.len().saturating_sub(head_end);
         Self {
@@ -143,7 +165,7 @@ impl<'a> Message<'a> {
                 start: head_end as u32,
                 len: len as u32,
             },
-            idx,
+            idx: IndexRef::Shared(idx),
         }
     }
 
@@ -152,7 +174,7 @@ impl<'a> Message<'a> {
     pub fn to_owned_message(&self) -> OwnedMessage {
         OwnedMessage {
             bytes: Bytes::copy_from_slice(self.buf),
-            idx: self.idx.clone(),
+            idx: Index::clone(&self.idx),
         }
     }
 
@@ -656,7 +678,7 @@ fn each<'a, T: FromValue<'a>>(
 ) -> Result<()> {
     // Most list headers carry one element: without a comma the split would yield the whole
     // value, so it is typed directly instead of walking its quotes and brackets.
-    if memchr::memchr(b',', value.as_bytes()).is_none() {
+    if find_byte(value.as_bytes(), b',').is_none() {
         let element = trim_lws(value);
         if element.is_empty() && mode == Mode::Lenient {
             return Ok(());
@@ -799,7 +821,7 @@ impl<'a, T: FromValue<'a>> Iterator for Values<'_, 'a, T> {
                 .head
                 .get(start..start + slot.value_len as usize)
                 .unwrap_or("");
-            if self.split && memchr::memchr(b',', value.as_bytes()).is_some() {
+            if self.split && find_byte(value.as_bytes(), b',').is_some() {
                 self.current = Some(CommaSplit::new(value));
             } else if self.split {
                 // Without a comma the split yields the whole value: one element, typed
@@ -835,7 +857,12 @@ impl OwnedMessage {
     pub fn parse(bytes: Bytes, opts: &ParseOptions) -> Result<Self> {
         let (idx, end) = {
             let msg = Message::parse_with(&bytes, opts)?;
-            (msg.idx, msg.buf.len())
+            let end = msg.buf.len();
+            let idx = match msg.idx {
+                IndexRef::Owned(idx) => idx,
+                IndexRef::Shared(idx) => idx.clone(),
+            };
+            (idx, end)
         };
         Ok(Self {
             bytes: bytes.slice(..end),
@@ -847,13 +874,14 @@ impl OwnedMessage {
         Self { bytes, idx }
     }
 
-    /// The borrowed view. Re-checks that the header section is UTF-8 (it was when parsed),
-    /// which costs a pass over the header bytes but no allocation.
+    /// The borrowed view. Borrows the index kept here (no copy) and re-checks that the header
+    /// section is UTF-8 (it was when parsed), which costs a pass over the header bytes but no
+    /// allocation.
     #[must_use]
     pub fn message(&self) -> Message<'_> {
         let head_bytes = self.bytes.get(..self.idx.head_end as usize).unwrap_or(&[]);
         let head = simdutf8::compat::from_utf8(head_bytes).unwrap_or("");
-        Message::from_parts(&self.bytes, head, self.idx.clone())
+        Message::from_parts(&self.bytes, head, &self.idx)
     }
 
     /// The message bytes.

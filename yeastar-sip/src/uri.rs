@@ -5,7 +5,9 @@ use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::borrow::Cow;
 
-use crate::chars::{escapes_valid, is_hnvchar, is_hostname, is_password, is_user, percent_decode};
+use crate::chars::{
+    class, escapes_valid, find_byte, is_hnvchar, is_hostname, is_password, percent_decode, span,
+};
 use crate::error::Fail;
 use crate::error::{ErrorKind, ParseError};
 use crate::limits::Mode;
@@ -55,10 +57,11 @@ impl<'a> Host<'a> {
 
     /// A domain name or IPv4 address at the start of `s`.
     fn split_name(s: &'a str, mode: Mode) -> Result<(Self, &'a str), Fail<'a>> {
-        let len = s
-            .bytes()
-            .take_while(|&b| is_hostname(b) || (b == b'_' && mode == Mode::Lenient))
-            .count();
+        let table = match mode {
+            Mode::Strict => class::HOSTNAME,
+            Mode::Lenient => class::HOSTNAME_LENIENT,
+        };
+        let len = span(s.as_bytes(), table);
         let (name, rest) = s.split_at(len);
         if name.is_empty() {
             return Err(Fail::new(s, "missing host"));
@@ -370,10 +373,10 @@ impl fmt::Display for Uri<'_> {
 }
 
 fn parse_sip(s: &str, secure: bool, mode: Mode) -> Result<SipUri<'_>, Fail<'_>> {
-    let (user, password, hostpart) = match memchr::memchr(b'@', s.as_bytes()) {
+    let (user, password, hostpart) = match find_byte(s.as_bytes(), b'@') {
         Some(at) => {
             let (userinfo, rest) = s.split_at(at);
-            let (user, password) = match memchr::memchr(b':', userinfo.as_bytes()) {
+            let (user, password) = match find_byte(userinfo.as_bytes(), b':') {
                 Some(c) => (userinfo.get(..c).unwrap_or(""), userinfo.get(c + 1..)),
                 None => (userinfo, None),
             };
@@ -421,16 +424,16 @@ fn parse_sip(s: &str, secure: bool, mode: Mode) -> Result<SipUri<'_>, Fail<'_>> 
 fn check_user(user: &str, mode: Mode) -> Result<(), Fail<'_>> {
     match mode {
         Mode::Strict => {
-            if user.is_empty() || !user.bytes().all(is_user) || !escapes_valid(user) {
+            if user.is_empty()
+                || span(user.as_bytes(), class::USER) != user.len()
+                || !escapes_valid(user)
+            {
                 return Err(Fail::new(user, "invalid user part"));
             }
         }
         // Phones put `#`, spaces escaped or not, and other stray characters in user parts.
         Mode::Lenient => {
-            if user
-                .bytes()
-                .any(|b| b <= b' ' || matches!(b, b'<' | b'>' | b'"'))
-            {
+            if span(user.as_bytes(), class::USER_LENIENT) != user.len() {
                 return Err(Fail::new(user, "invalid user part"));
             }
         }

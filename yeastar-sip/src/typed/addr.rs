@@ -65,7 +65,7 @@ impl<'a> NameAddr<'a> {
         };
 
         if let Some(inner) = after_name.strip_prefix('<') {
-            let gt = memchr::memchr(b'>', inner.as_bytes())
+            let gt = crate::chars::find_byte(inner.as_bytes(), b'>')
                 .ok_or(Fail::new(after_name, "missing '>'"))?;
             let (uri_text, rest) = inner.split_at(gt);
             let uri_text = match mode {
