@@ -94,6 +94,16 @@ package() {
     fi
 }
 
+# docker-compose.yml as compose reads it (interpolation, profiles, schema); skipped where
+# docker compose is not installed (examples/tests/docker_compose.rs checks its content anyway).
+compose_config() {
+    if ! docker compose version >/dev/null 2>&1; then
+        echo "   skipped: docker compose not installed"
+        return 0
+    fi
+    docker compose -f docker-compose.yml --profile '*' config -q
+}
+
 gate "cargo deny" deny
 gate "single major of tokio/rustls/nom, no application deps in libraries" deps
 gate "library manifests without application deps" no_app_deps
@@ -102,6 +112,7 @@ gate "benches compile" benches
 gate "instruction counts of the parse hot paths" instructions
 gate "crates.io metadata" metadata
 gate "cargo package (${libs[*]})" package
+gate "docker compose config" compose_config
 
 if ((${#failed[@]})); then
     echo "FAILED quality gates:" >&2
