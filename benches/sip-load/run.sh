@@ -12,8 +12,13 @@
 # UAS CPU (% of its core) and RSS. Then a hold step (calls kept up HOLD_MS) gives the memory
 # per live dialog (an upper bound: it includes the transactions that outlive their calls by
 # 64*T1 = 32 s), and the RSS once those are gone, after one round and after a second one.
-# Needs sipp and taskset; only 127.0.0.2 (UAS) and 127.0.0.3 (SIPp) are used. Other work on
-# the machine shows in the figures: note the load average printed with them.
+# One SIPp process tops out near 11 500 calls/s, so SIPP_INSTANCES (default 2) processes share
+# the offered rate, each from its own address (127.0.0.3, 127.0.0.4, ...), all on SIPP_CORE.
+# "Achieved" is the sustained rate: per SIPp, the median of its one-second periods (SIPp's
+# -fd 1 statistics) while it was creating calls, summed over the SIPps; start-up and the last
+# calls' tail are left out. Needs sipp and taskset; only 127.0.0.2 (UAS) and 127.0.0.3+ (SIPp)
+# are used. Other work on the machine shows in the figures: note the load average printed with
+# them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,6 +30,7 @@ HOLD_RATE=${HOLD_RATE:-1000}
 HOLD_MS=${HOLD_MS:-10000}
 UAS_CORE=${UAS_CORE:-1}
 SIPP_CORE=${SIPP_CORE:-0}
+SIPP_INSTANCES=${SIPP_INSTANCES:-2}
 SCENARIO=$ROOT/benches/sip-load/uac_load.xml
 
 command -v sipp >/dev/null || { echo "sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
@@ -61,38 +67,61 @@ stop_uas() {
     UAS_PID=
 }
 
-# run_sipp RATE CALLS HOLD_MS -> leaves the stat and rtt files in $WORK/step
+# run_sipp RATE CALLS HOLD_MS -> leaves each SIPp's stat and rtt files in $WORK/step/<n>
 run_sipp() {
     rm -rf "$WORK/step" && mkdir -p "$WORK/step"
-    # SIPp's own -timeout does not stop it under overload: bound it from outside too.
-    (cd "$WORK/step" && timeout $((STEP_SECONDS * 4 + 60 + $3 / 500)) taskset -c "$SIPP_CORE" sipp 127.0.0.2:$PORT -sf "$SCENARIO" \
-        -i 127.0.0.3 -p 5071 -r "$1" -m "$2" -d "$3" -l 200000 -buff_size 4194304 \
-        -trace_stat -stf stat.csv -trace_rtt -rtt_freq 1000 \
-        -nostdin -timeout $((STEP_SECONDS * 4 + 40)) >sipp.out 2>&1) || true
+    local n pids=()
+    for ((n = 0; n < SIPP_INSTANCES; n++)); do
+        mkdir -p "$WORK/step/$n"
+        # SIPp's own -timeout does not stop it under overload: bound it from outside too.
+        (cd "$WORK/step/$n" && timeout $((STEP_SECONDS * 4 + 60 + $3 / 500)) taskset -c "$SIPP_CORE" sipp 127.0.0.2:$PORT -sf "$SCENARIO" \
+            -i "127.0.0.$((3 + n))" -p 5071 -r "$(( $1 / SIPP_INSTANCES ))" -m "$(( $2 / SIPP_INSTANCES ))" -d "$3" -l 200000 -buff_size 4194304 \
+            -trace_stat -stf stat.csv -fd 1 -trace_rtt -rtt_freq 1000 \
+            -nostdin -timeout $((STEP_SECONDS * 4 + 40)) >sipp.out 2>&1) &
+        pids+=("$!")
+    done
+    wait "${pids[@]}" || true
 }
 
-# step_figures -> "success% retrans p50 p99 successful"
+# step_figures -> "success% retrans p50 p99 successful sustained"
 step_figures() {
     python3 - "$WORK/step" <<'PY'
-import csv, glob, sys
+import csv, glob, statistics, sys
 d = sys.argv[1]
-rows = list(csv.reader(open(f"{d}/stat.csv"), delimiter=";"))
-last = dict(zip(rows[0], rows[-1]))
-ok, failed = int(last["SuccessfulCall(C)"]), int(last["FailedCall(C)"])
-retrans = int(last["Retransmissions(C)"])
+ok = failed = retrans = 0
+sustained = 0.0
 times = []
-for f in glob.glob(f"{d}/*_rtt.csv"):
-    for row in csv.reader(open(f), delimiter=";"):
-        if len(row) >= 2 and row[1].replace(".", "", 1).isdigit():
-            times.append(float(row[1]))
+for inst in sorted(glob.glob(f"{d}/*/")):
+    rows = list(csv.reader(open(f"{inst}stat.csv"), delimiter=";"))
+    head = rows[0]
+    col = lambda row, name: row[head.index(name)]
+    last = rows[-1]
+    ok += int(col(last, "SuccessfulCall(C)"))
+    failed += int(col(last, "FailedCall(C)"))
+    retrans += int(col(last, "Retransmissions(C)"))
+    # One-second periods while calls were being created: the steady rate of this SIPp.
+    rates, prev = [], None
+    for row in rows[1:]:
+        at = float(col(row, "CurrentTime").split()[-1])
+        if prev is not None and at - prev >= 0.5 and int(col(row, "OutgoingCall(P)")) > 0:
+            rates.append(int(col(row, "SuccessfulCall(P)")) / (at - prev))
+        prev = at
+    # The first period holds the start-up, the last the tail: drop them when there are more.
+    if len(rates) > 2:
+        rates = rates[1:-1]
+    sustained += statistics.median(rates) if rates else 0.0
+    for f in glob.glob(f"{inst}*_rtt.csv"):
+        for row in csv.reader(open(f), delimiter=";"):
+            if len(row) >= 2 and row[1].replace(".", "", 1).isdigit():
+                times.append(float(row[1]))
 times.sort()
 pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
 share = 100.0 * ok / max(1, ok + failed)
-print(f"{share:.2f} {retrans} {pct(0.50):.0f} {pct(0.99):.0f} {ok}")
+print(f"{share:.2f} {retrans} {pct(0.50):.0f} {pct(0.99):.0f} {ok} {sustained:.0f}")
 PY
 }
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; UAS on core $UAS_CORE, SIPp on core $SIPP_CORE"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; UAS on core $UAS_CORE, $SIPP_INSTANCES SIPp on core $SIPP_CORE"
 echo
 echo "| stack | offered calls/s | achieved calls/s | successful | retransmissions | INVITE→200 p50 / p99 (ms) | UAS CPU | UAS RSS |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -103,9 +132,8 @@ for impl in $IMPLS; do
         t0=$(ticks "$UAS_PID"); w0=$(now_ms)
         run_sipp "$rate" "$calls" 0
         w1=$(now_ms); t1=$(ticks "$UAS_PID")
-        read -r share retrans p50 p99 ok < <(step_figures)
+        read -r share retrans p50 p99 ok achieved < <(step_figures)
         wall=$(( w1 - w0 ))
-        achieved=$(( ok * 1000 / (wall > 0 ? wall : 1) ))
         cpu=$(( (t1 - t0) * 10 * 100 / (wall > 0 ? wall : 1) ))
         echo "| $impl | $rate | $achieved | $share % | $retrans | $p50 / $p99 | $cpu % | $(( $(rss_kb "$UAS_PID") / 1024 )) MB |"
         sleep 1

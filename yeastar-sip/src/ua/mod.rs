@@ -60,6 +60,7 @@ mod endpoint;
 mod event;
 mod outbox;
 mod registration;
+mod sharded;
 mod request;
 pub mod timers;
 mod tracked;

@@ -10,6 +10,8 @@ use std::hash::Hash;
 use std::ops::Deref;
 use std::time::Instant;
 
+use super::sharded::ShardedMap;
+
 /// The mutating operations of a map that [`Tracked`] records.
 pub(crate) trait MapOps {
     type Key: Clone + Ord + Hash;
@@ -34,6 +36,23 @@ impl<K: Clone + Ord + Hash, V> MapOps for HashMap<K, V> {
     }
     fn retain(&mut self, f: impl FnMut(&K, &mut V) -> bool) {
         HashMap::retain(self, f);
+    }
+}
+
+impl<K: Clone + Ord + Hash, V> MapOps for ShardedMap<K, V> {
+    type Key = K;
+    type Value = V;
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        ShardedMap::get_mut(self, key)
+    }
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        ShardedMap::insert(self, key, value)
+    }
+    fn remove(&mut self, key: &K) -> Option<V> {
+        ShardedMap::remove(self, key)
+    }
+    fn retain(&mut self, f: impl FnMut(&K, &mut V) -> bool) {
+        ShardedMap::retain(self, f);
     }
 }
 
@@ -122,14 +141,14 @@ impl<M: MapOps> Tracked<M> {
 #[derive(Debug)]
 pub(crate) struct TimerIndex<K: Ord + Hash + Clone> {
     heap: RefCell<BinaryHeap<Reverse<(Instant, K)>>>,
-    indexed: RefCell<HashMap<K, Instant>>,
+    indexed: RefCell<ShardedMap<K, Instant>>,
 }
 
 impl<K: Ord + Hash + Clone> Default for TimerIndex<K> {
     fn default() -> Self {
         Self {
             heap: RefCell::new(BinaryHeap::new()),
-            indexed: RefCell::new(HashMap::new()),
+            indexed: RefCell::new(ShardedMap::new()),
         }
     }
 }

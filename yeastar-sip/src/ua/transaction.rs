@@ -5,13 +5,13 @@
 //! Each transaction carries an owner chosen by the transaction user (the endpoint); responses,
 //! timeouts and transport errors are handed back with it. Nothing here looks at dialogs.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
 use super::outbox::Outbox;
 use super::timers::Timers;
+use super::sharded::ShardedMap;
 use super::tracked::{TimerIndex, Tracked};
 use super::transport::{Remote, Transmit};
 use crate::MessageBuilder;
@@ -171,20 +171,20 @@ pub(crate) struct TableFull;
 pub(crate) struct Transactions<O> {
     pub(crate) timers: Timers,
     max: usize,
-    pub(crate) clients: Tracked<HashMap<ClientKey, ClientTx<O>>>,
-    pub(crate) servers: Tracked<HashMap<ServerKey, ServerTx>>,
+    pub(crate) clients: Tracked<ShardedMap<ClientKey, ClientTx<O>>>,
+    pub(crate) servers: Tracked<ShardedMap<ServerKey, ServerTx>>,
     client_timers: TimerIndex<ClientKey>,
     server_timers: TimerIndex<ServerKey>,
     /// Client transactions removed since [`Transactions::take_gone`].
     gone: Vec<ClientKey>,
 }
 
-fn client_deadline<O>(map: &HashMap<ClientKey, ClientTx<O>>, key: &ClientKey) -> Option<Instant> {
+fn client_deadline<O>(map: &ShardedMap<ClientKey, ClientTx<O>>, key: &ClientKey) -> Option<Instant> {
     map.get(key)
         .and_then(|t| [t.retransmit_at, t.timeout_at].into_iter().flatten().min())
 }
 
-fn server_deadline(map: &HashMap<ServerKey, ServerTx>, key: &ServerKey) -> Option<Instant> {
+fn server_deadline(map: &ShardedMap<ServerKey, ServerTx>, key: &ServerKey) -> Option<Instant> {
     map.get(key)
         .and_then(|t| [t.retransmit_at, t.timeout_at].into_iter().flatten().min())
 }
@@ -194,8 +194,8 @@ impl<O: Clone> Transactions<O> {
         Self {
             timers,
             max,
-            clients: Tracked::new(HashMap::new()),
-            servers: Tracked::new(HashMap::new()),
+            clients: Tracked::new(ShardedMap::new()),
+            servers: Tracked::new(ShardedMap::new()),
             client_timers: TimerIndex::default(),
             server_timers: TimerIndex::default(),
             gone: Vec::new(),
