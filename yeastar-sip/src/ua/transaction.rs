@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::outbox::Outbox;
-use super::timers::Timers;
 use super::sharded::ShardedMap;
+use super::timers::Timers;
 use super::tracked::{TimerIndex, Tracked};
 use super::transport::{Remote, Transmit};
 use crate::MessageBuilder;
@@ -179,7 +179,10 @@ pub(crate) struct Transactions<O> {
     gone: Vec<ClientKey>,
 }
 
-fn client_deadline<O>(map: &ShardedMap<ClientKey, ClientTx<O>>, key: &ClientKey) -> Option<Instant> {
+fn client_deadline<O>(
+    map: &ShardedMap<ClientKey, ClientTx<O>>,
+    key: &ClientKey,
+) -> Option<Instant> {
     map.get(key)
         .and_then(|t| [t.retransmit_at, t.timeout_at].into_iter().flatten().min())
 }
