@@ -1,9 +1,11 @@
 //! What the SIP binaries (`sip-phone`, `pjsip-service`) share: the local address, the
-//! transports of `SIP_TRANSPORT`, the user agent with its RTP plan, accounts of `SIP_USERS`
-//! entries, tones, and the stop signal.
+//! transports of `SIP_TRANSPORT`, the user agent with its RTP plan (native or over
+//! `SIP_WEBSOCKET_URL`), accounts of `SIP_USERS` entries, tones, and the stop signal.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+
+use tokio::sync::broadcast;
 
 use yeastar_core::config::{SipConfig, SipTransport, SipUser};
 use yeastar_sip::driver::{
@@ -11,6 +13,7 @@ use yeastar_sip::driver::{
     UdpTransport, UserAgent, local_ip_towards, resolve,
 };
 use yeastar_sip::ua::{AccountConfig, Remote, TransportKind};
+use yeastar_ws::{ClientConfig, WsClient, WsStatus};
 
 use crate::ConfigError;
 
@@ -148,6 +151,87 @@ pub async fn start_native(
     })
 }
 
+/// A user agent over the WebSocket of `SIP_WEBSOCKET_URL`, RTP from the configured range.
+#[derive(Debug)]
+pub struct WsAgent {
+    /// The agent.
+    pub agent: UserAgent,
+    /// Its events.
+    pub events: AgentEvents,
+    /// The registrar and proxy, on the WebSocket flow.
+    pub proxy: Remote,
+    /// The accounts' domain: `SIP_SERVER`, else the URL's host.
+    pub domain: String,
+    /// The link's status (connected, lost, recovered: the UA registers again on recovery).
+    pub status: broadcast::Receiver<WsStatus>,
+}
+
+/// Checks that `SIP_WEBSOCKET_URL` is a `ws://` or `wss://` URL with a host.
+pub fn check_websocket_url(url: &str) -> Result<(), ConfigError> {
+    let valid = (url.starts_with("ws://") || url.starts_with("wss://"))
+        && url
+            .parse::<axum::http::Uri>()
+            .is_ok_and(|u| u.host().is_some_and(|h| !h.is_empty()));
+    if valid {
+        Ok(())
+    } else {
+        Err(config_error(
+            "SIP_WEBSOCKET_URL",
+            format!("{url:?} is not a ws:// or wss:// URL with a host"),
+        ))
+    }
+}
+
+/// Starts a user agent over `SIP_WEBSOCKET_URL` (its default built from `SIP_SERVER`): wss
+/// is verified against the system roots, or `SIP_CA_FILE` when set; `local` picks the
+/// source address. RTP ports come from `RTP_PORT_MIN`..`RTP_PORT_MAX`. Errors name the
+/// variable.
+pub async fn start_websocket(
+    sip: &SipConfig,
+    local: Option<SocketAddr>,
+) -> Result<WsAgent, ConfigError> {
+    let url = sip
+        .websocket_url
+        .clone()
+        .ok_or_else(|| config_error("SIP_WEBSOCKET_URL", "is required for WebSocket"))?;
+    check_websocket_url(&url)?;
+    let mut client_config = ClientConfig::new(url);
+    if let Some(ca) = &sip.ca_file {
+        client_config = client_config.with_ca_file(ca);
+    }
+    if let Some(local) = local {
+        client_config = client_config.with_local_ip(local.ip());
+    }
+    let client = WsClient::new(client_config)
+        .await
+        .map_err(|e| config_error("SIP_WEBSOCKET_URL", e.to_string()))?;
+    let proxy = client.remote();
+    let domain = sip
+        .server
+        .clone()
+        .unwrap_or_else(|| client.host().to_owned());
+    // Subscribed before the transport starts, to see its first connection.
+    let status = client.status();
+    let mut config = AgentConfig::new(vec![Box::new(client)]);
+    let mut plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
+        .map_err(|e| config_error("RTP_PORT_MIN", e.to_string()))?;
+    if let Some(local) = local
+        && !local.ip().is_unspecified()
+    {
+        plan = plan.address(local.ip());
+    }
+    config.media = plan;
+    let (agent, events) =
+        UserAgent::start(config).map_err(|e| config_error("SIP_WEBSOCKET_URL", e.to_string()))?;
+    Ok(WsAgent {
+        agent,
+        events,
+        proxy,
+        domain,
+        status,
+    })
+}
+
 /// The account of a `SIP_USERS` entry at `domain` through `proxy`, with the password for
 /// `transport` (the WebSocket password over WS/WSS when the entry has one).
 pub fn account_for(
@@ -218,6 +302,16 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websocket_urls_need_a_ws_scheme_and_a_host() {
+        assert!(check_websocket_url("wss://pbx:8089/ws").is_ok());
+        assert!(check_websocket_url("ws://127.0.0.2:8088/ws").is_ok());
+        for bad in ["http://pbx/ws", "ws:///ws", "ws://", "pbx:8088"] {
+            let variable = check_websocket_url(bad).err().map(|e| e.variable);
+            assert_eq!(variable, Some("SIP_WEBSOCKET_URL"), "{bad}");
+        }
+    }
 
     #[test]
     fn user_parts() {

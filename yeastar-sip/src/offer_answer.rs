@@ -175,6 +175,15 @@ pub enum OfferAnswerError {
     /// None of the offered codecs is one we have (the UAS answers 488).
     #[error("no codec in common")]
     NoCommonCodec,
+    /// Every audio stream is secure (`UDP/TLS/RTP/SAVPF` and the like, a WebRTC peer): it
+    /// needs DTLS-SRTP and ICE, which this media does not do; plain `RTP/AVP` is needed.
+    #[error(
+        "the peer offers only {protocol} audio: DTLS-SRTP/ICE are not supported (plain RTP/AVP is needed; use a PBX extension with plain RTP, or the browser softphone)"
+    )]
+    NeedsDtlsSrtp {
+        /// The protocol of the first audio stream.
+        protocol: String,
+    },
 }
 
 /// What an exchange agreed on, from one side's point of view.
@@ -222,6 +231,26 @@ fn audio_index(sdp: &Sdp<'_>) -> Option<usize> {
     sdp.media
         .iter()
         .position(|m| m.kind.eq_ignore_ascii_case("audio") && m.port != 0)
+}
+
+/// The first usable audio stream: plain RTP (`RTP/AVP`, `RTP/AVPF`) only, since secure
+/// profiles need DTLS-SRTP keys this media does not have.
+fn plain_audio_index(sdp: &Sdp<'_>) -> Result<usize, OfferAnswerError> {
+    let first = audio_index(sdp).ok_or(OfferAnswerError::NoAudio)?;
+    sdp.media
+        .iter()
+        .position(|m| {
+            m.kind.eq_ignore_ascii_case("audio")
+                && m.port != 0
+                && !m.protocol.to_ascii_uppercase().contains("SAVP")
+        })
+        .ok_or_else(|| OfferAnswerError::NeedsDtlsSrtp {
+            protocol: sdp
+                .media
+                .get(first)
+                .map(|m| m.protocol.to_string())
+                .unwrap_or_default(),
+        })
 }
 
 fn telephone_event_of(media: &Media<'_>) -> Option<(u8, String)> {
@@ -276,7 +305,7 @@ pub fn answer(
     offer: &Sdp<'_>,
     ours: &AudioSession,
 ) -> Result<(String, Negotiated), OfferAnswerError> {
-    let index = audio_index(offer).ok_or(OfferAnswerError::NoAudio)?;
+    let index = plain_audio_index(offer)?;
     let media = offer.media.get(index).ok_or(OfferAnswerError::NoAudio)?;
     let common = common(media, ours);
     let first = common.first().ok_or(OfferAnswerError::NoCommonCodec)?;
@@ -338,7 +367,7 @@ pub fn answer(
 /// or their offer once we answered): the first codec of theirs that we have, their
 /// telephone-event payload type, their RTP address and their direction.
 pub fn negotiated(remote: &Sdp<'_>, ours: &AudioSession) -> Result<Negotiated, OfferAnswerError> {
-    let index = audio_index(remote).ok_or(OfferAnswerError::NoAudio)?;
+    let index = plain_audio_index(remote)?;
     let media = remote.media.get(index).ok_or(OfferAnswerError::NoAudio)?;
     let common = common(media, ours);
     let (pt, name, rate) = common
@@ -410,6 +439,27 @@ mod tests {
         assert_eq!(n.telephone_event, Some(96));
         assert_eq!(n.remote_rtp, Some("192.0.2.1:5004".parse().unwrap()));
         assert_eq!(n.direction, Direction::SendOnly);
+    }
+
+    #[test]
+    fn a_secure_only_offer_names_dtls_srtp() {
+        let webrtc = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
+            m=audio 5004 UDP/TLS/RTP/SAVPF 111 0\r\na=fingerprint:sha-256 AA:BB\r\n";
+        let err = answer(&Sdp::parse(webrtc).unwrap(), &session(4000)).map(|_| ());
+        assert_eq!(
+            err,
+            Err(OfferAnswerError::NeedsDtlsSrtp {
+                protocol: "UDP/TLS/RTP/SAVPF".into()
+            })
+        );
+        let text = err.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("DTLS-SRTP/ICE are not supported"), "{text}");
+        // A plain stream next to the secure one is taken.
+        let both = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
+            m=audio 5004 UDP/TLS/RTP/SAVPF 0\r\nm=audio 5006 RTP/AVP 0\r\n";
+        let (sdp, n) = answer(&Sdp::parse(both).unwrap(), &session(4000)).unwrap();
+        assert_eq!(n.remote_rtp, Some("192.0.2.1:5006".parse().unwrap()));
+        assert!(sdp.contains("m=audio 0 UDP/TLS/RTP/SAVPF"), "{sdp}");
     }
 
     #[test]

@@ -48,15 +48,16 @@ use yeastar_examples::pjsip::{
     run_ivr_call,
 };
 use yeastar_examples::sip::{
-    NativeAgent, account_for, local_addr_from_env, shutdown_signal, start_native,
+    NativeAgent, WsAgent, account_for, check_websocket_url, local_addr_from_env, shutdown_signal,
+    start_native, start_websocket,
 };
 use yeastar_examples::{ConfigError, http_addr_from_env, init_logging};
 use yeastar_sip::driver::{
-    AgentConfig, AgentEvent, AgentEvents, CallRequest, CallUpdate, IncomingSipCall, MediaOptions,
-    SipCall, UserAgent,
+    AgentEvent, AgentEvents, CallRequest, CallUpdate, IncomingSipCall, MediaOptions, SipCall,
+    UserAgent,
 };
 use yeastar_sip::ua::{AccountHandle, RegistrationError, RegistrationEvent, TransferProgress};
-use yeastar_ws::{WsClient, WsStatus};
+use yeastar_ws::WsStatus;
 
 /// Longest wait of `POST /calls` for `from` to answer and the transfer to be accepted.
 const CLICK_TO_CALL_WAIT: Duration = Duration::from_secs(60);
@@ -292,15 +293,7 @@ fn check_sip(sip: &SipConfig) -> Result<(), FieldError> {
         }
         SipMode::WebSocket => {
             let url = sip.websocket_url.as_deref().unwrap_or_default();
-            let valid = url
-                .parse::<axum::http::Uri>()
-                .is_ok_and(|u| u.host().is_some_and(|h| !h.is_empty()));
-            if !valid {
-                return Err(FieldError::new(
-                    "SIP_WEBSOCKET_URL",
-                    format!("{url:?} is not a ws:// or wss:// URL with a host"),
-                ));
-            }
+            check_websocket_url(url).map_err(|e| FieldError::new(e.variable, e.reason))?;
         }
     }
     Ok(())
@@ -319,29 +312,13 @@ async fn start_runtime(app: &Arc<App>, sip: &SipConfig) -> Result<Runtime, Confi
             (agent, events, proxy, server, None)
         }
         SipMode::WebSocket => {
-            let url = sip.websocket_url.clone().unwrap_or_default();
-            let mut config = yeastar_ws::ClientConfig::new(url);
-            if let Some(ca) = &sip.ca_file {
-                config = config.with_ca_file(ca);
-            }
-            if let Some(local) = app.local {
-                config = config.with_local_ip(local.ip());
-            }
-            let client = WsClient::new(config).await.map_err(|e| ConfigError {
-                variable: "SIP_WEBSOCKET_URL",
-                reason: e.to_string(),
-            })?;
-            let proxy = client.remote();
-            let domain = sip
-                .server
-                .clone()
-                .unwrap_or_else(|| client.host().to_owned());
-            let status = client.status();
-            let (agent, events) = UserAgent::start(AgentConfig::new(vec![Box::new(client)]))
-                .map_err(|e| ConfigError {
-                    variable: "SIP_WEBSOCKET_URL",
-                    reason: e.to_string(),
-                })?;
+            let WsAgent {
+                agent,
+                events,
+                proxy,
+                domain,
+                status,
+            } = start_websocket(sip, app.local).await?;
             (agent, events, proxy, domain, Some(status))
         }
     };

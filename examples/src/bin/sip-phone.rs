@@ -6,9 +6,18 @@
 //! sip-phone answer [--count N] [--record DIR]
 //! ```
 //!
-//! Configured by `SIP_SERVER`, `SIP_PORT`, `SIP_TRANSPORT`, `SIP_USERS` (the first entry is the
-//! account), `SIP_CA_FILE`, `RTP_PORT_MIN`/`RTP_PORT_MAX`, and `SIP_LOCAL_ADDR` (the address to
-//! bind, `ip` or `ip:port`; default: the address that routes to the server, any port).
+//! Configured by `SIP_SERVER`, `SIP_PORT`, `SIP_TRANSPORT` (`UDP`, `TCP`, `TLS`, `WS` or
+//! `WSS`), `SIP_USERS` (the first entry is the account), `SIP_CA_FILE`,
+//! `RTP_PORT_MIN`/`RTP_PORT_MAX`, and `SIP_LOCAL_ADDR` (the address to bind, `ip` or
+//! `ip:port`; default: the address that routes to the server, any port).
+//!
+//! Over WebSocket (`SIP_TRANSPORT` `WS` or `WSS`, or `SIP_USE_WEBSOCKET=true`) signalling
+//! goes to `SIP_WEBSOCKET_URL`, which wins over `SIP_SERVER`/`SIP_PORT` (default
+//! `ws://SIP_SERVER:8088/ws`, `wss://SIP_SERVER:8089/ws`); wss is verified against the system
+//! roots or `SIP_CA_FILE`. The digest uses the entry's WebSocket password (its 5th field) when
+//! it has one. Media stays plain RTP from this process: a peer that insists on DTLS-SRTP and
+//! ICE (WebRTC only) is refused with an error saying so. When the link comes back after a
+//! loss, the account registers again.
 //! stdout carries JSON lines only (registration and call events); logs go to stderr. Exit
 //! codes: 0 success, 1 the call or registration failed, 2 a bad variable or argument.
 
@@ -18,19 +27,21 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, sleep_until, timeout};
-use yeastar_core::config::{RawSettings, SipConfig, SipUser};
+use yeastar_core::config::{RawSettings, SipConfig, SipMode, SipTransport, SipUser};
 use yeastar_examples::init_logging;
 use yeastar_examples::sip::{
-    FRAME, NativeAgent, account_for, local_addr_from_env, native_kind, shutdown_signal,
-    start_native, test_tone, user_part,
+    FRAME, NativeAgent, WsAgent, account_for, local_addr_from_env, native_kind, shutdown_signal,
+    start_native, start_websocket, test_tone, user_part,
 };
 use yeastar_rtp::playback::Prompt;
 use yeastar_rtp::recording::recording_path;
 use yeastar_sip::driver::{
     AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaOptions, SipCall, UserAgent,
 };
-use yeastar_sip::ua::{AccountHandle, EndReason, RegistrationEvent, TransportKind};
+use yeastar_sip::ua::{AccountConfig, AccountHandle, EndReason, RegistrationEvent, TransportKind};
+use yeastar_ws::WsStatus;
 
 /// Longest wait for the registrar's first answer.
 const REGISTER_WAIT: Duration = Duration::from_secs(15);
@@ -142,7 +153,7 @@ fn settings() -> Result<Settings, String> {
     let sip = config
         .sip
         .ok_or("SIP_USERS: is required (ext:password:auth_user:Display Name)")?;
-    if sip.server.is_none() {
+    if sip.server.is_none() && sip.mode() == SipMode::Native {
         return Err("SIP_SERVER: is required (the registrar's host)".into());
     }
     let user = sip.users.first().cloned().ok_or("SIP_USERS: no entry")?;
@@ -157,44 +168,58 @@ fn now_ts() -> String {
 struct Phone {
     agent: UserAgent,
     events: AgentEvents,
-    account: AccountHandle,
+    /// The account; a new handle each time it registers again after the link recovers.
+    account: watch::Receiver<AccountHandle>,
     user: String,
     server: String,
     transport: TransportKind,
+    link: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Phone {
     async fn start(settings: &Settings) -> Result<Phone, (u8, String)> {
         let sip = &settings.sip;
-        if sip.transport.is_websocket() {
-            return Err((
-                EXIT_CONFIG,
-                format!(
-                    "SIP_TRANSPORT: {} is not supported by sip-phone yet (UDP, TCP or TLS)",
-                    sip.transport
-                ),
-            ));
-        }
-        let NativeAgent {
-            agent,
-            events,
-            proxy,
-            server,
-        } = start_native(sip, settings.local)
-            .await
-            .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+        let (agent, events, proxy, server, status) = match sip.mode() {
+            SipMode::Native => {
+                let NativeAgent {
+                    agent,
+                    events,
+                    proxy,
+                    server,
+                } = start_native(sip, settings.local)
+                    .await
+                    .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+                (agent, events, proxy, server, None)
+            }
+            SipMode::WebSocket => {
+                let WsAgent {
+                    agent,
+                    events,
+                    proxy,
+                    domain,
+                    status,
+                } = start_websocket(sip, settings.local)
+                    .await
+                    .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+                (agent, events, proxy, domain, Some(status))
+            }
+        };
         let account = account_for(&settings.user, &server, proxy, sip.transport);
         let handle = agent
-            .register(account)
+            .register(account.clone())
             .await
             .map_err(|e| (1, e.to_string()))?;
+        let (account_tx, account_rx) = watch::channel(handle);
+        let link = status
+            .map(|status| tokio::spawn(follow_link(agent.clone(), account, account_tx, status)));
         Ok(Phone {
             agent,
             events,
-            account: handle,
+            account: account_rx,
             user: settings.user.extension.clone(),
             server,
-            transport: native_kind(sip.transport),
+            transport: transport_kind(sip.transport),
+            link,
         })
     }
 
@@ -233,6 +258,9 @@ impl Phone {
 
     /// Unregisters, closes and prints what the registrar said.
     async fn stop(mut self) {
+        if let Some(link) = self.link.take() {
+            link.abort();
+        }
         self.agent.shutdown().await;
         while let Ok(Some(event)) = timeout(Duration::from_millis(100), self.events.next()).await {
             self.on_event(&event);
@@ -258,6 +286,58 @@ impl Phone {
                 self.server.clone()
             };
             format!("sip:{uri}@{host}")
+        }
+    }
+}
+
+/// The transport kind of `SIP_TRANSPORT`, WebSocket ones included.
+fn transport_kind(transport: SipTransport) -> TransportKind {
+    match transport {
+        SipTransport::Ws => TransportKind::Ws,
+        SipTransport::Wss => TransportKind::Wss,
+        other => native_kind(other),
+    }
+}
+
+/// Follows the WebSocket link: logs its losses, and registers the account again once the
+/// flow is recovered (the registrar's binding was on the flow that ended).
+async fn follow_link(
+    agent: UserAgent,
+    account: AccountConfig,
+    handle: watch::Sender<AccountHandle>,
+    mut status: broadcast::Receiver<WsStatus>,
+) {
+    loop {
+        let s = match status.recv().await {
+            Ok(s) => s,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        match s {
+            WsStatus::Connected { .. } => tracing::info!("WebSocket connected"),
+            WsStatus::Disconnected {
+                error, retry_in, ..
+            } => {
+                tracing::warn!(error = ?error, ?retry_in, "WebSocket lost");
+            }
+            WsStatus::ConnectFailed { error, .. } => {
+                tracing::warn!(%error, "WebSocket connection failed");
+            }
+            WsStatus::Recovered { attempts, .. } => {
+                tracing::info!(attempts, "WebSocket recovered; registering again");
+                let old = *handle.borrow();
+                if let Err(e) = agent.unregister(old).await {
+                    tracing::debug!(error = %e, "old binding not removed");
+                }
+                match agent.register(account.clone()).await {
+                    Ok(new) => {
+                        let _ = handle.send(new);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "registering again failed"),
+                }
+            }
+            WsStatus::Stopped => return,
+            _ => {}
         }
     }
 }
@@ -436,7 +516,7 @@ async fn run_call(
     let target = phone.target(uri);
     let mut call = phone
         .agent
-        .call(CallRequest::new(phone.account, target.clone()).media(media))
+        .call(CallRequest::new(*phone.account.borrow(), target.clone()).media(media))
         .await
         .map_err(|e| (1, e.to_string()))?;
     let printer = CallPrinter {
@@ -559,7 +639,8 @@ async fn answer_one(
     printer.print("ringing", Some(180), None);
     let _ = call.ringing().await;
     if let Err(e) = call.answer(media).await {
-        tracing::warn!(error = %e, "answer failed");
+        // Printed whole: it says what the offer lacks (a DTLS-SRTP-only WebRTC peer).
+        eprintln!("sip-phone: call {} not answered: {e}", printer.call_id);
     }
     let mut audio = None;
     let mut clean = false;
