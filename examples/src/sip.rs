@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-use yeastar_core::config::{SipConfig, SipTransport, SipUser};
+use yeastar_core::config::{SipConfig, SipMode, SipTransport};
 use yeastar_sip::driver::{
     AgentConfig, AgentEvents, MediaPlan, TcpTransport, TlsConfig, TlsTransport, Transport,
     UdpTransport, UserAgent, local_ip_towards, resolve,
 };
-use yeastar_sip::ua::{AccountConfig, Remote, TransportKind};
+use yeastar_sip::ua::{Remote, TransportKind};
 use yeastar_ws::{ClientConfig, WsClient, WsStatus};
 
 use crate::ConfigError;
@@ -96,26 +96,48 @@ pub async fn native_transport(
     })
 }
 
-/// A user agent on a native transport (UDP, TCP or TLS) with RTP from the configured range.
+/// A running user agent of either mode and what its accounts need.
 #[derive(Debug)]
-pub struct NativeAgent {
+pub struct SipAgent {
     /// The agent.
     pub agent: UserAgent,
     /// Its events.
     pub events: AgentEvents,
-    /// The registrar and proxy.
+    /// The registrar and proxy (on the WebSocket flow in WebSocket mode).
     pub proxy: Remote,
-    /// The registrar's host as configured (`SIP_SERVER`), the accounts' domain.
-    pub server: String,
+    /// The accounts' domain: `SIP_SERVER`, else (WebSocket) the URL's host.
+    pub domain: String,
+    /// WebSocket mode: the link's status (connected, lost, recovered: registrations are
+    /// made again on recovery).
+    pub status: Option<broadcast::Receiver<WsStatus>>,
+}
+
+/// Starts the user agent of `sip`'s mode, native or over `SIP_WEBSOCKET_URL`.
+pub async fn start_agent(
+    sip: &SipConfig,
+    local: Option<SocketAddr>,
+) -> Result<SipAgent, ConfigError> {
+    match sip.mode() {
+        SipMode::Native => start_native(sip, local).await,
+        SipMode::WebSocket => start_websocket(sip, local).await,
+    }
+}
+
+/// The RTP ports of `RTP_PORT_MIN`..`RTP_PORT_MAX`, announced at `local` when it is a
+/// specific address.
+fn media_plan(sip: &SipConfig, local: Option<IpAddr>) -> Result<MediaPlan, ConfigError> {
+    let plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
+        .map_err(|e| config_error("RTP_PORT_MIN", e.to_string()))?;
+    Ok(match local {
+        Some(ip) if !ip.is_unspecified() => plan.address(ip),
+        _ => plan,
+    })
 }
 
 /// Starts a user agent for the native mode of `sip`: resolves `SIP_SERVER`, binds the
 /// transport on `local` (default: the address that routes to the server, any port) and takes
 /// RTP ports from `RTP_PORT_MIN`..`RTP_PORT_MAX`. Errors name the variable.
-pub async fn start_native(
-    sip: &SipConfig,
-    local: Option<SocketAddr>,
-) -> Result<NativeAgent, ConfigError> {
+async fn start_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<SipAgent, ConfigError> {
     let server = sip.server.clone().ok_or_else(|| {
         config_error(
             "SIP_SERVER",
@@ -135,66 +157,30 @@ pub async fn start_native(
     });
     let transport = native_transport(sip, &server, local).await?;
     let mut config = AgentConfig::new(vec![transport]);
-    let mut plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
-        .map_err(|e| config_error("RTP_PORT_MIN", e.to_string()))?;
-    if !local.ip().is_unspecified() {
-        plan = plan.address(local.ip());
-    }
-    config.media = plan;
+    config.media = media_plan(sip, Some(local.ip()))?;
     let (agent, events) =
         UserAgent::start(config).map_err(|e| config_error("SIP_TRANSPORT", e.to_string()))?;
-    Ok(NativeAgent {
+    Ok(SipAgent {
         agent,
         events,
         proxy,
-        server,
+        domain: server,
+        status: None,
     })
-}
-
-/// A user agent over the WebSocket of `SIP_WEBSOCKET_URL`, RTP from the configured range.
-#[derive(Debug)]
-pub struct WsAgent {
-    /// The agent.
-    pub agent: UserAgent,
-    /// Its events.
-    pub events: AgentEvents,
-    /// The registrar and proxy, on the WebSocket flow.
-    pub proxy: Remote,
-    /// The accounts' domain: `SIP_SERVER`, else the URL's host.
-    pub domain: String,
-    /// The link's status (connected, lost, recovered: the UA registers again on recovery).
-    pub status: broadcast::Receiver<WsStatus>,
-}
-
-/// Checks that `SIP_WEBSOCKET_URL` is a `ws://` or `wss://` URL with a host.
-pub fn check_websocket_url(url: &str) -> Result<(), ConfigError> {
-    let valid = (url.starts_with("ws://") || url.starts_with("wss://"))
-        && url
-            .parse::<axum::http::Uri>()
-            .is_ok_and(|u| u.host().is_some_and(|h| !h.is_empty()));
-    if valid {
-        Ok(())
-    } else {
-        Err(config_error(
-            "SIP_WEBSOCKET_URL",
-            format!("{url:?} is not a ws:// or wss:// URL with a host"),
-        ))
-    }
 }
 
 /// Starts a user agent over `SIP_WEBSOCKET_URL` (its default built from `SIP_SERVER`): wss
 /// is verified against the system roots, or `SIP_CA_FILE` when set; `local` picks the
 /// source address. RTP ports come from `RTP_PORT_MIN`..`RTP_PORT_MAX`. Errors name the
 /// variable.
-pub async fn start_websocket(
+async fn start_websocket(
     sip: &SipConfig,
     local: Option<SocketAddr>,
-) -> Result<WsAgent, ConfigError> {
+) -> Result<SipAgent, ConfigError> {
     let url = sip
         .websocket_url
         .clone()
         .ok_or_else(|| config_error("SIP_WEBSOCKET_URL", "is required for WebSocket"))?;
-    check_websocket_url(&url)?;
     let mut client_config = ClientConfig::new(url);
     if let Some(ca) = &sip.ca_file {
         client_config = client_config.with_ca_file(ca);
@@ -213,41 +199,16 @@ pub async fn start_websocket(
     // Subscribed before the transport starts, to see its first connection.
     let status = client.status();
     let mut config = AgentConfig::new(vec![Box::new(client)]);
-    let mut plan = MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max)
-        .map_err(|e| config_error("RTP_PORT_MIN", e.to_string()))?;
-    if let Some(local) = local
-        && !local.ip().is_unspecified()
-    {
-        plan = plan.address(local.ip());
-    }
-    config.media = plan;
+    config.media = media_plan(sip, local.map(|l| l.ip()))?;
     let (agent, events) =
         UserAgent::start(config).map_err(|e| config_error("SIP_WEBSOCKET_URL", e.to_string()))?;
-    Ok(WsAgent {
+    Ok(SipAgent {
         agent,
         events,
         proxy,
         domain,
-        status,
+        status: Some(status),
     })
-}
-
-/// The account of a `SIP_USERS` entry at `domain` through `proxy`, with the password for
-/// `transport` (the WebSocket password over WS/WSS when the entry has one).
-pub fn account_for(
-    user: &SipUser,
-    domain: &str,
-    proxy: Remote,
-    transport: SipTransport,
-) -> AccountConfig {
-    let password = user.password_for(transport).expose().to_owned();
-    let mut account =
-        AccountConfig::new(user.extension.clone(), domain.to_owned(), password, proxy);
-    account.auth_user = Some(user.auth_user.clone());
-    if !user.display_name.is_empty() {
-        account.display_name = Some(user.display_name.clone());
-    }
-    account
 }
 
 /// The user part of a From/To value (`"Bob" <sip:1002@pbx>;tag=x` → `1002`), else the value.
@@ -302,16 +263,6 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn websocket_urls_need_a_ws_scheme_and_a_host() {
-        assert!(check_websocket_url("wss://pbx:8089/ws").is_ok());
-        assert!(check_websocket_url("ws://127.0.0.2:8088/ws").is_ok());
-        for bad in ["http://pbx/ws", "ws:///ws", "ws://", "pbx:8088"] {
-            let variable = check_websocket_url(bad).err().map(|e| e.variable);
-            assert_eq!(variable, Some("SIP_WEBSOCKET_URL"), "{bad}");
-        }
-    }
 
     #[test]
     fn user_parts() {

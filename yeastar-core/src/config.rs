@@ -248,6 +248,79 @@ impl SipUser {
     }
 }
 
+/// The transport a `SIP_WEBSOCKET_URL` names: `ws://` or `wss://`, followed by a host.
+fn websocket_transport(url: &str) -> Result<SipTransport, ConfigError> {
+    let (transport, rest) = if let Some(rest) = url.strip_prefix("wss://") {
+        (SipTransport::Wss, rest)
+    } else if let Some(rest) = url.strip_prefix("ws://") {
+        (SipTransport::Ws, rest)
+    } else {
+        return Err(ConfigError::new(
+            "SIP_WEBSOCKET_URL",
+            format!("{url:?} must start with ws:// or wss:// (wss://pbx:8089/ws)"),
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        return Err(ConfigError::new(
+            "SIP_WEBSOCKET_URL",
+            format!("{url:?} has no host (wss://pbx:8089/ws)"),
+        ));
+    }
+    Ok(transport)
+}
+
+#[cfg(feature = "sip")]
+impl SipUser {
+    /// The account of this entry at `domain` through `proxy`: digest answered as `auth_user`
+    /// with the password for `transport` ([`SipUser::password_for`]), the display name when set.
+    #[must_use]
+    pub fn account(
+        &self,
+        domain: &str,
+        proxy: yeastar_sip::ua::Remote,
+        transport: SipTransport,
+    ) -> yeastar_sip::ua::AccountConfig {
+        let password = self.password_for(transport).expose().to_owned();
+        let mut account = yeastar_sip::ua::AccountConfig::new(
+            self.extension.clone(),
+            domain.to_owned(),
+            password,
+            proxy,
+        );
+        account.auth_user = Some(self.auth_user.clone());
+        if !self.display_name.is_empty() {
+            account.display_name = Some(self.display_name.clone());
+        }
+        account
+    }
+}
+
+#[cfg(feature = "ami")]
+impl AmiConfig {
+    /// The `yeastar-ami` client configuration of these settings (TLS with `ca_file` when on).
+    #[must_use]
+    pub fn client_config(&self) -> yeastar_ami::client::ClientConfig {
+        let mut config = yeastar_ami::client::ClientConfig::new(
+            &self.host,
+            &self.username,
+            self.password.expose(),
+        );
+        config.port = self.port;
+        if self.tls {
+            let mut options = yeastar_ami::client::TlsOptions::new();
+            options.ca_file.clone_from(&self.ca_file);
+            config.tls = Some(options);
+        }
+        config
+    }
+}
+
 /// How our own SIP user agent reaches the PBX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -703,18 +776,7 @@ impl RawSettings {
             }
         }
         let websocket_url = s.websocket_url.clone();
-        let from_url = websocket_url.as_deref().map(|url| {
-            if url.starts_with("wss://") {
-                Ok(SipTransport::Wss)
-            } else if url.starts_with("ws://") {
-                Ok(SipTransport::Ws)
-            } else {
-                Err(ConfigError::new(
-                    "SIP_WEBSOCKET_URL",
-                    format!("{url:?} must start with ws:// or wss:// (wss://pbx:8089/ws)"),
-                ))
-            }
-        });
+        let from_url = websocket_url.as_deref().map(websocket_transport);
         let from_url = from_url.transpose()?;
         let mut transport = s.transport.or(from_url).unwrap_or(SipTransport::Udp);
         if s.use_websocket == Some(true) && !transport.is_websocket() {
@@ -948,8 +1010,18 @@ mod tests {
         let sip = c.sip.unwrap();
         assert_eq!(sip.transport, SipTransport::Ws);
         assert_eq!(sip.websocket_url.as_deref(), Some("ws://10.0.0.5:8088/ws"));
-        let e = config(&[("SIP_WEBSOCKET_URL", "http://pbx/ws"), users]).unwrap_err();
-        assert_eq!(e.setting, "SIP_WEBSOCKET_URL");
+        for bad in [
+            "http://pbx/ws",
+            "ws:///ws",
+            "ws://",
+            "wss://[]:8089/ws",
+            "pbx:8088",
+        ] {
+            let e = config(&[("SIP_WEBSOCKET_URL", bad), users]).unwrap_err();
+            assert_eq!(e.setting, "SIP_WEBSOCKET_URL", "{bad}");
+        }
+        let c = config(&[("SIP_WEBSOCKET_URL", "wss://[::1]:8089/ws"), users]).unwrap();
+        assert_eq!(c.sip.unwrap().transport, SipTransport::Wss);
         let e = config(&[
             ("SIP_WEBSOCKET_URL", "ws://pbx:8088/ws"),
             ("SIP_TRANSPORT", "WSS"),

@@ -47,10 +47,7 @@ use yeastar_examples::pjsip::{
     IvrCallContext, IvrSettings, call_recording_name, list_recordings, recording_name_ok,
     run_ivr_call,
 };
-use yeastar_examples::sip::{
-    NativeAgent, WsAgent, account_for, check_websocket_url, local_addr_from_env, shutdown_signal,
-    start_native, start_websocket,
-};
+use yeastar_examples::sip::{SipAgent, local_addr_from_env, shutdown_signal, start_agent};
 use yeastar_examples::{ConfigError, http_addr_from_env, init_logging};
 use yeastar_sip::driver::{
     AgentEvent, AgentEvents, CallRequest, CallUpdate, IncomingSipCall, MediaOptions, SipCall,
@@ -272,56 +269,37 @@ fn configure() -> Result<Startup, ConfigError> {
     })
 }
 
-/// What can be checked before a mode starts: the server's name resolves (native), the
-/// WebSocket URL parses.
+/// What can be checked before the native mode starts: the server's name resolves. (A
+/// WebSocket URL's scheme and host are checked with the rest of the settings.)
 fn check_sip(sip: &SipConfig) -> Result<(), FieldError> {
-    match sip.mode() {
-        SipMode::Native => {
-            let Some(server) = &sip.server else {
-                return Err(FieldError::new(
-                    "SIP_SERVER",
-                    "is required for native SIP (the registrar's host)",
-                ));
-            };
-            let bare = server.trim_start_matches('[').trim_end_matches(']');
-            if (bare, sip.port).to_socket_addrs().is_err() {
-                return Err(FieldError::new(
-                    "SIP_SERVER",
-                    format!("{server} does not resolve"),
-                ));
-            }
-        }
-        SipMode::WebSocket => {
-            let url = sip.websocket_url.as_deref().unwrap_or_default();
-            check_websocket_url(url).map_err(|e| FieldError::new(e.variable, e.reason))?;
-        }
+    if sip.mode() != SipMode::Native {
+        return Ok(());
+    }
+    let Some(server) = &sip.server else {
+        return Err(FieldError::new(
+            "SIP_SERVER",
+            "is required for native SIP (the registrar's host)",
+        ));
+    };
+    let bare = server.trim_start_matches('[').trim_end_matches(']');
+    if (bare, sip.port).to_socket_addrs().is_err() {
+        return Err(FieldError::new(
+            "SIP_SERVER",
+            format!("{server} does not resolve"),
+        ));
     }
     Ok(())
 }
 
 /// Starts the user agent of `sip`'s mode and registers every account.
 async fn start_runtime(app: &Arc<App>, sip: &SipConfig) -> Result<Runtime, ConfigError> {
-    let (agent, events, proxy, domain, status) = match sip.mode() {
-        SipMode::Native => {
-            let NativeAgent {
-                agent,
-                events,
-                proxy,
-                server,
-            } = start_native(sip, app.local).await?;
-            (agent, events, proxy, server, None)
-        }
-        SipMode::WebSocket => {
-            let WsAgent {
-                agent,
-                events,
-                proxy,
-                domain,
-                status,
-            } = start_websocket(sip, app.local).await?;
-            (agent, events, proxy, domain, Some(status))
-        }
-    };
+    let SipAgent {
+        agent,
+        events,
+        proxy,
+        domain,
+        status,
+    } = start_agent(sip, app.local).await?;
     app.live(|live| {
         live.registrations = sip
             .users
@@ -335,7 +313,7 @@ async fn start_runtime(app: &Arc<App>, sip: &SipConfig) -> Result<Runtime, Confi
     let pump = tokio::spawn(pump_events(app.clone(), events, sip.mode()));
     let mut accounts = Vec::new();
     for user in &sip.users {
-        let account = account_for(user, &domain, proxy, sip.transport);
+        let account = user.account(&domain, proxy, sip.transport);
         match agent.register(account).await {
             Ok(handle) => accounts.push((handle, user.extension.clone())),
             Err(e) => tracing::warn!(extension = %user.extension, error = %e, "account refused"),

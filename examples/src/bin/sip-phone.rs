@@ -32,8 +32,8 @@ use tokio::time::{Instant, sleep_until, timeout};
 use yeastar_core::config::{RawSettings, SipConfig, SipMode, SipTransport, SipUser};
 use yeastar_examples::init_logging;
 use yeastar_examples::sip::{
-    FRAME, NativeAgent, WsAgent, account_for, local_addr_from_env, native_kind, shutdown_signal,
-    start_native, start_websocket, test_tone, user_part,
+    FRAME, SipAgent, local_addr_from_env, native_kind, shutdown_signal, start_agent, test_tone,
+    user_part,
 };
 use yeastar_rtp::playback::Prompt;
 use yeastar_rtp::recording::recording_path;
@@ -179,32 +179,16 @@ struct Phone {
 impl Phone {
     async fn start(settings: &Settings) -> Result<Phone, (u8, String)> {
         let sip = &settings.sip;
-        let (agent, events, proxy, server, status) = match sip.mode() {
-            SipMode::Native => {
-                let NativeAgent {
-                    agent,
-                    events,
-                    proxy,
-                    server,
-                } = start_native(sip, settings.local)
-                    .await
-                    .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-                (agent, events, proxy, server, None)
-            }
-            SipMode::WebSocket => {
-                let WsAgent {
-                    agent,
-                    events,
-                    proxy,
-                    domain,
-                    status,
-                } = start_websocket(sip, settings.local)
-                    .await
-                    .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-                (agent, events, proxy, domain, Some(status))
-            }
-        };
-        let account = account_for(&settings.user, &server, proxy, sip.transport);
+        let SipAgent {
+            agent,
+            events,
+            proxy,
+            domain: server,
+            status,
+        } = start_agent(sip, settings.local)
+            .await
+            .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+        let account = settings.user.account(&server, proxy, sip.transport);
         let handle = agent
             .register(account.clone())
             .await

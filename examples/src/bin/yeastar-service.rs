@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use yeastar_ami::Action;
 use yeastar_ami::calls::{CallHistory, MemoryHistory, format_rfc3339, to_json_line};
-use yeastar_ami::client::{AmiClient, ClientConfig, ClientError, TlsOptions};
+use yeastar_ami::client::{AmiClient, ClientError};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
 use yeastar_core::config::{AmiConfig, PbxConfig};
@@ -95,17 +95,6 @@ fn configure() -> Result<Startup, ConfigError> {
     })
 }
 
-fn client_config(ami: &AmiConfig) -> ClientConfig {
-    let mut config = ClientConfig::new(&ami.host, &ami.username, ami.password.expose());
-    config.port = ami.port;
-    if ami.tls {
-        let mut options = TlsOptions::new();
-        options.ca_file.clone_from(&ami.ca_file);
-        config.tls = Some(options);
-    }
-    config
-}
-
 /// True when both settings reach the same PBX as the same user (the context is read per call).
 fn same_connection(a: &AmiConfig, b: &AmiConfig) -> bool {
     (&a.host, a.port, &a.username, &a.password, a.tls, &a.ca_file)
@@ -129,7 +118,7 @@ async fn main() -> ExitCode {
     };
     // The PBX may be down or rebooting, or start after this service: the client keeps trying
     // with backoff while the HTTP API serves /health from the start.
-    let client = match AmiClient::start(client_config(&ami)) {
+    let client = match AmiClient::start(ami.client_config()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("yeastar-service: configuration error: {e}");
@@ -219,7 +208,7 @@ impl SettingsTarget for App {
         if self.ami().is_some_and(|now| same_connection(&now, ami)) {
             return Ok(Prepared::Keep(ami.clone()));
         }
-        match AmiClient::start(client_config(ami)) {
+        match AmiClient::start(ami.client_config()) {
             Ok(client) => Ok(Prepared::Restart(client, ami.clone())),
             Err(e) => Err(FieldError::new(
                 if ami.ca_file.is_some() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use yeastar_ami::Action;
-use yeastar_ami::client::{AmiClient, ClientConfig, ClientError, TlsOptions};
+use yeastar_ami::client::{AmiClient, ClientError};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
 use yeastar_calls::{Call, ExtensionStatus, PbxEvent};
@@ -21,18 +21,6 @@ pub(super) const CALL_ID_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(super) struct AmiSide {
     client: AmiClient,
     context: String,
-}
-
-/// The client configuration of `ami`.
-fn client_config(ami: &AmiConfig) -> ClientConfig {
-    let mut config = ClientConfig::new(&ami.host, &ami.username, ami.password.expose());
-    config.port = ami.port;
-    if ami.tls {
-        let mut options = TlsOptions::new();
-        options.ca_file.clone_from(&ami.ca_file);
-        config.tls = Some(options);
-    }
-    config
 }
 
 /// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
@@ -52,7 +40,7 @@ impl AmiSide {
         config: &AmiConfig,
         shared: Arc<Shared>,
     ) -> Result<(AmiSide, JoinHandle<()>), PbxError> {
-        let client = AmiClient::start(client_config(config)).map_err(|e| PbxError::Setup {
+        let client = AmiClient::start(config.client_config()).map_err(|e| PbxError::Setup {
             mode: Mode::Ami,
             reason: e.to_string(),
         })?;

@@ -12,15 +12,16 @@ use tokio::task::JoinHandle;
 use yeastar_calls::{PbxEvent, RegistrationState};
 use yeastar_sip::driver::{
     AgentConfig, AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaPlan, SipCall,
-    TcpTransport, TlsConfig, TlsTransport, Transport, UdpTransport, UserAgent, resolve,
+    TcpTransport, TlsConfig, TlsTransport, Transport, UdpTransport, UserAgent, local_ip_towards,
+    resolve,
 };
 use yeastar_sip::ua::{
-    AccountConfig, AccountHandle, EndReason, RegistrationError, RegistrationEvent, Remote,
-    TransferProgress, TransportKind,
+    AccountHandle, EndReason, RegistrationError, RegistrationEvent, Remote, TransferProgress,
+    TransportKind,
 };
 
 use super::{ClickToCall, Event, PbxError, PbxOptions, Shared};
-use crate::config::{SipConfig, SipMode, SipTransport, SipUser};
+use crate::config::{SipConfig, SipMode, SipTransport};
 use crate::join::Mode;
 
 /// How long our leg of a SIP click-to-call waits, once the REFER is accepted, for the
@@ -51,35 +52,6 @@ fn native_kind(transport: SipTransport) -> TransportKind {
     }
 }
 
-/// The local address that routes to `server` (no packet is sent).
-fn route_to(server: SocketAddr) -> Option<IpAddr> {
-    let any = if server.is_ipv4() {
-        SocketAddr::from(([0, 0, 0, 0], 0))
-    } else {
-        SocketAddr::from(([0u16; 8], 0))
-    };
-    let socket = std::net::UdpSocket::bind(any).ok()?;
-    socket.connect(server).ok()?;
-    socket.local_addr().ok().map(|a| a.ip())
-}
-
-/// The account of a `SIP_USERS` entry at `domain` through `proxy`.
-fn account_for(
-    user: &SipUser,
-    domain: &str,
-    proxy: Remote,
-    transport: SipTransport,
-) -> AccountConfig {
-    let password = user.password_for(transport).expose().to_owned();
-    let mut account =
-        AccountConfig::new(user.extension.clone(), domain.to_owned(), password, proxy);
-    account.auth_user = Some(user.auth_user.clone());
-    if !user.display_name.is_empty() {
-        account.display_name = Some(user.display_name.clone());
-    }
-    account
-}
-
 /// A running user agent and what it needs to register.
 struct Started {
     agent: UserAgent,
@@ -99,7 +71,7 @@ async fn setup_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<Star
         .await
         .map_err(|e| e.to_string())?;
     let local = local.unwrap_or_else(|| {
-        let ip = route_to(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
+        let ip = local_ip_towards(proxy.addr).unwrap_or(if proxy.addr.is_ipv4() {
             IpAddr::from([0, 0, 0, 0])
         } else {
             IpAddr::from([0u16; 8])
@@ -479,7 +451,7 @@ async fn supervise(
         .map(|rx| tokio::spawn(follow_link(rx, shared.clone(), mode)));
     let mut accounts = Vec::new();
     for user in &config.users {
-        let account = account_for(user, &started.domain, started.proxy, config.transport);
+        let account = user.account(&started.domain, started.proxy, config.transport);
         match started.agent.register(account).await {
             Ok(handle) => accounts.push((user.extension.clone(), handle)),
             Err(e) => {
