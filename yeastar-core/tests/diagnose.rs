@@ -3,23 +3,15 @@
 //! WebSocket URL whose path is wrong, and a busy RTP port. Everything on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod support;
+
 use std::time::Duration;
 
+use support::config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use yeastar_ami::sim::{PbxSimulator, SimConfig};
-use yeastar_core::config::{PbxConfig, RawSettings};
+use yeastar_core::config::PbxConfig;
 use yeastar_core::diagnose::{self, Options, Outcome, Report};
-
-fn config(vars: &[(&str, String)]) -> PbxConfig {
-    RawSettings::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap()
-    .resolve()
-    .unwrap()
-}
 
 fn ami(port: u16, user: &str, secret: &str) -> PbxConfig {
     config(&[

@@ -3,32 +3,13 @@
 //! not connected; shutdown still ends everything. 127.0.0.1 only, ports nobody listens on.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod support;
+
 use std::time::Duration;
 
+use support::{STEP, config, free_port};
 use yeastar_core::Mode;
-use yeastar_core::config::{PbxConfig, RawSettings};
 use yeastar_core::pbx::{Event, ModeStatus, Pbx, PbxError, PbxOptions};
-
-const STEP: Duration = Duration::from_secs(10);
-
-fn config(vars: &[(&str, String)]) -> PbxConfig {
-    RawSettings::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap()
-    .resolve()
-    .unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn options() -> PbxOptions {
     let mut options = PbxOptions::default();

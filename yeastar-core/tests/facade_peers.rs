@@ -11,23 +11,22 @@
 //! (`yeastar_test_peers::PeerLock`). Every wait is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod support;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
+use support::{STEP, ami_vars, call_event, config, wait_for};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use yeastar_ami::sim::{CallScript, PbxSimulator, SimConfig};
 use yeastar_core::calls::{CallEvent, ExtensionState, HistoryQuery, PbxEvent, RegistrationState};
-use yeastar_core::config::{PbxConfig, RawSettings};
 use yeastar_core::pbx::{Event, Pbx, PbxError, PbxOptions};
 use yeastar_core::{Mode, calls::Source};
 use yeastar_sip::driver::{CallRequest, CallUpdate, MediaOptions};
 use yeastar_test_peers::{Daemon, Kamailio, PeerLock, RunDir, require_peer};
 
 const OURS: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
-/// Longest wait for any one step.
-const STEP: Duration = Duration::from_secs(10);
 /// Our two accounts at the test Kamailio.
 const USERS: &str = "1001:1001pass:1001:Front desk,1003:1003pass:1003:Operator";
 
@@ -72,17 +71,6 @@ async fn lock() -> PeerLock {
 // ---------------------------------------------------------------------------
 // The facade
 
-fn config(vars: &[(&str, String)]) -> PbxConfig {
-    RawSettings::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap()
-    .resolve()
-    .unwrap()
-}
-
 fn sip_vars() -> Vec<(&'static str, String)> {
     vec![
         ("SIP_SERVER", "127.0.0.2".into()),
@@ -92,51 +80,11 @@ fn sip_vars() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn ami_vars(port: u16) -> Vec<(&'static str, String)> {
-    vec![
-        ("YEASTAR_HOST", "127.0.0.1".into()),
-        ("YEASTAR_PORT", port.to_string()),
-        ("YEASTAR_USERNAME", "ami_user".into()),
-        ("YEASTAR_PASSWORD", "ami_password".into()),
-    ]
-}
-
 fn options() -> PbxOptions {
     let mut options = PbxOptions::default();
     options.sip_local_addr = Some(SocketAddr::from((OURS, 0)));
     options.click_to_call_timeout = STEP;
     options
-}
-
-/// Pulls events until `want` returns true for one, which is returned; the others are kept
-/// in `log`.
-async fn wait_for(
-    pbx: &Pbx,
-    log: &mut Vec<Event>,
-    what: &str,
-    mut want: impl FnMut(&Event) -> bool,
-) -> Event {
-    let found = tokio::time::timeout(STEP, async {
-        while let Some(event) = pbx.next_event().await {
-            if want(&event) {
-                return event;
-            }
-            log.push(event);
-        }
-        panic!("event stream ended while waiting for {what}");
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("no {what} within {STEP:?}; seen: {log:#?}"))
-}
-
-fn call_event(event: &Event) -> Option<(Mode, &CallEvent)> {
-    match event {
-        Event::Pbx {
-            mode,
-            event: PbxEvent::Call(call),
-        } => Some((*mode, call)),
-        _ => None,
-    }
 }
 
 async fn connected(pbx: &Pbx, log: &mut Vec<Event>) {

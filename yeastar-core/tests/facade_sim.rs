@@ -4,78 +4,23 @@
 //! Every wait is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod support;
+
 use std::time::Duration;
 
+use support::{STEP, ami_vars, call_event, config, free_port, wait_for};
 use yeastar_ami::sim::{CallScript, PbxSimulator, SimConfig};
 use yeastar_core::Mode;
-use yeastar_core::calls::{CallEvent, Disposition, ExtensionState, HistoryQuery, PbxEvent};
-use yeastar_core::config::{PbxConfig, RawSettings};
+use yeastar_core::calls::{CallEvent, Disposition, ExtensionState, HistoryQuery};
+use yeastar_core::config::PbxConfig;
 use yeastar_core::pbx::{Event, Pbx, PbxError, PbxOptions};
-
-/// Longest wait for any one step.
-const STEP: Duration = Duration::from_secs(10);
-
-fn ami_config(port: u16) -> PbxConfig {
-    let vars = [
-        ("YEASTAR_HOST", "127.0.0.1".to_string()),
-        ("YEASTAR_PORT", port.to_string()),
-        ("YEASTAR_USERNAME", "ami_user".to_string()),
-        ("YEASTAR_PASSWORD", "ami_password".to_string()),
-    ];
-    RawSettings::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap()
-    .resolve()
-    .unwrap()
-}
-
-/// A port nothing listens on (bound, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Pulls events until `want` returns true for one, which is returned; the others are kept
-/// in `log`.
-async fn wait_for(
-    pbx: &Pbx,
-    log: &mut Vec<Event>,
-    what: &str,
-    mut want: impl FnMut(&Event) -> bool,
-) -> Event {
-    let found = tokio::time::timeout(STEP, async {
-        while let Some(event) = pbx.next_event().await {
-            if want(&event) {
-                return event;
-            }
-            log.push(event);
-        }
-        panic!("event stream ended while waiting for {what}");
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("no {what} within {STEP:?}; seen: {log:#?}"))
-}
-
-fn call_event(event: &Event) -> Option<(Mode, &CallEvent)> {
-    match event {
-        Event::Pbx {
-            mode,
-            event: PbxEvent::Call(call),
-        } => Some((*mode, call)),
-        _ => None,
-    }
-}
 
 #[tokio::test]
 async fn live_calls_board_history_click_to_call_and_hangup() {
     let sim = PbxSimulator::start(SimConfig::modern()).await.unwrap();
-    let pbx = Pbx::start(ami_config(sim.addr().port())).await.unwrap();
+    let pbx = Pbx::start(config(&ami_vars(sim.addr().port())))
+        .await
+        .unwrap();
     let mut log = Vec::new();
     wait_for(
         &pbx,
@@ -204,7 +149,7 @@ async fn live_calls_board_history_click_to_call_and_hangup() {
 #[tokio::test]
 async fn a_pbx_down_at_start_is_retried_until_it_comes_up() {
     let port = free_port();
-    let pbx = Pbx::start(ami_config(port)).await.unwrap();
+    let pbx = Pbx::start(config(&ami_vars(port))).await.unwrap();
     let mut log = Vec::new();
     let down = wait_for(
         &pbx,
@@ -242,7 +187,7 @@ async fn a_pbx_down_at_start_is_retried_until_it_comes_up() {
 #[tokio::test]
 async fn connect_fails_fast_and_a_refused_login_says_so() {
     let port = free_port();
-    let e = Pbx::connect(ami_config(port)).await.unwrap_err();
+    let e = Pbx::connect(config(&ami_vars(port))).await.unwrap_err();
     assert!(
         matches!(&e, PbxError::Connect { mode: Mode::Ami, reason } if reason.contains("cannot connect")),
         "{e}"
@@ -252,14 +197,16 @@ async fn connect_fails_fast_and_a_refused_login_says_so() {
         .unwrap();
     let mut options = PbxOptions::default();
     options.connect_timeout = Duration::from_secs(10);
-    let e = Pbx::connect_with(ami_config(sim.addr().port()), options)
+    let e = Pbx::connect_with(config(&ami_vars(sim.addr().port())), options)
         .await
         .unwrap_err();
     assert!(
         matches!(&e, PbxError::Connect { mode: Mode::Ami, reason } if reason.contains("login refused")),
         "{e}"
     );
-    let pbx = Pbx::start(ami_config(sim.addr().port())).await.unwrap();
+    let pbx = Pbx::start(config(&ami_vars(sim.addr().port())))
+        .await
+        .unwrap();
     let mut log = Vec::new();
     let refused = wait_for(
         &pbx,
