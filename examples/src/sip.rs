@@ -1,18 +1,18 @@
-//! What the SIP binaries (`sip-phone`, `pjsip-service`) share: the local address, the
-//! transports of `SIP_TRANSPORT`, the user agent with its RTP plan (native or over
-//! `SIP_WEBSOCKET_URL`), accounts of `SIP_USERS` entries, tones, and the stop signal.
+//! What the SIP binaries (`sip-phone`, `pjsip-service`) share: the local address, the user
+//! agent of either mode with its RTP plan (native or over `SIP_WEBSOCKET_URL`), tones, and
+//! the stop signal. Transports and accounts come from `yeastar-core`'s configuration
+//! (`SipConfig::bind_native_transport`, `SipUser::account`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-use yeastar_core::config::{SipConfig, SipMode, SipTransport};
+use yeastar_core::config::{NativeTransportError, SipConfig, SipMode};
 use yeastar_sip::driver::{
-    AgentConfig, AgentEvents, MediaPlan, TcpTransport, TlsConfig, TlsTransport, Transport,
-    UdpTransport, UserAgent, local_ip_towards, resolve,
+    AgentConfig, AgentEvents, MediaPlan, UserAgent, local_ip_towards, resolve,
 };
-use yeastar_sip::ua::{Remote, TransportKind};
+use yeastar_sip::ua::Remote;
 use yeastar_ws::{ClientConfig, WsClient, WsStatus};
 
 use crate::ConfigError;
@@ -46,54 +46,6 @@ pub fn local_addr_from_env() -> Result<Option<SocketAddr>, ConfigError> {
         }
         _ => Ok(None),
     }
-}
-
-/// The transport kind of a native `SIP_TRANSPORT` (UDP for the WebSocket ones, which are not).
-pub fn native_kind(transport: SipTransport) -> TransportKind {
-    match transport {
-        SipTransport::Tcp => TransportKind::Tcp,
-        SipTransport::Tls => TransportKind::Tls,
-        _ => TransportKind::Udp,
-    }
-}
-
-/// The transport for a native `SIP_TRANSPORT`, bound to `local`: the one place a native
-/// transport is added.
-pub async fn native_transport(
-    sip: &SipConfig,
-    server: &str,
-    local: SocketAddr,
-) -> Result<Box<dyn Transport>, ConfigError> {
-    let bind_error = |e: std::io::Error| {
-        config_error(
-            "SIP_LOCAL_ADDR",
-            format!("cannot bind {local} for SIP: {e}"),
-        )
-    };
-    Ok(match sip.transport {
-        SipTransport::Udp => Box::new(UdpTransport::bind(local).await.map_err(bind_error)?),
-        SipTransport::Tcp => Box::new(TcpTransport::bind(local).await.map_err(bind_error)?),
-        SipTransport::Tls => {
-            let mut tls = TlsConfig::new();
-            if let Some(ca) = &sip.ca_file {
-                tls = tls.ca_file(ca);
-            }
-            if server.parse::<IpAddr>().is_err() {
-                tls = tls.server_name(server.to_owned());
-            }
-            Box::new(
-                TlsTransport::bind(local, &tls)
-                    .await
-                    .map_err(|e| config_error("SIP_CA_FILE", format!("TLS: {e}")))?,
-            )
-        }
-        other => {
-            return Err(config_error(
-                "SIP_TRANSPORT",
-                format!("{other} is not a native transport (UDP, TCP or TLS)"),
-            ));
-        }
-    })
 }
 
 /// A running user agent of either mode and what its accounts need.
@@ -144,7 +96,7 @@ async fn start_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<SipA
             "is required for native SIP (the registrar's host)",
         )
     })?;
-    let proxy = resolve(&server, sip.port, native_kind(sip.transport))
+    let proxy = resolve(&server, sip.port, sip.transport.native_kind())
         .await
         .map_err(|e| config_error("SIP_SERVER", e.to_string()))?;
     let local = local.unwrap_or_else(|| {
@@ -155,7 +107,17 @@ async fn start_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<SipA
         });
         SocketAddr::new(ip, 0)
     });
-    let transport = native_transport(sip, &server, local).await?;
+    let transport = sip
+        .bind_native_transport(&server, local)
+        .await
+        .map_err(|e| {
+            let variable = match &e {
+                NativeTransportError::Bind { .. } => "SIP_LOCAL_ADDR",
+                NativeTransportError::Tls(_) => "SIP_CA_FILE",
+                _ => "SIP_TRANSPORT",
+            };
+            config_error(variable, e.to_string())
+        })?;
     let mut config = AgentConfig::new(vec![transport]);
     config.media = media_plan(sip, Some(local.ip()))?;
     let (agent, events) =

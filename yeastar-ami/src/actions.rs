@@ -262,6 +262,19 @@ actions! {
     }
 }
 
+/// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
+#[must_use]
+pub fn originate_reason_text(reason: u32) -> &'static str {
+    match reason {
+        0 => "the extension does not exist or its phone is not registered",
+        1 => "the phone did not answer",
+        3 => "the phone rang but nobody answered",
+        5 => "the phone is busy",
+        8 => "the PBX is congested (no route or no free channel)",
+        _ => "the PBX could not place the call",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

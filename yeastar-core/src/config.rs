@@ -301,6 +301,71 @@ impl SipUser {
     }
 }
 
+/// Why a native SIP transport could not be set up.
+#[cfg(feature = "sip")]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NativeTransportError {
+    /// The local address could not be bound (`SIP_LOCAL_ADDR`).
+    #[error("cannot bind {local} for SIP: {source}")]
+    Bind {
+        /// The address.
+        local: std::net::SocketAddr,
+        /// The system's refusal.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TLS configuration could not be built (`SIP_CA_FILE`).
+    #[error("TLS: {0}")]
+    Tls(#[from] yeastar_sip::driver::TlsSetupError),
+    /// WS or WSS is not a native transport.
+    #[error("{0} is not a native transport (UDP, TCP or TLS)")]
+    NotNative(SipTransport),
+}
+
+#[cfg(feature = "sip")]
+impl SipTransport {
+    /// The `yeastar-sip` kind of a native transport (UDP for WS and WSS, which are not native).
+    #[must_use]
+    pub fn native_kind(self) -> yeastar_sip::ua::TransportKind {
+        use yeastar_sip::ua::TransportKind;
+        match self {
+            SipTransport::Tcp => TransportKind::Tcp,
+            SipTransport::Tls => TransportKind::Tls,
+            _ => TransportKind::Udp,
+        }
+    }
+}
+
+#[cfg(feature = "sip")]
+impl SipConfig {
+    /// The native transport of `SIP_TRANSPORT` bound to `local`; over TLS it trusts `SIP_CA_FILE`
+    /// (else the system roots) and names `server` in SNI when it is a host name.
+    pub async fn bind_native_transport(
+        &self,
+        server: &str,
+        local: std::net::SocketAddr,
+    ) -> Result<Box<dyn yeastar_sip::driver::Transport>, NativeTransportError> {
+        use yeastar_sip::driver::{TcpTransport, TlsConfig, TlsTransport, UdpTransport};
+        let bind_error = |source| NativeTransportError::Bind { local, source };
+        Ok(match self.transport {
+            SipTransport::Udp => Box::new(UdpTransport::bind(local).await.map_err(bind_error)?),
+            SipTransport::Tcp => Box::new(TcpTransport::bind(local).await.map_err(bind_error)?),
+            SipTransport::Tls => {
+                let mut tls = TlsConfig::new();
+                if let Some(ca) = &self.ca_file {
+                    tls = tls.ca_file(ca);
+                }
+                if server.parse::<std::net::IpAddr>().is_err() {
+                    tls = tls.server_name(server.to_owned());
+                }
+                Box::new(TlsTransport::bind(local, &tls).await?)
+            }
+            other => return Err(NativeTransportError::NotNative(other)),
+        })
+    }
+}
+
 #[cfg(feature = "ami")]
 impl AmiConfig {
     /// The `yeastar-ami` client configuration of these settings (TLS with `ca_file` when on).

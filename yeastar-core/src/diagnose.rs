@@ -43,8 +43,8 @@ use tokio::sync::mpsc;
 use yeastar_ami::Action;
 use yeastar_ami::session::{ActionError, AmiSession, SessionConfig, SessionEvent};
 use yeastar_sip::driver::{
-    AgentConfig, AgentEvent, FlowIds, TcpTransport, TlsConfig, TlsTransport, Transport,
-    TransportCommand, TransportEvent, UdpTransport, UserAgent, local_ip_towards, resolve,
+    AgentConfig, AgentEvent, FlowIds, Transport, TransportCommand, TransportEvent, UserAgent,
+    local_ip_towards, resolve,
 };
 use yeastar_sip::ua::{
     AccountConfig, RegistrationError, RegistrationEvent, Remote, Transmit, TransportKind,
@@ -934,27 +934,6 @@ async fn sip_transport(
 ) -> Result<Box<dyn Transport>, String> {
     let local = SocketAddr::new(target.local_ip, 0);
     match sip.transport {
-        SipTransport::Udp => UdpTransport::bind(local)
-            .await
-            .map(|t| Box::new(t) as Box<dyn Transport>)
-            .map_err(|e| format!("bind {local}: {e}")),
-        SipTransport::Tcp => TcpTransport::bind(local)
-            .await
-            .map(|t| Box::new(t) as Box<dyn Transport>)
-            .map_err(|e| format!("bind {local}: {e}")),
-        SipTransport::Tls => {
-            let mut tls = TlsConfig::new();
-            if let Some(ca) = &sip.ca_file {
-                tls = tls.ca_file(ca);
-            }
-            if target.host.parse::<IpAddr>().is_err() {
-                tls = tls.server_name(target.host.clone());
-            }
-            TlsTransport::bind(local, &tls)
-                .await
-                .map(|t| Box::new(t) as Box<dyn Transport>)
-                .map_err(|e| format!("TLS: {e}"))
-        }
         SipTransport::Ws | SipTransport::Wss => {
             let url = sip.websocket_url.clone().unwrap_or_default();
             ws_client(sip, &url, options)
@@ -962,6 +941,10 @@ async fn sip_transport(
                 .map(|t| Box::new(t) as Box<dyn Transport>)
                 .map_err(|e| e.to_string())
         }
+        _ => sip
+            .bind_native_transport(&target.host, local)
+            .await
+            .map_err(|e| e.to_string()),
     }
 }
 

@@ -32,8 +32,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use yeastar_core::config::{RawSettings, SipConfig, SipMode, SipTransport, SipUser};
 use yeastar_examples::init_logging;
 use yeastar_examples::sip::{
-    FRAME, SipAgent, local_addr_from_env, native_kind, shutdown_signal, start_agent, test_tone,
-    user_part,
+    FRAME, SipAgent, local_addr_from_env, shutdown_signal, start_agent, test_tone, user_part,
 };
 use yeastar_rtp::playback::Prompt;
 use yeastar_rtp::recording::recording_path;
@@ -279,7 +278,7 @@ fn transport_kind(transport: SipTransport) -> TransportKind {
     match transport {
         SipTransport::Ws => TransportKind::Ws,
         SipTransport::Wss => TransportKind::Wss,
-        other => native_kind(other),
+        other => other.native_kind(),
     }
 }
 

@@ -31,6 +31,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use yeastar_ami::Action;
+use yeastar_ami::actions::originate_reason_text;
 use yeastar_ami::calls::{CallHistory, MemoryHistory, format_rfc3339, to_json_line};
 use yeastar_ami::client::{AmiClient, ClientError};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
@@ -414,18 +415,6 @@ async fn history(State(app): State<Arc<App>>, Query(p): Query<HistoryParams>) ->
     match app.history.lock() {
         Ok(h) => history_page(&h, p),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "history unavailable"),
-    }
-}
-
-/// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
-fn originate_reason_text(reason: u32) -> &'static str {
-    match reason {
-        0 => "the extension does not exist or its phone is not registered",
-        1 => "the phone did not answer",
-        3 => "the phone rang but nobody answered",
-        5 => "the phone is busy",
-        8 => "the PBX is congested (no route or no free channel)",
-        _ => "the PBX could not place the call",
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use yeastar_ami::Action;
+use yeastar_ami::actions::originate_reason_text;
 use yeastar_ami::client::{AmiClient, ClientError};
 use yeastar_ami::monitor::{AmiEvent, LinkError};
 use yeastar_ami::session::ActionError;
@@ -21,18 +22,6 @@ pub(super) const CALL_ID_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(super) struct AmiSide {
     client: AmiClient,
     context: String,
-}
-
-/// The `Reason` of a failed `OriginateResponse` in words (Asterisk's `AST_CONTROL_*` codes).
-pub(super) fn originate_reason_text(reason: u32) -> &'static str {
-    match reason {
-        0 => "the extension does not exist or its phone is not registered",
-        1 => "the phone did not answer",
-        3 => "the phone rang but nobody answered",
-        5 => "the phone is busy",
-        8 => "the PBX is congested (no route or no free channel)",
-        _ => "the PBX could not place the call",
-    }
 }
 
 impl AmiSide {

@@ -11,17 +11,15 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use yeastar_calls::{PbxEvent, RegistrationState};
 use yeastar_sip::driver::{
-    AgentConfig, AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaPlan, SipCall,
-    TcpTransport, TlsConfig, TlsTransport, Transport, UdpTransport, UserAgent, local_ip_towards,
-    resolve,
+    AgentConfig, AgentEvent, AgentEvents, CallRequest, CallUpdate, MediaPlan, SipCall, UserAgent,
+    local_ip_towards, resolve,
 };
 use yeastar_sip::ua::{
     AccountHandle, EndReason, RegistrationError, RegistrationEvent, Remote, TransferProgress,
-    TransportKind,
 };
 
 use super::{ClickToCall, Event, PbxError, PbxOptions, Shared};
-use crate::config::{SipConfig, SipMode, SipTransport};
+use crate::config::{SipConfig, SipMode};
 use crate::join::Mode;
 
 /// How long our leg of a SIP click-to-call waits, once the REFER is accepted, for the
@@ -44,14 +42,6 @@ pub(super) fn target_of(sip: &SipConfig) -> String {
     }
 }
 
-fn native_kind(transport: SipTransport) -> TransportKind {
-    match transport {
-        SipTransport::Tcp => TransportKind::Tcp,
-        SipTransport::Tls => TransportKind::Tls,
-        _ => TransportKind::Udp,
-    }
-}
-
 /// A running user agent and what it needs to register.
 struct Started {
     agent: UserAgent,
@@ -67,7 +57,7 @@ async fn setup_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<Star
         .server
         .clone()
         .ok_or("SIP_SERVER is required for native SIP")?;
-    let proxy = resolve(&server, sip.port, native_kind(sip.transport))
+    let proxy = resolve(&server, sip.port, sip.transport.native_kind())
         .await
         .map_err(|e| e.to_string())?;
     let local = local.unwrap_or_else(|| {
@@ -78,26 +68,10 @@ async fn setup_native(sip: &SipConfig, local: Option<SocketAddr>) -> Result<Star
         });
         SocketAddr::new(ip, 0)
     });
-    let bind_error = |e: std::io::Error| format!("cannot bind {local} for SIP: {e}");
-    let transport: Box<dyn Transport> = match sip.transport {
-        SipTransport::Udp => Box::new(UdpTransport::bind(local).await.map_err(bind_error)?),
-        SipTransport::Tcp => Box::new(TcpTransport::bind(local).await.map_err(bind_error)?),
-        SipTransport::Tls => {
-            let mut tls = TlsConfig::new();
-            if let Some(ca) = &sip.ca_file {
-                tls = tls.ca_file(ca);
-            }
-            if server.parse::<IpAddr>().is_err() {
-                tls = tls.server_name(server.clone());
-            }
-            Box::new(
-                TlsTransport::bind(local, &tls)
-                    .await
-                    .map_err(|e| format!("TLS: {e}"))?,
-            )
-        }
-        other => return Err(format!("{other} is not a native SIP transport")),
-    };
+    let transport = sip
+        .bind_native_transport(&server, local)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut plan =
         MediaPlan::with_ports(sip.rtp_port_min, sip.rtp_port_max).map_err(|e| e.to_string())?;
     if !local.ip().is_unspecified() {
