@@ -27,6 +27,20 @@ use std::time::{Duration, Instant};
 /// The machine-wide peer lock: a TCP listener on this address, held while a test uses peers.
 pub const LOCK_ADDR: (Ipv4Addr, u16) = (Ipv4Addr::new(127, 0, 0, 3), 5069);
 
+/// A TCP port on 127.0.0.1 nothing listens on (bound, then released).
+///
+/// # Panics
+/// When no port can be bound on loopback.
+#[must_use]
+#[allow(clippy::unwrap_used)] // a test harness: no loopback port is a broken machine
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// The peers' files: the workspace's `tests/peers/`.
 pub fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peers")

@@ -7,9 +7,10 @@ mod support;
 
 use std::time::Duration;
 
-use support::{STEP, config, free_port};
+use support::{STEP, config};
 use yeastar_core::Mode;
 use yeastar_core::pbx::{Event, ModeStatus, Pbx, PbxError, PbxOptions};
+use yeastar_test_peers::free_port;
 
 fn options() -> PbxOptions {
     let mut options = PbxOptions::default();

@@ -8,12 +8,13 @@ mod support;
 
 use std::time::Duration;
 
-use support::{STEP, ami_vars, call_event, config, free_port, wait_for};
+use support::{STEP, ami_vars, call_event, config, wait_for};
 use yeastar_ami::sim::{CallScript, PbxSimulator, SimConfig};
 use yeastar_core::Mode;
 use yeastar_core::calls::{CallEvent, Disposition, ExtensionState, HistoryQuery};
 use yeastar_core::config::PbxConfig;
 use yeastar_core::pbx::{Event, Pbx, PbxError, PbxOptions};
+use yeastar_test_peers::free_port;
 
 #[tokio::test]
 async fn live_calls_board_history_click_to_call_and_hangup() {

@@ -51,13 +51,7 @@ pub(crate) fn browser() -> Option<Peers> {
     })
 }
 
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub(crate) use yeastar_test_peers::free_port;
 
 /// Polls `check` until it gives a value; panics naming `what` after [`LIMIT`].
 pub(crate) async fn until<T, F, Fut>(what: &str, mut check: F) -> T

@@ -1,4 +1,4 @@
-//! What the facade's integration tests share: configuration from variables, a free port, and
+//! What the facade's integration tests share: configuration from variables and
 //! bounded waits on the event stream. Each test binary uses part of it.
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)] // tests
 
@@ -32,15 +32,6 @@ pub(crate) fn ami_vars(port: u16) -> Vec<(&'static str, String)> {
         ("YEASTAR_USERNAME", "ami_user".into()),
         ("YEASTAR_PASSWORD", "ami_password".into()),
     ]
-}
-
-/// A port nothing listens on (bound, then released).
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Pulls events until `want` returns true for one, which is returned; the others are kept
